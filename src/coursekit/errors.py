@@ -1,0 +1,56 @@
+"""Every error coursekit raises on purpose.
+
+Each message names the file or the value at fault, says what is wrong and what
+to do about it, so that a student or an instructor can act on it without
+reading a traceback. All of them are ValueErrors (bad input), except
+StoreError, which is an OSError (the disk or the folder said no).
+"""
+
+from __future__ import annotations
+
+
+class CoursekitError(Exception):
+    """Base class: catch this to handle any coursekit error."""
+
+
+class DataFileError(CoursekitError, ValueError):
+    """A data file (reading card, instrument, response file) is malformed.
+
+    ``path`` is the file, ``field`` the dotted path of the offending field (or
+    None when the file as a whole is unreadable).
+    """
+
+    def __init__(self, path: object, problem: str, *, field: str | None = None, advice: str = ""):
+        self.path = str(path)
+        self.field = field
+        self.problem = problem
+        self.advice = advice
+        where = f"{self.path}, field '{field}'" if field else self.path
+        message = f"{where}: {problem}"
+        if advice:
+            message += f" {advice}"
+        super().__init__(message)
+
+
+class ReadingCardError(DataFileError):
+    """A reading card in seeds/ is malformed."""
+
+
+class InstrumentError(DataFileError):
+    """A self-assessment definition is malformed."""
+
+
+class ResponseFileError(DataFileError):
+    """A saved response file cannot be read (corrupt JSON, wrong format...)."""
+
+
+class AnswerError(CoursekitError, ValueError):
+    """An answer is not one the instrument accepts (unknown item, out of range)."""
+
+
+class StoreError(CoursekitError, OSError):
+    """Saving answers failed; the answers saved before are untouched."""
+
+
+class ScoreInputError(CoursekitError, ValueError):
+    """Scores given to a statistics function are not usable (ragged, non-numeric...)."""

@@ -1,0 +1,54 @@
+"""What autograder test cells call.
+
+These run inside nbgrader's autograde, with the student's autograded
+assignment folder as the working directory, where ``nbgrader submit`` carried
+the saved answers. A failed check raises ``IncompleteError`` (an
+AssertionError, so nbgrader gives the cell no points) with a message the
+student reads in their feedback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coursekit.errors import CoursekitError, ResponseFileError
+from coursekit.instruments import Score, load_instrument, score
+from coursekit.responses import ResponseStore, read_responses
+
+
+class IncompleteError(CoursekitError, AssertionError):
+    """A required part of a module is not done; the message says what is missing."""
+
+
+def check_completion(
+    module: str, instrument: str | None = None, folder: str | Path | None = None
+) -> Score:
+    """Assert that the module's self-assessment is saved and fully answered.
+
+    Returns the score so the cell can show it. ``folder`` defaults to where
+    the notebook runs (the student's assignment folder).
+    """
+    store = ResponseStore(folder, module) if folder is not None else ResponseStore.here(module)
+    definition = load_instrument(instrument or module)
+    try:
+        saved = read_responses(store.path, module)
+    except ResponseFileError as exc:
+        raise IncompleteError(
+            f"Your saved answers could not be read: {exc} "
+            "Open the module, answer the self-assessment again and press Save answers."
+        ) from None
+    if saved is None or definition.id not in saved.instruments:
+        raise IncompleteError(
+            f"No saved answers to the {definition.title!r} self-assessment were found "
+            f"(looked for {store.path.name} in {store.folder}). Answer it above, press "
+            "Save answers, and check that it says Saved before you submit."
+        )
+    result = score(definition, saved.answers(definition.id))
+    if not result.complete:
+        numbers = [str(n) for n, item in enumerate(definition.items, 1)
+                   if item.id in result.missing]
+        raise IncompleteError(
+            f"{len(numbers)} of {len(definition.items)} self-assessment items are not answered "
+            f"yet (items {', '.join(numbers)}). Answer them and press Save answers."
+        )
+    return result

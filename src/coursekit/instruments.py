@@ -1,0 +1,301 @@
+"""Self-assessment instruments: definitions loaded from data files, and scoring.
+
+An instrument is a JSON file in ``coursekit/data/instruments/`` (format below).
+Scoring is pure: it takes the answers as a plain ``{item id: int}`` mapping and
+knows nothing of widgets, plots or files other than the definition.
+
+Format (schema_version 1)::
+
+    {"schema_version": 1, "id": "alliance", "title": "...", "instructions": "...",
+     "scale": {"min": 1, "max": 5, "labels": ["Rarely", ..., "Always"]},
+     "subscales": [{"id": "bond", "label": "Bond", "description": "..."}],
+     "items": [{"id": "bond_1", "subscale": "bond", "text": "..."}],
+     "source": "where the structure comes from (citation)"}
+
+``labels`` is optional; when given there is one per scale point. An item may
+carry ``"reverse": true`` (scored max + min - answer) and its own
+``"anchors": ["low end", "high end"]`` (paired statements).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from coursekit.errors import AnswerError, InstrumentError
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Scale:
+    min: int
+    max: int
+    labels: tuple[str, ...] = ()
+
+    @property
+    def points(self) -> tuple[int, ...]:
+        return tuple(range(self.min, self.max + 1))
+
+    def label(self, value: int) -> str:
+        return self.labels[value - self.min] if self.labels else str(value)
+
+
+@dataclass(frozen=True)
+class Subscale:
+    id: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    subscale: str
+    text: str
+    reverse: bool = False
+    anchors: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Instrument:
+    id: str
+    version: int
+    title: str
+    instructions: str
+    scale: Scale
+    subscales: tuple[Subscale, ...]
+    items: tuple[Item, ...]
+    source: str = ""
+
+    def items_of(self, subscale_id: str) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if item.subscale == subscale_id)
+
+    def subscale_range(self, subscale_id: str) -> tuple[int, int]:
+        n = len(self.items_of(subscale_id))
+        return n * self.scale.min, n * self.scale.max
+
+    @property
+    def total_range(self) -> tuple[int, int]:
+        n = len(self.items)
+        return n * self.scale.min, n * self.scale.max
+
+
+@dataclass(frozen=True)
+class SubscaleScore:
+    id: str
+    label: str
+    total: int | None  # None until every item of the subscale is answered
+    minimum: int
+    maximum: int
+    answered: int
+    n_items: int
+
+
+@dataclass(frozen=True)
+class Score:
+    instrument: str
+    subscales: tuple[SubscaleScore, ...]
+    total: int | None
+    minimum: int
+    maximum: int
+    missing: tuple[str, ...]  # item ids not yet answered, in instrument order
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    def subscale(self, subscale_id: str) -> SubscaleScore:
+        for sub in self.subscales:
+            if sub.id == subscale_id:
+                return sub
+        raise KeyError(subscale_id)
+
+
+def load_instrument(name_or_path: str | Path) -> Instrument:
+    """Load a bundled instrument by name ("alliance") or any definition file by path."""
+    if isinstance(name_or_path, Path) or str(name_or_path).endswith(".json"):
+        path = Path(name_or_path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InstrumentError(path, "no such instrument file.") from None
+    else:
+        resource = resources.files("coursekit") / "data" / "instruments" / f"{name_or_path}.json"
+        path = Path(str(resource))
+        if not resource.is_file():
+            raise InstrumentError(
+                path,
+                f"there is no bundled instrument '{name_or_path}'.",
+                advice=f"Choose one of: {', '.join(bundled_instruments())}.",
+            )
+        text = resource.read_text(encoding="utf-8")
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InstrumentError(path, f"is not valid JSON ({exc}).") from None
+    return _parse(raw, path)
+
+
+def bundled_instruments() -> list[str]:
+    folder = resources.files("coursekit") / "data" / "instruments"
+    return sorted(p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json"))
+
+
+def validate_answers(instrument: Instrument, answers: Mapping[str, object]) -> dict[str, int]:
+    """Check every answer; return them as {item id: int} in instrument order.
+
+    Unanswered items are simply absent (or None). An unknown item id, a value
+    that is not a whole number, or one outside the scale raises AnswerError.
+    """
+    known = {item.id for item in instrument.items}
+    for key in answers:
+        if key not in known:
+            raise AnswerError(
+                f"'{key}' is not an item of the {instrument.id} instrument; "
+                f"its items are {', '.join(sorted(known))}."
+            )
+    clean: dict[str, int] = {}
+    lo, hi = instrument.scale.min, instrument.scale.max
+    for item in instrument.items:
+        value = answers.get(item.id)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise AnswerError(
+                f"Item {item.id}: the answer {value!r} is not a whole number from {lo} to {hi}."
+            )
+        if not lo <= value <= hi:
+            raise AnswerError(
+                f"Item {item.id}: the answer {value} is outside the scale {lo} to {hi}."
+            )
+        clean[item.id] = value
+    return clean
+
+
+def score(instrument: Instrument, answers: Mapping[str, object]) -> Score:
+    """Subscale totals, the total and the unanswered items.
+
+    A subscale's total (and the overall total) is None until all its items are
+    answered: a partial sum would read as a low score.
+    """
+    clean = validate_answers(instrument, answers)
+    scale = instrument.scale
+
+    def scored(item: Item) -> int:
+        value = clean[item.id]
+        return scale.max + scale.min - value if item.reverse else value
+
+    subscales = []
+    for sub in instrument.subscales:
+        items = instrument.items_of(sub.id)
+        answered = [item for item in items if item.id in clean]
+        lo, hi = instrument.subscale_range(sub.id)
+        total = sum(scored(i) for i in items) if len(answered) == len(items) else None
+        subscales.append(SubscaleScore(sub.id, sub.label, total, lo, hi, len(answered), len(items)))
+    missing = tuple(item.id for item in instrument.items if item.id not in clean)
+    lo, hi = instrument.total_range
+    total = None if missing else sum(scored(i) for i in instrument.items)
+    return Score(instrument.id, tuple(subscales), total, lo, hi, missing)
+
+
+# --- validation of definition files -----------------------------------------
+
+
+def _parse(raw: Any, path: Path) -> Instrument:
+    def fail(field: str, problem: str) -> InstrumentError:
+        return InstrumentError(path, problem, field=field)
+
+    def text(table: Mapping[str, Any], key: str, field: str, required: bool = True) -> str:
+        value = table.get(key, "" if not required else None)
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise fail(field, "should be a non-empty text.")
+        return value
+
+    if not isinstance(raw, dict):
+        raise fail("(top level)", "should be a JSON object.")
+    if raw.get("schema_version") != SCHEMA_VERSION:
+        raise fail(
+            "schema_version",
+            f"is {raw.get('schema_version')!r}; this coursekit reads version {SCHEMA_VERSION}.",
+        )
+    version = raw.get("version", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise fail("version", "should be a whole number from 1 (bump it when items change).")
+
+    scale_raw = raw.get("scale")
+    if not isinstance(scale_raw, dict):
+        raise fail("scale", "is missing: give min, max and optionally labels.")
+    lo, hi = scale_raw.get("min"), scale_raw.get("max")
+    if not (isinstance(lo, int) and isinstance(hi, int) and lo < hi):
+        raise fail("scale", f"min {lo!r} and max {hi!r} should be whole numbers with min < max.")
+    labels = scale_raw.get("labels", [])
+    if labels and (len(labels) != hi - lo + 1 or not all(isinstance(x, str) for x in labels)):
+        raise fail("scale.labels", f"should be {hi - lo + 1} texts, one per scale point.")
+
+    subs_raw = raw.get("subscales")
+    if not isinstance(subs_raw, list) or not subs_raw:
+        raise fail("subscales", "should be a non-empty list.")
+    subscales = []
+    for i, sub in enumerate(subs_raw):
+        if not isinstance(sub, dict):
+            raise fail(f"subscales[{i}]", "should be an object with id and label.")
+        subscales.append(
+            Subscale(
+                text(sub, "id", f"subscales[{i}].id"),
+                text(sub, "label", f"subscales[{i}].label"),
+                text(sub, "description", f"subscales[{i}].description", required=False),
+            )
+        )
+    sub_ids = [s.id for s in subscales]
+    if len(set(sub_ids)) != len(sub_ids):
+        raise fail("subscales", f"ids repeat: {sub_ids}.")
+
+    items_raw = raw.get("items")
+    if not isinstance(items_raw, list) or not items_raw:
+        raise fail("items", "should be a non-empty list.")
+    items = []
+    for i, entry in enumerate(items_raw):
+        field = f"items[{i}]"
+        if not isinstance(entry, dict):
+            raise fail(field, "should be an object with id, subscale and text.")
+        item_id = text(entry, "id", f"{field}.id")
+        subscale = text(entry, "subscale", f"{field}.subscale")
+        if subscale not in sub_ids:
+            raise fail(f"{field}.subscale", f"'{subscale}' is not one of {', '.join(sub_ids)}.")
+        anchors = entry.get("anchors")
+        if anchors is not None and not (
+            isinstance(anchors, list) and len(anchors) == 2 and all(isinstance(a, str) for a in anchors)
+        ):
+            raise fail(f"{field}.anchors", "should be two texts: the low end and the high end.")
+        items.append(
+            Item(
+                item_id,
+                subscale,
+                text(entry, "text", f"{field}.text"),
+                reverse=bool(entry.get("reverse", False)),
+                anchors=(anchors[0], anchors[1]) if anchors else None,
+            )
+        )
+    item_ids = [item.id for item in items]
+    duplicates = sorted({x for x in item_ids if item_ids.count(x) > 1})
+    if duplicates:
+        raise fail("items", f"ids repeat: {', '.join(duplicates)}.")
+    empty = [s for s in sub_ids if s not in {item.subscale for item in items}]
+    if empty:
+        raise fail("subscales", f"{', '.join(empty)} has no items.")
+
+    return Instrument(
+        id=text(raw, "id", "id"),
+        version=version,
+        title=text(raw, "title", "title"),
+        instructions=text(raw, "instructions", "instructions"),
+        scale=Scale(lo, hi, tuple(labels)),
+        subscales=tuple(subscales),
+        items=tuple(items),
+        source=text(raw, "source", "source", required=False),
+    )

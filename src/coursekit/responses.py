@@ -1,0 +1,346 @@
+"""The response store: a student's saved answers, on disk, next to the notebook.
+
+Answers live in ``coursekit-responses.json`` in the module's assignment folder,
+so ``nbgrader submit`` carries them and autograder tests (which run with the
+autograded folder as working directory) can read them. Widget state is never
+the record: an answer counts once ``save_answers`` has returned.
+
+File format (``schema_version`` 1)::
+
+    {"format": "coursekit-responses", "schema_version": 1,
+     "module": "alliance", "revision": 3, "saved_at": "2026-11-21T10:00:00+00:00",
+     "instruments": {"alliance": {"instrument_version": 1,
+                                  "saved_at": "...", "answers": {"bond_1": 4}}},
+     "values": {"prediction": {"gains": 12}}}
+
+Guarantees:
+
+* saves are atomic: a new version is written to a temporary file, flushed to
+  disk and renamed over the old one, so a crash at any moment leaves either
+  the previous version or the new one, never a mix;
+* saves from several processes are serialised by a lock file, and each save
+  re-reads the file under the lock, so no update is lost;
+* files are created readable and writable by their owner only (0600);
+* a corrupt file is never overwritten: the student side moves it aside
+  (``coursekit-responses.corrupt-<time>.json``) and says so; the grading side
+  reports it and changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from coursekit.errors import ResponseFileError, StoreError
+from coursekit.instruments import Instrument, validate_answers
+
+FILENAME = "coursekit-responses.json"
+LOCKNAME = ".coursekit-responses.lock"
+FORMAT = "coursekit-responses"
+SCHEMA_VERSION = 1
+# Where notebooks save when not told otherwise; tests and nbval runs point
+# this at a scratch folder so that nothing is written into course/source.
+FOLDER_ENV = "COURSEKIT_RESPONSES_DIR"
+
+
+@dataclass(frozen=True)
+class InstrumentAnswers:
+    answers: Mapping[str, int]
+    instrument_version: int
+    saved_at: str
+
+
+@dataclass(frozen=True)
+class Responses:
+    """One module's saved answers (an immutable snapshot of the file)."""
+
+    module: str
+    revision: int = 0
+    saved_at: str | None = None
+    instruments: Mapping[str, InstrumentAnswers] = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def answers(self, instrument_id: str) -> dict[str, int]:
+        entry = self.instruments.get(instrument_id)
+        return dict(entry.answers) if entry else {}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "schema_version": SCHEMA_VERSION,
+            "module": self.module,
+            "revision": self.revision,
+            "saved_at": self.saved_at,
+            "instruments": {
+                key: {
+                    "instrument_version": entry.instrument_version,
+                    "saved_at": entry.saved_at,
+                    "answers": dict(entry.answers),
+                }
+                for key, entry in self.instruments.items()
+            },
+            "values": dict(self.values),
+        }
+
+
+def parse_responses(raw: Any, path: str | Path, module: str | None = None) -> Responses:
+    """Validate a decoded response file; raise ResponseFileError naming the field."""
+
+    def fail(problem: str, field: str | None = None) -> ResponseFileError:
+        return ResponseFileError(path, problem, field=field)
+
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        raise fail("is not a coursekit response file (no \"format\": \"coursekit-responses\").")
+    if raw.get("schema_version") != SCHEMA_VERSION:
+        raise fail(
+            f"has schema_version {raw.get('schema_version')!r}; "
+            f"this coursekit reads version {SCHEMA_VERSION}. Update coursekit.",
+            "schema_version",
+        )
+    file_module = raw.get("module")
+    if not isinstance(file_module, str):
+        raise fail("has no module name.", "module")
+    if module is not None and file_module != module:
+        raise fail(
+            f"holds answers for module '{file_module}', not '{module}'. "
+            "Was it copied from another module's folder?",
+            "module",
+        )
+    revision = raw.get("revision")
+    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 0:
+        raise fail(f"revision {revision!r} is not a whole number.", "revision")
+    instruments_raw = raw.get("instruments", {})
+    if not isinstance(instruments_raw, dict):
+        raise fail("should be an object of instrument answers.", "instruments")
+    instruments = {}
+    for key, entry in instruments_raw.items():
+        where = f"instruments.{key}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("answers"), dict):
+            raise fail("should hold an object of answers.", where)
+        answers = entry["answers"]
+        for item, value in answers.items():
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise fail(f"answer {value!r} is not a whole number.", f"{where}.answers.{item}")
+        instruments[key] = InstrumentAnswers(
+            answers=dict(answers),
+            instrument_version=int(entry.get("instrument_version", 1)),
+            saved_at=str(entry.get("saved_at", "")),
+        )
+    values = raw.get("values", {})
+    if not isinstance(values, dict):
+        raise fail("should be an object.", "values")
+    saved_at = raw.get("saved_at")
+    return Responses(file_module, revision, saved_at if isinstance(saved_at, str) else None,
+                     instruments, values)
+
+
+def read_responses(path: str | Path, module: str | None = None) -> Responses | None:
+    """Read a response file without changing anything (for graders and reports).
+
+    Returns None when there is no file; raises ResponseFileError when it cannot
+    be used.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise ResponseFileError(path, "is a folder, not a response file.") from None
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ResponseFileError(path, "is not UTF-8 text; it is damaged.") from None
+    except json.JSONDecodeError as exc:
+        raise ResponseFileError(path, f"is not valid JSON ({exc.msg}, line {exc.lineno}).") from None
+    return parse_responses(raw, path, module)
+
+
+class ResponseStore:
+    """Load and save one module's answers in one folder.
+
+    >>> store = ResponseStore.here("alliance")      # the notebook's folder
+    >>> store.save_answers(instrument, {"bond_1": 4})   # doctest: +SKIP
+    """
+
+    def __init__(self, folder: str | Path, module: str):
+        self.folder = Path(folder)
+        self.module = module
+        # Set when load() had to move a damaged file aside; widgets show it.
+        self.notice: str | None = None
+
+    @classmethod
+    def here(cls, module: str) -> ResponseStore:
+        """The store in the current folder (where JupyterLab runs the notebook)."""
+        return cls(os.environ.get(FOLDER_ENV) or os.getcwd(), module)
+
+    @property
+    def path(self) -> Path:
+        return self.folder / FILENAME
+
+    def load(self) -> Responses:
+        """The saved answers; an empty set if none were saved yet.
+
+        A damaged file is moved aside (never overwritten) and an empty set is
+        returned, with ``self.notice`` saying what happened.
+        """
+        with self._locked():
+            return self._load_unlocked()
+
+    def answers(self, instrument_id: str) -> dict[str, int]:
+        return self.load().answers(instrument_id)
+
+    def save_answers(
+        self, instrument: Instrument, answers: Mapping[str, object]
+    ) -> Responses:
+        """Validate and save the answers to one instrument; return what is on disk.
+
+        Unanswered items may be left out. Raises AnswerError for an invalid
+        answer and StoreError when the disk refuses; in both cases the file on
+        disk is unchanged.
+        """
+        clean = validate_answers(instrument, answers)
+        now = _now()
+        entry = InstrumentAnswers(clean, instrument.version, now)
+
+        def update(old: Responses) -> Responses:
+            return Responses(self.module, old.revision + 1, now,
+                             {**old.instruments, instrument.id: entry}, old.values)
+
+        return self._update(update)
+
+    def save_value(self, key: str, value: Any) -> Responses:
+        """Save any JSON value under a name (a prediction, a plan...)."""
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"The value for '{key}' cannot be saved as JSON: {exc}.") from None
+        now = _now()
+
+        def update(old: Responses) -> Responses:
+            return Responses(self.module, old.revision + 1, now, old.instruments,
+                             {**old.values, key: value})
+
+        return self._update(update)
+
+    # --- internals ---------------------------------------------------------
+
+    def _update(self, change: Any) -> Responses:
+        try:
+            with self._locked():
+                new = change(self._load_unlocked())
+                self._write(new)
+        except OSError as exc:
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(self._failure_message(exc)) from exc
+        return new
+
+    def _load_unlocked(self) -> Responses:
+        try:
+            existing = read_responses(self.path, self.module)
+        except ResponseFileError as exc:
+            aside = self._move_aside()
+            self.notice = (
+                f"Your saved answers file {self.path.name} {exc.problem} "
+                f"It was kept as {aside.name} (nothing was deleted); "
+                "answer again and save, and tell your instructor if this keeps happening."
+            )
+            return Responses(self.module)
+        return existing if existing is not None else Responses(self.module)
+
+    def _move_aside(self) -> Path:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        aside = self.path.with_name(f"coursekit-responses.corrupt-{stamp}.json")
+        os.replace(self.path, aside)
+        return aside
+
+    def _write(self, responses: Responses) -> None:
+        data = json.dumps(responses.to_json(), indent=2, sort_keys=True).encode("utf-8") + b"\n"
+        # mkstemp creates the file 0600 in the same folder, so the rename is atomic.
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".coursekit-responses.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        _fsync_folder(self.folder)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        if not self.folder.is_dir():
+            raise StoreError(
+                f"The folder {self.folder} does not exist, so answers cannot be saved there. "
+                "Open the notebook from its assignment folder."
+            )
+        try:
+            fd = os.open(self.folder / LOCKNAME, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            # A read-only folder cannot hold a lock file; reading still works,
+            # and a write will fail with a clear message of its own.
+            yield
+            return
+        try:
+            _lock(fd)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def _failure_message(self, exc: OSError) -> str:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            why = f"the folder {self.folder} is not writable"
+            advice = "Ask your instructor or IT to make the folder writable, then press Save again."
+        elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            why = "the disk is full"
+            advice = "Free some space (delete large files you no longer need), then press Save again."
+        else:
+            why = exc.strerror or str(exc)
+            advice = "Press Save again; if it keeps failing, tell your instructor."
+        return (
+            f"Could not save your answers to {self.path}: {why}. "
+            f"Your previously saved answers are unchanged. {advice}"
+        )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _fsync_folder(folder: Path) -> None:
+    # Makes the rename itself durable; not every platform can open a folder.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+try:
+    import fcntl
+
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+except ImportError:  # Windows
+    import msvcrt
+
+    def _lock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
