@@ -22,13 +22,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from coursekit.errors import AnswerError, InstrumentError
 
 SCHEMA_VERSION = 1
+BUNDLED = Path(__file__).parent / "data" / "instruments"
 
 
 @dataclass(frozen=True)
@@ -125,15 +125,14 @@ def load_instrument(name_or_path: str | Path) -> Instrument:
         except FileNotFoundError:
             raise InstrumentError(path, "no such instrument file.") from None
     else:
-        resource = resources.files("coursekit") / "data" / "instruments" / f"{name_or_path}.json"
-        path = Path(str(resource))
-        if not resource.is_file():
+        path = BUNDLED / f"{name_or_path}.json"
+        if not path.is_file():
             raise InstrumentError(
                 path,
                 f"there is no bundled instrument '{name_or_path}'.",
                 advice=f"Choose one of: {', '.join(bundled_instruments())}.",
             )
-        text = resource.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -142,8 +141,7 @@ def load_instrument(name_or_path: str | Path) -> Instrument:
 
 
 def bundled_instruments() -> list[str]:
-    folder = resources.files("coursekit") / "data" / "instruments"
-    return sorted(p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json"))
+    return sorted(p.stem for p in BUNDLED.glob("*.json"))
 
 
 def validate_answers(instrument: Instrument, answers: Mapping[str, object]) -> dict[str, int]:

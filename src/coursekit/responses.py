@@ -46,8 +46,9 @@ FILENAME = "coursekit-responses.json"
 LOCKNAME = ".coursekit-responses.lock"
 FORMAT = "coursekit-responses"
 SCHEMA_VERSION = 1
-# Where notebooks save when not told otherwise; tests and nbval runs point
-# this at a scratch folder so that nothing is written into course/source.
+# When set, names a folder that stands in for the student's assignments folder
+# (one subfolder per module, as nbgrader fetches them). Tests and nbval runs
+# point it at a scratch folder so that nothing is written into course/source.
 FOLDER_ENV = "COURSEKIT_RESPONSES_DIR"
 
 
@@ -179,8 +180,17 @@ class ResponseStore:
 
     @classmethod
     def here(cls, module: str) -> ResponseStore:
-        """The store in the current folder (where JupyterLab runs the notebook)."""
-        return cls(os.environ.get(FOLDER_ENV) or os.getcwd(), module)
+        """The store in the current folder (where JupyterLab runs the notebook).
+
+        With COURSEKIT_RESPONSES_DIR set, the store is that folder's subfolder
+        for the module instead (created if needed).
+        """
+        base = os.environ.get(FOLDER_ENV)
+        if not base:
+            return cls(os.getcwd(), module)
+        folder = Path(base) / module
+        folder.mkdir(parents=True, exist_ok=True)
+        return cls(folder, module)
 
     @property
     def path(self) -> Path:

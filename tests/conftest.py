@@ -1,0 +1,122 @@
+"""Shared fixtures: scratch answer folders, real read-only and full folders, nbgrader runs."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from coursekit.instruments import Instrument, load_instrument
+from coursekit.responses import FOLDER_ENV
+
+ROOT = Path(__file__).resolve().parent.parent
+COURSE = ROOT / "course"
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture
+def alliance() -> Instrument:
+    return load_instrument("alliance")
+
+
+@pytest.fixture
+def answers_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A scratch assignments folder that ResponseStore.here() saves into."""
+    base = tmp_path / "assignments"
+    base.mkdir()
+    monkeypatch.setenv(FOLDER_ENV, str(base))
+    return base
+
+
+def complete_answers(instrument: Instrument, value: int = 4) -> dict[str, int]:
+    return {item.id: value for item in instrument.items}
+
+
+def _mount(*args: str) -> bool:
+    return subprocess.run(["mount", *args], capture_output=True).returncode == 0
+
+
+@contextlib.contextmanager
+def small_mount(path: Path, size: str = "64k") -> Iterator[Path]:
+    """A real, tiny tmpfs mounted at ``path`` (needs root, as in CI)."""
+    path.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0 or not _mount("-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(path)):
+        pytest.skip("mounting a tmpfs needs root; CI runs as root")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+@pytest.fixture
+def readonly_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder the kernel itself refuses to write to (a read-only mount).
+
+    Mode bits mean nothing to root, so a chmod would not test anything here.
+    The test may put files in it before calling ``make_readonly``.
+    """
+    folder = tmp_path / f"ro-{uuid.uuid4().hex[:6]}"
+    with small_mount(folder, "1m"):
+        yield folder
+
+
+def make_readonly(folder: Path) -> None:
+    assert _mount("-o", "remount,ro", str(folder)), "could not remount read-only"
+
+
+@pytest.fixture
+def full_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder on a 64 KiB filesystem; the test fills it to make the disk full."""
+    folder = tmp_path / f"full-{uuid.uuid4().hex[:6]}"
+    with small_mount(folder, "64k"):
+        yield folder
+
+
+def fill(folder: Path) -> None:
+    fd = os.open(folder / "ballast", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        with contextlib.suppress(OSError):
+            while True:
+                os.write(fd, b"x" * 4096)
+    finally:
+        os.close(fd)
+
+
+def tool_env(**extra: str) -> dict[str, str]:
+    """The environment for nbgrader and jupyter commands: this venv's scripts on PATH
+    (nbgrader runs `alembic` from PATH)."""
+    env = dict(os.environ)
+    env.pop(FOLDER_ENV, None)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env.update(extra)
+    return env
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, ok: bool = True,
+        timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(cmd, cwd=cwd, env=env or tool_env(), capture_output=True,
+                            text=True, timeout=timeout)
+    if ok and result.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(cmd)} failed ({result.returncode}) in {cwd}:\n"
+            f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+        )
+    return result
+
+
+@pytest.fixture
+def course_copy(tmp_path: Path) -> Path:
+    """A fresh copy of the course directory (config and source only)."""
+    dest = tmp_path / "course"
+    dest.mkdir()
+    shutil.copy(COURSE / "nbgrader_config.py", dest)
+    shutil.copytree(COURSE / "source", dest / "source",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "coursekit-responses*"))
+    return dest

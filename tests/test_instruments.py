@@ -1,0 +1,99 @@
+import json
+
+import pytest
+
+from coursekit.errors import AnswerError, InstrumentError
+from coursekit.instruments import bundled_instruments, load_instrument, score, validate_answers
+
+
+def test_alliance_has_four_items_on_each_of_bond_goals_and_tasks(alliance):
+    assert [s.id for s in alliance.subscales] == ["bond", "goals", "tasks"]
+    for sub in alliance.subscales:
+        assert len(alliance.items_of(sub.id)) == 4
+        assert alliance.subscale_range(sub.id) == (4, 20)
+    assert alliance.total_range == (12, 60)
+    assert alliance.scale.points == (1, 2, 3, 4, 5)
+    assert len(alliance.scale.labels) == 5
+
+
+def test_alliance_items_are_our_own_not_the_wai(alliance):
+    # A few phrases of the licensed WAI-SR wording that must never appear.
+    licensed = ["likes me", "appreciates me", "trust one another", "respect each other",
+                "mutually agreed upon goals", "new ways of looking at my problem"]
+    texts = " ".join(item.text.lower() for item in alliance.items)
+    assert not [p for p in licensed if p in texts]
+
+
+def test_score_sums_each_subscale_and_the_total(alliance):
+    answers = {item.id: {"bond": 5, "goals": 3, "tasks": 1}[item.subscale] for item in alliance.items}
+    result = score(alliance, answers)
+    assert [(s.id, s.total) for s in result.subscales] == [("bond", 20), ("goals", 12), ("tasks", 4)]
+    assert result.total == 36
+    assert result.complete and result.missing == ()
+
+
+def test_unanswered_items_are_reported_and_leave_totals_open(alliance):
+    answers = {"bond_1": 4, "bond_2": 4, "bond_3": 4, "bond_4": 4, "goals_1": 2}
+    result = score(alliance, answers)
+    assert result.subscale("bond").total == 16
+    assert result.subscale("goals").total is None
+    assert result.subscale("goals").answered == 1
+    assert result.total is None
+    assert len(result.missing) == 7 and "tasks_4" in result.missing
+    assert not result.complete
+
+
+@pytest.mark.parametrize("bad", [0, 6, -1, 2.5, "4", True, [4]])
+def test_out_of_range_or_non_integer_answers_are_rejected(alliance, bad):
+    with pytest.raises(AnswerError, match="bond_1"):
+        validate_answers(alliance, {"bond_1": bad})
+
+
+def test_unknown_item_is_rejected_listing_the_real_ones(alliance):
+    with pytest.raises(AnswerError, match="'bond_9' is not an item.*bond_1"):
+        score(alliance, {"bond_9": 3})
+
+
+def test_reverse_items_are_scored_from_the_other_end(tmp_path):
+    definition = {
+        "schema_version": 1, "id": "demo", "title": "Demo", "instructions": "Rate.",
+        "scale": {"min": 1, "max": 5},
+        "subscales": [{"id": "a", "label": "A"}],
+        "items": [{"id": "a1", "subscale": "a", "text": "x"},
+                  {"id": "a2", "subscale": "a", "text": "y", "reverse": True}],
+    }
+    path = tmp_path / "demo.json"
+    path.write_text(json.dumps(definition))
+    assert score(load_instrument(path), {"a1": 5, "a2": 5}).total == 5 + 1
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda d: d.pop("scale"), "scale"),
+        (lambda d: d["scale"].update(labels=["one"]), "scale.labels"),
+        (lambda d: d["items"][0].update(subscale="nope"), "items[0].subscale"),
+        (lambda d: d["items"].append(dict(d["items"][0])), "items"),
+        (lambda d: d.update(schema_version=9), "schema_version"),
+    ],
+)
+def test_a_broken_definition_names_file_and_field(tmp_path, change, field):
+    raw = json.loads(json.dumps(_alliance_raw()))
+    change(raw)
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(raw))
+    with pytest.raises(InstrumentError) as caught:
+        load_instrument(path)
+    assert str(path) in str(caught.value) and f"field '{field}'" in str(caught.value)
+
+
+def test_unknown_bundled_instrument_lists_the_choices():
+    with pytest.raises(InstrumentError, match="Choose one of: .*alliance"):
+        load_instrument("no-such-thing")
+    assert "alliance" in bundled_instruments()
+
+
+def _alliance_raw():
+    from coursekit.instruments import BUNDLED
+
+    return json.loads((BUNDLED / "alliance.json").read_text())

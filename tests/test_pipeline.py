@@ -1,0 +1,168 @@
+"""Real kernels and real nbgrader commands over the real course.
+
+nbval executes every instructor notebook; nbgrader generates, validates,
+releases, collects, autogrades, returns feedback and exports grades for a
+small class passing through a temporary exchange.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import COURSE, complete_answers, run, tool_env
+
+from coursekit.instruments import bundled_instruments, load_instrument
+from coursekit.responses import FILENAME, ResponseStore
+
+MODULES = sorted(p.name for p in (COURSE / "source").iterdir() if p.is_dir())
+
+
+def save_complete_answers(base: Path) -> None:
+    """Every module's self-assessment answered and saved, as a diligent student would."""
+    for module in MODULES:
+        if module in bundled_instruments():
+            (base / module).mkdir(parents=True, exist_ok=True)
+            instrument = load_instrument(module)
+            ResponseStore(base / module, module).save_answers(instrument, complete_answers(instrument))
+
+
+@pytest.mark.kernel
+def test_nbval_runs_every_instructor_notebook(tmp_path):
+    base = tmp_path / "assignments"
+    save_complete_answers(base)
+    env = tool_env(COURSEKIT_RESPONSES_DIR=str(base))
+    result = run([sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q",
+                  str(COURSE / "source")], cwd=tmp_path, env=env, ok=False, timeout=600)
+    assert result.returncode == 0, result.stdout[-6000:]
+    assert f"{len(MODULES)} passed" in result.stdout or "passed" in result.stdout
+    assert not list((COURSE / "source").rglob("coursekit-responses*")), "nbval wrote into source/"
+
+
+@pytest.mark.nbgrader
+def test_generate_then_validate_source_and_released_versions(course_copy, tmp_path):
+    base = tmp_path / "assignments"
+    save_complete_answers(base)
+    for module in MODULES:
+        run(["nbgrader", "generate_assignment", module], cwd=course_copy)
+        released = course_copy / "release" / module / f"{module}.ipynb"
+        assert released.is_file()
+        text = released.read_text()
+        assert "### BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+        assert "raise NotImplementedError()" in text or "YOUR ANSWER HERE" in text
+        assert not list((course_copy / "release" / module).glob("coursekit-responses*"))
+        source_nb = course_copy / "source" / module / f"{module}.ipynb"
+        env = tool_env(COURSEKIT_RESPONSES_DIR=str(base))
+        ok = run(["nbgrader", "validate", str(source_nb)], cwd=course_copy, env=env)
+        assert "Success! Your notebook passes all the tests." in ok.stdout, ok.stdout
+        inverted = run(["nbgrader", "validate", "--invert", str(released)], cwd=course_copy)
+        assert "Success! The notebook does not pass any tests." in inverted.stdout, inverted.stdout
+
+
+# --- the class round trip ----------------------------------------------------
+
+STUDENTS = ["ada", "ben", "cleo"]
+
+
+def cell(nb, grade_id):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def solution_source() -> str:
+    """The instructor's solution, as a student who solved it would have typed it."""
+    nb = nbformat.read(COURSE / "source" / "alliance" / "alliance.ipynb", as_version=4)
+    lines = cell(nb, "find_rupture_and_repair").source.splitlines()
+    return "\n".join(line for line in lines if "### BEGIN SOLUTION" not in line
+                     and "### END SOLUTION" not in line)
+
+
+REFLECTIONS = ["reflection_description", "reflection_feelings", "reflection_evaluation",
+               "reflection_analysis", "reflection_conclusion", "reflection_action_plan"]
+
+
+def student_works(folder: Path, name: str) -> dict[str, int]:
+    """One student's answers: through the store's API and by editing cells, as in JupyterLab."""
+    instrument = load_instrument("alliance")
+    store = ResponseStore(folder, "alliance")
+    path = folder / "alliance.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    if name == "ada":  # does everything
+        answers = complete_answers(instrument, 4)
+        store.save_answers(instrument, answers)
+        cell(nb, "find_rupture_and_repair").source = solution_source()
+        for grade_id in REFLECTIONS:
+            cell(nb, grade_id).source = f"My {grade_id.split('_', 1)[1]}: a de-identified account."
+    elif name == "ben":  # half the self-assessment, a wrong find_repair, three reflections
+        answers = {item.id: 2 for item in instrument.items[:6]}
+        store.save_answers(instrument, answers)
+        rupture_only = solution_source().split("def find_repair")[0]
+        cell(nb, "find_rupture_and_repair").source = rupture_only + (
+            "def find_repair(ratings, rupture):\n    return None  # not finished\n")
+        for grade_id in REFLECTIONS[:3]:
+            cell(nb, grade_id).source = "Some thoughts."
+    else:  # cleo: solves the exercise, saves nothing, and rewrites the completion check
+        answers = {}
+        cell(nb, "find_rupture_and_repair").source = solution_source()
+        cell(nb, "test_completion").source = "print('all done')"
+    nbformat.write(nb, path)
+    return answers
+
+
+@pytest.mark.nbgrader
+def test_a_class_round_trip_through_the_exchange(course_copy, tmp_path):
+    course = course_copy
+    exchange = course / "exchange"
+    run(["nbgrader", "generate_assignment", "alliance"], cwd=course)
+    run(["nbgrader", "release_assignment", "alliance"], cwd=course)
+
+    saved = {}
+    for name in STUDENTS:
+        home = tmp_path / "students" / name
+        home.mkdir(parents=True)
+        flags = ["--course=coursekit", f"--Exchange.root={exchange}", f"--student={name}"]
+        run(["nbgrader", "fetch_assignment", "alliance", *flags], cwd=home)
+        saved[name] = student_works(home / "alliance", name)
+        run(["nbgrader", "submit", "alliance", *flags], cwd=home)
+
+    run(["nbgrader", "collect", "alliance"], cwd=course)
+    for name in STUDENTS:
+        assert (course / "submitted" / name / "alliance" / "alliance.ipynb").is_file()
+    graded = run(["nbgrader", "autograde", "alliance"], cwd=course)
+    assert "Error" not in graded.stderr.replace("ExecutePreprocessor", ""), graded.stderr[-3000:]
+
+    # saved answers travelled with the submission and reached autograded/
+    for name in ["ada", "ben"]:
+        on_disk = json.loads((course / "autograded" / name / "alliance" / FILENAME).read_text())
+        assert on_disk["instruments"]["alliance"]["answers"] == saved[name]
+    assert not (course / "autograded" / "cleo" / "alliance" / FILENAME).exists()
+
+    # the rewritten completion check was put back and then failed
+    autograded = nbformat.read(course / "autograded" / "cleo" / "alliance" / "alliance.ipynb", 4)
+    restored = cell(autograded, "test_completion")
+    assert "check_completion" in restored.source and "all done" not in restored.source
+    assert any(o.get("ename") == "IncompleteError" for o in restored.outputs)
+
+    # the instructor grades reflections by hand (as formgrader does), then feedback and export
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "coursekit") as gb:
+        for name, points in [("ada", 2), ("ben", 1)]:
+            for grade_id in REFLECTIONS:
+                grade = gb.find_grade(grade_id, "alliance", "alliance", name)
+                grade.manual_score = points if (name == "ada" or grade_id in REFLECTIONS[:3]) else 0
+        gb.db.commit()
+    run(["nbgrader", "generate_feedback", "alliance"], cwd=course)
+    for name in STUDENTS:
+        assert (course / "feedback" / name / "alliance" / "alliance.html").is_file()
+    run(["nbgrader", "export", "--to", str(tmp_path / "grades.csv")], cwd=course)
+    with open(tmp_path / "grades.csv", newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    scores = {name: float(rows[name]["score"]) for name in STUDENTS}
+    # ada: exercise 4 + completion 2 + reflections 12; ben: find_rupture 2 + reflections 3;
+    # cleo: exercise 4, and no completion points once her edit is undone.
+    assert scores == {"ada": 18.0, "ben": 5.0, "cleo": 4.0}
+    assert {float(rows[n]["max_score"]) for n in STUDENTS} == {18.0}

@@ -1,0 +1,94 @@
+from pathlib import Path
+
+import pytest
+
+from coursekit.errors import ReadingCardError
+from coursekit.readings import load_card, load_cards, render_markdown
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+GOOD = '''
+schema_version = 1
+id = "demo"
+title = "A demo card"
+summary = "Our own words."
+themes = ["one", "two"]
+questions = ["Why?", "How?"]
+
+[source]
+author = "A. Author"
+title = "An essay"
+venue = "A magazine"
+date = "2020"
+
+[[quotations]]
+text = "First short quotation."
+attribution = "A. Author"
+
+[[quotations]]
+text = "Second short quotation."
+attribution = "A. Author"
+
+[[quotations]]
+text = "Third short quotation."
+attribution = "A. Author"
+'''
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "demo.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_every_committed_card_loads_and_names_its_module():
+    cards = load_cards(SEEDS)
+    assert {"alliance", "craft", "stuck", "breakthroughs", "relationship"} <= set(cards)
+    for card in cards.values():
+        assert Path(card.path).stem == card.id
+        assert 3 <= len(card.quotations) <= 6
+
+
+def test_render_shows_citation_quotations_with_attribution_and_questions(tmp_path):
+    card = load_card(write(tmp_path, GOOD))
+    text = render_markdown(card)
+    assert text.startswith("## Reading: A demo card")
+    assert "A. Author (2020). *An essay*. A magazine." in text
+    assert "> Second short quotation.\n>\n> — A. Author" in text
+    assert "1. Why?\n2. How?" in text
+
+
+@pytest.mark.parametrize(
+    ("edit", "field", "words"),
+    [
+        (lambda t: t.replace('id = "demo"\n', ""), "id", "missing"),
+        (lambda t: t.replace("schema_version = 1", "schema_version = 2"), "schema_version", "reads version 1"),
+        (lambda t: t.replace('date = "2020"', "date = 2020"), "source.date", "should be text"),
+        (lambda t: t.replace('themes = ["one", "two"]', 'themes = ["one"]'), "themes", "give 2 to 8"),
+        (lambda t: t.replace("Second short quotation.", " ".join(["word"] * 45)),
+         "quotations[1].text", "45 words"),
+        (lambda t: t.split("[[quotations]]")[0] + "[[quotations]]" + t.split("[[quotations]]")[1],
+         "quotations", "has 1"),
+    ],
+)
+def test_a_broken_card_is_rejected_naming_file_and_field(tmp_path, edit, field, words):
+    path = write(tmp_path, edit(GOOD))
+    with pytest.raises(ReadingCardError) as caught:
+        load_card(path)
+    message = str(caught.value)
+    assert str(path) in message
+    assert f"field '{field}'" in message
+    assert words in message
+
+
+def test_invalid_toml_names_the_file(tmp_path):
+    path = write(tmp_path, GOOD.replace('title = "A demo card"', "title = A demo card"))
+    with pytest.raises(ReadingCardError, match="demo.toml: is not valid TOML"):
+        load_card(path)
+
+
+def test_duplicate_ids_in_a_folder_are_rejected(tmp_path):
+    write(tmp_path, GOOD)
+    (tmp_path / "copy.toml").write_text(GOOD, encoding="utf-8")
+    with pytest.raises(ReadingCardError, match="id 'demo' is used by"):
+        load_cards(tmp_path)

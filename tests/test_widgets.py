@@ -1,0 +1,69 @@
+"""The form, driven without a kernel or browser through .value and .click()."""
+
+import ipywidgets
+import pytest
+from conftest import make_readonly
+
+from coursekit.responses import FILENAME, ResponseStore
+from coursekit.widgets import InstrumentForm, assess
+
+
+def test_one_labelled_control_per_item_with_the_scale_labels(tmp_path, alliance):
+    form = InstrumentForm(alliance, ResponseStore(tmp_path, "alliance"))
+    assert list(form.controls) == [item.id for item in alliance.items]
+    first = form.controls["bond_1"]
+    assert isinstance(first, ipywidgets.RadioButtons)  # native radios: Tab and arrow keys work
+    assert first.options == tuple((alliance.scale.label(v), v) for v in alliance.scale.points)
+    assert first.value is None
+    labels = [child.children[0].value for child in form.children[1:13]]
+    assert alliance.items[0].text in labels[0] and labels[0].startswith("<b>1.</b>")
+    assert "Nothing saved yet" in form.status.value
+
+
+def test_changing_an_answer_shows_unsaved_and_save_puts_it_on_disk(tmp_path, alliance):
+    store = ResponseStore(tmp_path, "alliance")
+    form = InstrumentForm(alliance, store)
+    form.controls["goals_2"].value = 5
+    assert form.dirty and "Unsaved changes" in form.status.value
+    form.save_button.click()
+    assert not form.dirty
+    assert "Saved" in form.status.value and "1 of 12 items answered" in form.status.value
+    assert ResponseStore(tmp_path, "alliance").answers("alliance") == {"goals_2": 5}
+
+
+def test_rerunning_the_form_shows_the_answers_already_saved(answers_base, alliance):
+    first = assess("alliance")
+    for item in alliance.items:
+        first.controls[item.id].value = 3
+    assert first.save()
+    again = assess("alliance")
+    assert {key: c.value for key, c in again.controls.items()} == {i.id: 3 for i in alliance.items}
+    assert "12 of 12 items answered" in again.status.value
+    assert "still open" not in again.status.value
+
+
+def test_a_save_error_is_shown_and_nothing_is_lost(readonly_folder, alliance):
+    store = ResponseStore(readonly_folder, "alliance")
+    form = InstrumentForm(alliance, store)
+    form.controls["bond_1"].value = 4
+    assert form.save()
+    make_readonly(readonly_folder)
+    form.controls["bond_2"].value = 2
+    assert not form.save()
+    assert "role=\"alert\"" in form.message.value and "not writable" in form.message.value
+    assert "Not saved" in form.status.value
+    assert form.controls["bond_2"].value == 2  # the answer stays in the form to retry
+    assert store.load().answers("alliance") == {"bond_1": 4}
+
+
+def test_a_corrupt_file_is_reported_in_the_form(tmp_path, alliance):
+    (tmp_path / FILENAME).write_text("[1, 2", encoding="utf-8")
+    form = InstrumentForm(alliance, ResponseStore(tmp_path, "alliance"))
+    assert "could not" not in form.status.value
+    assert "not valid JSON" in form.message.value and "corrupt-" in form.message.value
+
+
+@pytest.mark.parametrize("module", ["alliance"])
+def test_assess_builds_the_module_form(answers_base, module):
+    form = assess(module)
+    assert form.store.folder == answers_base / module
