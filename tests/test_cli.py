@@ -2,7 +2,6 @@ import subprocess
 import sys
 
 from conftest import COURSE, ROOT
-
 from coursekit.cli import main
 
 

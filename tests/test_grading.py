@@ -1,6 +1,6 @@
 import pytest
-from conftest import complete_answers
 
+from conftest import complete_answers
 from coursekit.grading import IncompleteError, check_completion
 from coursekit.responses import FILENAME, ResponseStore
 

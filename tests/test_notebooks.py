@@ -5,8 +5,8 @@ import shutil
 
 import nbformat
 import pytest
-from conftest import COURSE, SEEDS
 
+from conftest import COURSE, SEEDS
 from coursekit.notebooks import check_course, sync_course
 
 

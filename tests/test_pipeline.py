@@ -14,8 +14,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import COURSE, complete_answers, run, tool_env
 
+from conftest import COURSE, complete_answers, run, tool_env
 from coursekit.instruments import bundled_instruments, load_instrument
 from coursekit.responses import FILENAME, ResponseStore
 

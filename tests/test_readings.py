@@ -62,7 +62,8 @@ def test_render_shows_citation_quotations_with_attribution_and_questions(tmp_pat
     ("edit", "field", "words"),
     [
         (lambda t: t.replace('id = "demo"\n', ""), "id", "missing"),
-        (lambda t: t.replace("schema_version = 1", "schema_version = 2"), "schema_version", "reads version 1"),
+        (lambda t: t.replace("schema_version = 1", "schema_version = 2"), "schema_version",
+         "reads version 1"),
         (lambda t: t.replace('date = "2020"', "date = 2020"), "source.date", "should be text"),
         (lambda t: t.replace('themes = ["one", "two"]', 'themes = ["one"]'), "themes", "give 2 to 8"),
         (lambda t: t.replace("Second short quotation.", " ".join(["word"] * 45)),

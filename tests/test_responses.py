@@ -4,8 +4,8 @@ import os
 import stat
 
 import pytest
-from conftest import complete_answers, fill, make_readonly
 
+from conftest import complete_answers, fill, make_readonly
 from coursekit.errors import AnswerError, ResponseFileError, StoreError
 from coursekit.responses import FILENAME, ResponseStore, read_responses
 

@@ -2,8 +2,8 @@
 
 import ipywidgets
 import pytest
-from conftest import make_readonly
 
+from conftest import make_readonly
 from coursekit.responses import FILENAME, ResponseStore
 from coursekit.widgets import InstrumentForm, assess
 

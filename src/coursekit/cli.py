@@ -3,6 +3,7 @@
     coursekit check [COURSE]     validate every instructor notebook
     coursekit sync [COURSE]      rewrite generated cells, clear outputs, fix cell ids
     coursekit lab [COURSE]       open the course in JupyterLab with a student preview
+    coursekit privacy PATH...    flag likely client identifiers in reflection cells
 """
 
 from __future__ import annotations
@@ -39,7 +40,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     lab.add_argument("course", nargs="?", default=DEFAULT_COURSE)
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
 
+    privacy = commands.add_parser(
+        "privacy", help="flag likely client identifiers in reflection cells (runs locally)")
+    privacy.add_argument("paths", nargs="+", metavar="PATH", help="notebooks or folders")
+
     args = parser.parse_args(argv)
+    if args.command == "privacy":
+        from coursekit.privacy import main_privacy
+
+        return main_privacy(args.paths)
     if args.command == "check":
         return run_check(args.course, args.seeds)
     if args.command == "sync":

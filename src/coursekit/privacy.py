@@ -1,0 +1,650 @@
+"""Finding likely client identifiers in reflection text, before it is submitted.
+
+Trainee therapists write reflections about real clients. This module flags text
+that looks like one of the identifier kinds of HIPAA's Safe Harbor method and
+suggests a de-identified wording. It runs locally and sends nothing anywhere.
+
+The kinds (``KINDS``) and what counts:
+
+- ``name``: a person's name: a title and a name ("Mrs Patel", "Dr. Okafor"),
+  a known given name ("Priya", "Aisha Rahman"), or a capitalised word the
+  context marks as a person ("my client Tendai", "Oluwaseun said", "told Mark").
+  Given names that are also ordinary words (Hope, Grace, Will, May...) need
+  such a cue. Authors in citations ("Bordin (1979)", "Hayes et al. 2018") and
+  well-known writers in the field ("Rogers' core conditions") are not names.
+- ``date``: any date more precise than a year: day and month ("12 March",
+  "the 14th of March"), month and year ("March 2023"), numeric dates, a weekday
+  with a day of the month, a day of the month alone after "on the"/"by the",
+  a holiday with its year. A bare year, a decade, a season and a month on its
+  own ("in March") are not flagged: a month alone is a Safe Harbor date element,
+  but in a reflection written within a term it rarely narrows anything down and
+  flagging it would bury the real findings.
+- ``phone`` (phone and fax), ``email``, ``url``, ``ip_address``.
+- ``street_address``: numbered street addresses, named streets after "on",
+  "at", "off"..., flats and units, PO boxes.
+- ``zip_code``: US ZIP codes after a state or "ZIP", ZIP+4, UK and Canadian
+  postcodes.
+- ``record_number``: medical record, account, health plan, licence, passport,
+  case and other ID numbers, SSNs, national insurance numbers, number plates,
+  long digit runs and codes mixing letters and at least four digits.
+- ``age_over_89``: ages of 90 and over, in figures or words ("a 92-year-old",
+  "aged 91", "in her nineties"), and birth years that imply them.
+
+The check is an aid, not a guarantee: it cannot see that "the only Icelandic
+harpist in town" identifies someone, and it will miss names it has no cue for.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+import ipaddress
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from coursekit.errors import DataFileError
+
+__all__ = [
+    "KINDS",
+    "Finding",
+    "check_notebook",
+    "check_path",
+    "find_identifiers",
+    "format_report",
+    "main_privacy",
+]
+
+#: Identifier kinds, in plain words for the report.
+KINDS: dict[str, str] = {
+    "name": "a person's name",
+    "date": "a date more precise than the year",
+    "phone": "a phone or fax number",
+    "email": "an email address",
+    "street_address": "a street address",
+    "zip_code": "a ZIP code or postcode",
+    "record_number": "a record, account or other ID number",
+    "age_over_89": "an age over 89",
+    "url": "a web address",
+    "ip_address": "an IP address",
+}
+
+_SUGGESTIONS: dict[str, str] = {
+    "name": "write 'the client', 'Client A', or their role ('her partner', 'his manager')",
+    "date": "give a vaguer time ('earlier this year', 'a few weeks before')",
+    "phone": "leave the number out ('she gave me her number')",
+    "email": "leave the address out ('she emailed me')",
+    "street_address": "write 'near their home' or 'in their neighbourhood'",
+    "zip_code": "leave it out; name the country or a large region at most",
+    "record_number": "leave the number out ('her record number')",
+    "age_over_89": "write 'an older adult' (at most 'aged 90 or over', Safe Harbor's one group)",
+    "url": "leave the link out and describe it ('a blog she writes')",
+    "ip_address": "leave the address out",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One likely identifier: what kind, where, and a suggested rewording.
+
+    ``start`` and ``end`` are character offsets into the text that was checked
+    (the cell's source for notebook findings); ``line`` is 1-based; ``context``
+    is the flagged text in [[ ]] with a few words either side.
+    """
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    suggestion: str
+    line: int = 1
+    context: str = ""
+    cell_index: int | None = None
+    grade_id: str | None = None
+
+
+# --- word lists ----------------------------------------------------------------
+
+_WORDS_FILE = Path(__file__).parent / "data" / "privacy_words.json"
+_WORD_LISTS = ("given_names", "given_names_also_words", "authors", "not_names", "titles",
+               "name_particles", "cue_verbs", "cue_adverbs")
+
+
+@lru_cache(maxsize=1)
+def _words() -> dict[str, frozenset[str]]:
+    """The word lists of privacy_words.json, each as a set of words (authors: full names)."""
+    advice = "Reinstall coursekit to restore it."
+    try:
+        data = json.loads(_WORDS_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataFileError(_WORDS_FILE, f"cannot be read ({exc}).", advice=advice) from exc
+    if not isinstance(data, dict) or data.get("schema_version") != 1:
+        raise DataFileError(_WORDS_FILE, "expected schema_version 1.", field="schema_version",
+                            advice=advice)
+    words: dict[str, frozenset[str]] = {}
+    for key in _WORD_LISTS:
+        lines = data.get(key)
+        if not isinstance(lines, list) or not all(isinstance(v, str) for v in lines):
+            raise DataFileError(_WORDS_FILE, "expected a list of strings.", field=key,
+                                advice=advice)
+        words[key] = frozenset(lines if key == "authors" else " ".join(lines).split())
+    words["author_surnames"] = frozenset(a.split()[-1] for a in words["authors"])
+    return words
+
+
+# --- patterns --------------------------------------------------------------------
+# Each pattern's named group "id", where it has one, is the identifier itself; the
+# rest of the match is context ("MRN 4471902", "on Harrow Lane").
+
+_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November"
+          r"|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)")
+_DAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+_YEAR = r"(?:1[89]\d\d|20\d\d)"
+_HOLIDAY = (r"(?:New Year's (?:Eve|Day)|Christmas(?: Eve| Day)?|Boxing Day|Valentine's Day"
+            r"|Halloween|Thanksgiving|Easter(?: Sunday| Monday)?|Bonfire Night|Hogmanay)")
+_DATES = [
+    rf"\b(?:{_DAY},?\s+)?(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+{_MONTH}"
+    rf"(?:,?\s+{_YEAR})?",
+    rf"\b(?:{_DAY},?\s+)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR})?",
+    rf"\b{_MONTH}\s+(?:of\s+)?{_YEAR}\b",
+    rf"\b{_DAY},?\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)\b",
+    rf"\b{_HOLIDAY}\s+(?:of\s+)?{_YEAR}\b",
+    r"(?<![\d/.-])\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2}(?![\d.]))(?![\d/-])",
+    r"\b(?:19|20)\d\d([/.-])[01]?\d\1[0-3]?\d\b",
+    r"(?i:\b(?:on|since|until|till|from|by|before|after))\s+(?P<id>\d{1,2}/\d{1,2})(?![\d/])",
+    # a day of the month alone: "on the 2nd and by the 23rd she...", not "by the 3rd session"
+    r"(?i:\b(?:on|by|from|until|till|since|before|after))\s+(?P<id>the\s+\d{1,2}(?:st|nd|rd|th))"
+    r"(?=\s*(?:[.,;:!?)]|$)|\s+(?:of|and|or|she|he|they|we|I|it|when|at|in|until)\b)",
+]
+_URL_END = r"[^\s<>()\[\]\"'.,;:!?]"
+_URL_CHARS = r"[^\s<>()\[\]\"']"
+_TLD = r"(?:com|org|net|edu|gov|io|co|uk|info|me|blog|ly|de|fr|fi|jp|nz|au|ca|ie|app|dev)"
+_URLS = [
+    rf"(?i)\b(?:https?|ftp)://(?:{_URL_CHARS}*{_URL_END})?",
+    rf"(?i)\bwww\.(?:{_URL_CHARS}*{_URL_END})?",
+    rf"(?i)(?<![\w@.-])(?:[a-z0-9-]+\.)+{_TLD}\b(?:/(?:{_URL_CHARS}*{_URL_END})?)?",
+]
+_IP = (r"(?<![\w:.])(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})"
+       r"(?![\w:]|\.\d)")  # candidates only: ipaddress decides
+_RECORD_WORDS = (
+    r"(?i:mrn|medical record(?: number)?|record number|patient (?:id|number)|hospital number"
+    r"|nhs (?:no\.?|number)|chi number|ssn|social security(?: number)?|national insurance"
+    r"(?: number)?|ni number|account(?: number| no\.?)?|acct\.?|policy(?: number| no\.?)?"
+    r"|member(?:ship)? (?:id|number)|health plan(?: id| number)?|insurance (?:id|number)"
+    r"|medicaid(?: number)?|medicare(?: number)?|driver'?s licen[cs]e(?: number)?"
+    r"|licen[cs]e(?: number| plate)?|passport(?: number)?|case(?: number| ref\.?)?"
+    r"|claim(?: number| ref\.?)?|reference(?: number)?|ref\.?|serial(?: number)?|sn"
+    r"|reg(?:istration)?(?: number)?|plate|vin|certificate(?: number)?|prisoner number"
+    r"|student (?:id|number)|employee (?:id|number)|id number|id)")
+_CODE_PART = r"(?:[A-Z]*\d[A-Z\d]*|[A-Z]{2,})"
+_PLATE = r"\b[A-Z]{2}\d{2} ?[A-Z]{3}\b"  # UK number plate
+_RECORDS = [
+    r"\b\d{3}-\d{2}-\d{4}\b",  # US social security number
+    r"\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b",  # UK national insurance number
+]
+_STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT"
+           "|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY")
+_UK_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})"
+_ZIPS = [
+    rf"\b(?:{_STATES})\s+\d{{5}}(?:-\d{{4}})?\b",
+    r"\b\d{5}-\d{4}\b",
+    rf"\b{_UK_POSTCODE}\b",
+    r"\b[A-Z]\d[A-Z] ?\d[A-Z]\d\b",  # Canadian postcode
+    r"(?i:\b(?:zip|zip ?code|post ?code|postal code)\b)[\s:]*(?:(?:is|was|as|of)\s+)?"
+    rf"(?P<id>\d{{5}}(?:-\d{{4}})?|{_UK_POSTCODE}|[A-Z]{{1,2}}\d[A-Z\d]?)\b",
+    r"\b\d{5}(?=\s+(?i:zip|postcode))",
+    r"\b[A-Z]{1,2}\d{1,2}[A-Z]?(?=\s+(?:area|district|postcode)\b)",  # "the LS6 area"
+]
+_CAPWORD = r"[A-Z][\w'’-]*"
+_SUFFIX = (r"(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Ln\.?|Drive|Dr\.?|Close|Crescent"
+           r"|Cres\.?|Way|Boulevard|Blvd\.?|Court|Ct\.?|Place|Pl\.?|Terrace|Gardens|Grove"
+           r"|Square|Sq\.?|Row|Mews|Parkway|Highway|Hwy\.?|Circle|Walk|Rise|Hill|Park|View"
+           r"|Wharf|Quay|Green)")
+_ADDRESSES = [
+    rf"\b\d{{1,5}}[A-Za-z]?\s+(?:{_CAPWORD}\s+){{1,3}}{_SUFFIX}(?!\w)",
+    r"\b(?:on|at|in|of|to|by|up|off|and|near|from|down|along|past|onto|into)\s+"
+    rf"(?P<id>(?:{_CAPWORD}\s+){{1,2}}(?:Street|Road|Avenue|Lane|Drive|Crescent|Terrace"
+    r"|Gardens|Close|Boulevard|Way)\b)",
+    rf"\b(?:Flat|Apartment|Apt\.?|Unit|Suite)\s+\d+[A-Z]?(?:,\s+(?:{_CAPWORD}\s+){{1,3}}"
+    r"(?:House|Court|Building|Tower|Mansions|Lodge|Block|Heights|Point|Apartments)\b)?",
+    r"\bP\.?\s?O\.?\s+Box\s+\d+\b",
+]
+_AGE_NUM = r"(?:9\d|1[01]\d)"
+_AGE = (rf"(?:{_AGE_NUM}|ninety(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+        r"|(?:a|one) hundred(?: and (?:one|two|three|four|five|six|seven|eight|nine))?)")
+_NOT_UNIT = (r"(?!\s*(?:%|percent|per\b|minutes?|mins?|seconds?|hours?|mg|kg|km|miles?|mph"
+             r"|pounds?|dollars?|points?|degrees?|pence|am\b|pm\b|o'clock|[:.]\d|on the|out of))")
+_PERSON = (r"(?:she|he|who|i|mother|father|mum|mom|dad|grandmother|grandfather|grandma|grandpa"
+           r"|nan|gran|aunt|uncle|client|patient|man|woman|widow|widower|husband|wife|partner"
+           r"|neighbour|neighbor|veteran|resident)")
+_AGES = [
+    rf"(?i)\b{_AGE}[- ]?(?:years?|yrs?)[- ]old\b",
+    rf"(?i)\b(?:aged|age|ages)\s+{_AGE}\b{_NOT_UNIT}",
+    rf"(?i)\bat\s+{_AGE}\b(?=,?\s+(?:she|he|they|I|you|we)\b)",
+    rf"(?i)\b{_PERSON}(?:\s+|(?=['’]))(?P<id>(?:is|was|turned|turns|will be|would be|is now"
+    rf"|'s|’s)\s+{_AGE}\b{_NOT_UNIT})",
+    rf"\b(?:turned|turns|turning|be|being)\s+{_AGE}\b{_NOT_UNIT}",
+    rf"(?<=[a-z],\s)(?:now\s+|aged\s+)?{_AGE}(?=\s*[,;)]|\s+and\b)",  # "Her mother, 97, lives"
+    r"(?i)\bin\s+(?:his|her|their|my|your)\s+(?:early\s+|mid-?\s?|late\s+)?(?:90s|nineties)",
+    r"(?i)\b(?:nineties|(?:super)?centenarian|nonagenarian)\b",
+    rf"(?i)\b{_AGE_NUM}(?:st|nd|rd|th) birthday\b",
+]
+_THIS_YEAR = datetime.date.today().year
+
+
+def _digits(s: str) -> int:
+    return sum(c.isdigit() for c in s)
+
+
+def _is_ip(s: str) -> bool:
+    try:
+        ipaddress.ip_address(s)
+    except ValueError:
+        return False
+    return True
+
+
+def _accept_all(s: str) -> bool:
+    return True
+
+
+# kind, rank (the higher wins where two candidates overlap), pattern, check on the identifier
+_RULES: list[tuple[str, int, re.Pattern[str], Callable[[str], bool]]] = [
+    (kind, rank, re.compile(pattern), check)
+    for kind, rank, patterns, check in [
+        ("email", 100, [r"(?<![\w.+-])[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"], _accept_all),
+        ("url", 95, _URLS, _accept_all),
+        ("ip_address", 90, [_IP], _is_ip),
+        ("record_number", 85,
+         [rf"\b{_RECORD_WORDS}[\s:,#.]*(?:(?:is|was|of)\s+)?(?P<id>{_CODE_PART}"
+          rf"(?:[ /-]{_CODE_PART})*)\b"],
+         lambda code: (_digits(code) >= 4 and not re.fullmatch(_YEAR, code))
+         or re.fullmatch(_PLATE, code) is not None),
+        ("record_number", 85, _RECORDS, _accept_all),
+        ("date", 70, _DATES, _accept_all),
+        ("zip_code", 65, _ZIPS, _accept_all),
+        ("street_address", 60, _ADDRESSES, _accept_all),
+        ("age_over_89", 55, _AGES, _accept_all),
+        ("age_over_89", 55, [r"(?i)\bborn\s+(?:in\s+)?1[89]\d\d\b"],
+         lambda born: _THIS_YEAR - int(born[-4:]) >= 90),
+        ("record_number", 50, [_PLATE], _accept_all),
+        ("record_number", 50,  # codes mixing capitals and digits: "ZK88341902", "HPX-4471-22"
+         [r"(?<![\w-])(?=[A-Z\d-]*\d)(?=[A-Z\d-]*[A-Z])[A-Z\d]+(?:-[A-Z\d]+)*(?![\w-])"],
+         lambda code: _digits(code) >= 4 and len(code) >= 6),
+    ]
+    for pattern in patterns
+]
+
+_NUMBER = re.compile(r"(?<![\w.+/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,15}"
+                     r"(?:[ ./-]\d{1,8}){0,6}(?![\w-]|[./]\d)")
+_PHONE_WORDS = re.compile(r"(?i)(?:phone|tel|mobile|cell|fax|landline|number is|call me on"
+                          r"|ring me|text me|whatsapp|rang from|called from|texted from)\W{0,4}$")
+_US_PHONE = re.compile(r"\d{3}([ .-])\d{3}\1\d{4}|\d{3}-\d{4}")
+
+_CITATION = re.compile(
+    r"(?:[A-Z][\w'’-]+(?:,\s+|\s+(?:and|&)\s+))*[A-Z][\w'’-]+(?:\s+et\s+al\.?)?,?\s+"
+    rf"\(?{_YEAR}[a-z]?\)?(?![-/]\d)|[A-Z][\w'’-]+\s+et\s+al\b")
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_PERSON_BEFORE = re.compile(
+    r"(?i)\b(?:client|patient|husband|wife|partner|son|daughter|mother|father|mum|mom|dad"
+    r"|brother|sister|boyfriend|girlfriend|fianc[eé]e?|friend|colleague|boss|manager|supervisor"
+    r"|teacher|cousin|aunt|uncle|grandmother|grandfather|grandson|granddaughter|niece|nephew"
+    r"|neighbou?r|flatmate|roommate|carer|ex|ex-\w+|step\w+|sibling|child|baby|therapist"
+    r"|psychiatrist|doctor|nurse|named|called|calling (?:him|her|them)|call (?:him|her|them)"
+    r"|name is|known as|told|asked|reminded|thanked|met|texted|emailed|phoned|rang|visited"
+    r"|hugged|warned|invited|introduced|greeted)\s*,?\s+$")
+_MONTH_NAMES = frozenset({"April", "May", "June"})
+_PLACES = frozenset({  # "Victoria Station", "St Thomas Hospital": places named after people
+    "Station", "Hospital", "Infirmary", "Street", "Road", "Avenue", "Lane", "Square", "Park",
+    "Gardens", "Bridge", "Airport", "Centre", "Center", "Clinic", "School", "College",
+    "University", "Church", "Chapel", "Cathedral", "Hall", "House", "Court", "Ward", "Prison",
+    "Library", "Museum", "Theatre", "Stadium", "Estate", "Tower", "Building", "Surgery",
+    "Practice"})
+
+
+# --- detection -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    kind: str
+    rank: int
+
+
+def _pattern_hits(text: str) -> Iterator[_Hit]:
+    for kind, rank, pattern, check in _RULES:
+        for m in pattern.finditer(text):
+            group = "id" if "id" in pattern.groupindex else 0
+            if m.group(group) and check(m.group(group)):
+                yield _Hit(m.start(group), m.end(group), kind, rank)
+    for m in _NUMBER.finditer(text):  # phone numbers and long digit runs
+        s, before = m.group(), text[max(0, m.start() - 30):m.start()]
+        digits, longest = _digits(s), max(len(g) for g in re.findall(r"\d+", s))
+        if ((digits >= 7 and _PHONE_WORDS.search(before))
+                or (s.startswith("+") and 8 <= digits <= 15)
+                or (s.startswith("(") and digits == 10)
+                or _US_PHONE.fullmatch(s)
+                or (s.startswith("0") and 10 <= digits <= 11 and not set("/.") & set(s))):
+            yield _Hit(m.start(), m.end(), "phone", 80)
+        elif longest >= 6 or (digits >= 8 and longest >= 3):
+            yield _Hit(m.start(), m.end(), "record_number", 50)
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[max(0, start - 100):start].rstrip(" \t*_#>\"'‘“(-")
+    return not before or before[-1] in ".!?:;\n"
+
+
+_Token = tuple[int, int, str, bool]  # start, end, word, followed by a possessive 's
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens = []
+    for m in _WORD.finditer(text):
+        word, end = m.group(), m.end()
+        possessive = word.endswith(("'s", "’s"))
+        if possessive:
+            word, end = word[:-2], end - 2
+        tokens.append((m.start(), end, word, possessive))
+    return tokens
+
+
+def _capitalised_runs(text: str, tokens: list[_Token]) -> list[list[int]]:
+    """Runs of capitalised words joined by single spaces, such as "Mr Van der Berg"."""
+    words = _words()
+
+    def cap(k: int) -> bool:
+        w = tokens[k][2]
+        return len(w) > 1 and w[0].isupper() and not w.isupper() and w not in words["not_names"]
+
+    def gap(a: int, b: int) -> str:
+        return text[tokens[a][1]:tokens[b][0]]
+
+    runs: list[list[int]] = []
+    i = 0
+    while i < len(tokens):
+        if not (cap(i) or tokens[i][2] in words["titles"]):
+            i += 1
+            continue
+        run = [i]
+        while (j := run[-1] + 1) < len(tokens) and not tokens[run[-1]][3]:
+            title = tokens[run[-1]][2] in words["titles"]
+            if gap(run[-1], j) not in (" ", ". ") or (gap(run[-1], j) == ". " and not title):
+                break
+            if cap(j):
+                run.append(j)
+            elif (tokens[j][2] in words["name_particles"] and j + 1 < len(tokens) and cap(j + 1)
+                  and gap(j, j + 1) == " "):
+                run += [j, j + 1]
+            else:
+                break
+        runs.append(run)
+        i = run[-1] + 1
+    return runs
+
+
+def _name_hits(text: str) -> list[_Hit]:
+    words = _words()
+    tokens = _tokens(text)
+    cited: set[int] = set()  # offsets inside citations
+    for m in _CITATION.finditer(text):
+        cited.update(range(m.start(), m.end()))
+    hits: list[_Hit] = []
+    flagged: set[str] = set()
+    undecided: list[list[int]] = []
+    for run in _capitalised_runs(text, tokens):
+        start, end = tokens[run[0]][0], tokens[run[-1]][1]
+        names = [tokens[k][2] for k in run]
+        titled = names[0] in words["titles"]
+        following = tokens[run[-1] + 1][2] if run[-1] + 1 < len(tokens) else ""
+        if (titled and len(run) == 1) or names[0] in ("St", "Saint") or names[-1] in _PLACES \
+                or (following in _PLACES and text[end:end + 1] == " "):
+            continue
+        if not titled and (
+                start in cited  # "Bordin (1979)", "Hayes et al."
+                or (len(run) == 1 and names[0] in words["author_surnames"])
+                or any(" ".join(names[a:b]) in words["authors"]
+                       for a in range(len(run)) for b in range(a + 2, len(run) + 1))):
+            continue
+        if titled or any(n in words["given_names"] for n in names):
+            is_name = True
+        elif any(n in words["author_surnames"] for n in names):
+            is_name = False  # an eponym: "the Beck Depression Inventory"
+        else:
+            is_name = _cued(text, tokens, run)
+        if is_name:
+            initial = re.match(r" [A-Z]\.", text[end:end + 3])  # "Ellie H."
+            hits.append(_Hit(start, end + (3 if initial else 0), "name", 40))
+            flagged.update(n for n in names if n not in words["titles"])
+        else:
+            undecided.append(run)
+    for run in undecided:  # a name found once is a name wherever else it appears
+        if any(tokens[k][2] in flagged for k in run):
+            hits.append(_Hit(tokens[run[0]][0], tokens[run[-1]][1], "name", 40))
+    return hits
+
+
+def _cued(text: str, tokens: list[_Token], run: list[int]) -> bool:
+    """Does the context mark this capitalised word (or run of them) as a person?"""
+    words = _words()
+    first, last = tokens[run[0]], tokens[run[-1]]
+    initial = _sentence_initial(text, first[0])
+    if not initial and _PERSON_BEFORE.search(text[max(0, first[0] - 40):first[0]]):
+        return True  # "my client Tendai", "her partner, Chidi", "told Mark"
+    after = tokens[run[-1] + 1:run[-1] + 3]
+    if after and text[last[1]:after[0][0]] == " ":
+        adverb = after[0][2] in words["cue_adverbs"] and len(after) > 1
+        verb = after[1][2] if adverb else after[0][2]
+        if verb in words["cue_verbs"]:
+            return True  # "Oluwaseun corrected", "Femi never mentions"
+        if after[0][2] == "and" and text[after[0][1]:after[0][1] + 3] in (" I ", " me"):
+            return True  # "Abdi and I"
+    if re.match(r",\s+(?:my|her|his|their|our|who|whom|whose)\b", text[last[1]:]):
+        return True  # "Helen, my supervisor", "Bev, who raised him"
+    word = first[2]
+    if len(run) == 1 and word in words["given_names_also_words"] and word not in _MONTH_NAMES:
+        previous = text[max(0, first[0] - 40):first[0]].split()[-1:] or [""]
+        # "Heather's husband"; "with Grace" (but not "Grace under pressure", "The Art of")
+        return last[3] or not (initial or previous[0][:1].isupper())
+    return False
+
+
+def find_identifiers(text: str) -> list[Finding]:
+    """Likely identifiers in ``text``, in order, without overlaps.
+
+    Where two candidates overlap, the more specific kind wins (an email over
+    the name inside it, a record number over a phone-like number after "NHS
+    number"); adjacent parts of one address become one finding.
+    """
+    hits = sorted([*_pattern_hits(text), *_name_hits(text)],
+                  key=lambda h: (-h.rank, h.start - h.end, h.start))
+    kept: list[_Hit] = []  # non-overlapping, sorted by start
+    for h in hits:
+        i = bisect.bisect_left(kept, h.start, key=lambda k: k.start)
+        if (i == 0 or kept[i - 1].end <= h.start) and (i == len(kept) or h.end <= kept[i].start):
+            kept.insert(i, h)
+    merged: list[_Hit] = []
+    for h in kept:
+        if (merged and merged[-1].kind == h.kind == "street_address"
+                and re.fullmatch(r",?\s*", text[merged[-1].end:h.start])):
+            merged[-1] = replace(merged[-1], end=h.end)  # "Flat 3, 27 Cedar Road"
+        else:
+            merged.append(h)
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    return [
+        Finding(kind=h.kind, text=text[h.start:h.end], start=h.start, end=h.end,
+                suggestion=_suggest(h.kind, text, h.start, h.end),
+                line=bisect.bisect_left(newlines, h.start) + 1,
+                context=_context(text, h.start, h.end))
+        for h in merged
+    ]
+
+
+def _context(text: str, start: int, end: int, width: int = 30) -> str:
+    left, right = text[max(0, start - width):start], text[end:end + width]
+    if start > width:  # drop the cut-off word at either edge
+        left = "..." + (left.split(" ", 1)[1] if " " in left else left)
+    if end + width < len(text):
+        right = (right.rsplit(" ", 1)[0] if " " in right else right) + "..."
+    return " ".join(f"{left}[[{text[start:end]}]]{right}".split())
+
+
+_ROLE_BEFORE = re.compile(
+    r"(?i)\b(?:my|her|his|their|our|the)\s+(?:[\w-]+\s+)?(?:client|husband|wife|partner|son"
+    r"|daughter|mother|father|mum|mom|dad|brother|sister|boyfriend|girlfriend|friend|boss|manager"
+    r"|cousin|aunt|uncle|grandmother|grandfather|neighbou?r|supervisor|ex-\w+|step\w+)\s*,?\s*$")
+
+
+def _suggest(kind: str, text: str, start: int, end: int) -> str:
+    if kind == "name" and (role := _ROLE_BEFORE.search(text[max(0, start - 40):start])):
+        return f"drop the name and keep the role ('{role.group().strip(' ,')}')"
+    year = re.search(_YEAR, text[start:end])
+    if kind == "date" and year:
+        return f"give the year only ('in {year.group()}') or 'earlier in the work'"
+    return _SUGGESTIONS[kind]
+
+
+# --- notebooks -----------------------------------------------------------------
+
+def _read_notebook(path: Path) -> list[dict[str, object]]:
+    advice = ("Open it in JupyterLab and save it again, or restore it from a checkpoint "
+              "(File > Revert Notebook to Checkpoint).")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise DataFileError(path, "does not exist.", advice="Check the path.") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataFileError(path, f"cannot be read ({exc}).", advice=advice) from exc
+    except json.JSONDecodeError as exc:
+        raise DataFileError(path, f"is not a readable notebook: broken JSON at line {exc.lineno},"
+                            f" column {exc.colno} ({exc.msg}).", advice=advice) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise DataFileError(path, "is not a Jupyter notebook (nbformat 4): no list of cells.",
+                            field="cells", advice=advice)
+    cells: list[dict[str, object]] = []
+    for index, cell in enumerate(data["cells"]):
+        if not isinstance(cell, dict) or not isinstance(cell.get("source", ""), str | list):
+            raise DataFileError(path, "is not a well-formed notebook: a cell has no text source.",
+                                field=f"cells.{index}", advice=advice)
+        cells.append(cell)
+    return cells
+
+
+def check_notebook(path: str | Path, *, all_markdown: bool = False,
+                   include_raw: bool = False) -> list[Finding]:
+    """Findings in the reflection cells of the notebook at ``path``.
+
+    Reflection cells are the Markdown cells nbgrader collects as answers
+    (``metadata.nbgrader.solution`` true). With ``all_markdown`` every Markdown
+    cell is checked; with ``include_raw`` raw cells are treated like Markdown
+    cells. Each finding carries the cell index and nbgrader grade id.
+    Raises DataFileError when the file is not a readable notebook.
+    """
+    path = Path(path)
+    findings: list[Finding] = []
+    for index, cell in enumerate(_read_notebook(path)):
+        kinds = ("markdown", "raw") if include_raw else ("markdown",)
+        if cell.get("cell_type") not in kinds:
+            continue
+        metadata = cell.get("metadata")
+        nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+        nbgrader = nbgrader if isinstance(nbgrader, dict) else {}
+        if not (all_markdown or nbgrader.get("solution") is True):
+            continue
+        source = cell.get("source", "")
+        text = "".join(str(s) for s in source) if isinstance(source, list) else str(source)
+        grade_id = nbgrader.get("grade_id")
+        findings.extend(
+            replace(f, cell_index=index, grade_id=grade_id if isinstance(grade_id, str) else None)
+            for f in find_identifiers(text))
+    return findings
+
+
+def _notebooks(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    if path.suffix != ".ipynb" and path.exists():
+        raise DataFileError(path, "is not a notebook (.ipynb).",
+                            advice="Give a notebook or a folder of notebooks.")
+    return [path]
+
+
+def check_path(path: str | Path, *, all_markdown: bool = False) -> dict[str, list[Finding]]:
+    """Findings for a notebook, or for every notebook under a folder (checkpoints skipped)."""
+    return {str(nb): check_notebook(nb, all_markdown=all_markdown) for nb in _notebooks(Path(path))}
+
+
+# --- report and command ----------------------------------------------------------
+
+_AID = "This check is an aid, not a guarantee"
+
+
+def format_report(results: Mapping[str, Sequence[Finding]]) -> str:
+    """A readable report: each finding quoted in context, its kind and a rewording."""
+    lines: list[str] = []
+    kinds: Counter[str] = Counter()
+    for path, findings in results.items():
+        if not findings:
+            continue
+        lines.append(path)
+        for f in findings:
+            kinds[f.kind] += 1
+            where = "text" if f.cell_index is None else f"cell {f.cell_index}"
+            if f.grade_id:
+                where += f" ({f.grade_id})"
+            lines.append(f"  {where}, line {f.line}: {KINDS[f.kind]}")
+            lines.append(f'    "{f.context or f.text}"')
+            lines.append(f"    suggestion: {f.suggestion}")
+        lines.append("")
+    files = len(results)
+    noun = "notebook" if files == 1 else "notebooks"
+    if not kinds:
+        lines.append(f"No likely identifiers found in {files} {noun}. {_AID}: read your "
+                     "reflections once more for anything that could identify a client.")
+        return "\n".join(lines)
+    total = sum(kinds.values())
+    detail = ", ".join(f"{kind}: {n}" for kind, n in kinds.most_common())
+    lines.append(f"{total} possible identifier{'s' if total != 1 else ''} in "
+                 f"{sum(1 for f in results.values() if f)} of {files} {noun} ({detail}). "
+                 f"{_AID}: reword what identifies a client before you submit.")
+    return "\n".join(lines)
+
+
+def main_privacy(paths: list[str]) -> int:
+    """``coursekit privacy PATH...``: print the report for notebooks and folders.
+
+    Returns 0 when nothing is found, 1 when something is, and 2 when a file is
+    broken or there is nothing to check (the report still covers the rest).
+    """
+    results: dict[str, list[Finding]] = {}
+    broken = False
+    for arg in paths:
+        try:
+            notebooks = _notebooks(Path(arg))
+        except DataFileError as exc:
+            print(exc, file=sys.stderr)
+            broken = True
+            continue
+        if not notebooks:
+            print(f"{arg}: no notebooks (.ipynb) in this folder.", file=sys.stderr)
+            broken = True
+        for notebook in notebooks:
+            try:
+                results[str(notebook)] = check_notebook(notebook)
+            except DataFileError as exc:
+                print(exc, file=sys.stderr)
+                broken = True
+    if not paths:
+        print("coursekit privacy: give a notebook or a folder of notebooks to check.",
+              file=sys.stderr)
+        return 2
+    print(format_report(results))
+    if broken:
+        return 2
+    return 1 if any(results.values()) else 0
