@@ -17,18 +17,24 @@ import pytest
 
 from conftest import COURSE, complete_answers, run, tool_env
 from coursekit.instruments import bundled_instruments, load_instrument
+from coursekit.questions import BUNDLED as QUESTIONS
+from coursekit.questions import load_questions
 from coursekit.responses import FILENAME, ResponseStore
 
 MODULES = sorted(p.name for p in (COURSE / "source").iterdir() if p.is_dir())
 
 
 def save_complete_answers(base: Path) -> None:
-    """Every module's self-assessment answered and saved, as a diligent student would."""
+    """Every module's forms answered and saved, as a diligent student would."""
     for module in MODULES:
+        (base / module).mkdir(parents=True, exist_ok=True)
+        store = ResponseStore(base / module, module)
         if module in bundled_instruments():
-            (base / module).mkdir(parents=True, exist_ok=True)
             instrument = load_instrument(module)
-            ResponseStore(base / module, module).save_answers(instrument, complete_answers(instrument))
+            store.save_answers(instrument, complete_answers(instrument))
+        for path in sorted(QUESTIONS.glob(f"{module}_*.json")):
+            qset = load_questions(path)
+            store.save_numbers(qset, {q.id: q.min for q in qset.questions})
 
 
 @pytest.mark.kernel

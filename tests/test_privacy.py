@@ -468,3 +468,16 @@ def test_corpus_recall_and_precision_meet_the_targets(monkeypatch: pytest.Monkey
     assert evaluation.recall(evaluation.structured_kinds) >= 0.95
     assert evaluation.recall(["name"]) >= 0.85
     assert evaluation.precision >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("Simon's essay warns about the fantasy of one session.", []),
+        ("In Gibbs\u2019s cycle the feelings come second.", []),
+        ("Simon said he felt better after the session.", ["Simon"]),
+        ("I spoke with Simon's mother on the phone.", ["Simon"]),
+    ],
+)
+def test_an_author_cited_for_their_writing_is_not_a_client(text, flagged):
+    assert [f.text for f in find_identifiers(text)] == flagged

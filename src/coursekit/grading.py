@@ -52,3 +52,34 @@ def check_completion(
             f"yet (items {', '.join(numbers)}). Answer them and press Save answers."
         )
     return result
+
+
+def check_questions(module: str, questions: str, folder: str | Path | None = None) -> dict[str, int]:
+    """Assert that every question of a numeric question set is answered and saved.
+
+    Returns the saved answers so the cell can show them.
+    """
+    from coursekit.questions import load_questions
+
+    store = ResponseStore(folder, module) if folder is not None else ResponseStore.here(module)
+    qset = load_questions(questions)
+    try:
+        saved = read_responses(store.path, module)
+    except ResponseFileError as exc:
+        raise IncompleteError(
+            f"Your saved answers could not be read: {exc} "
+            "Answer the questions again and press Save answers."
+        ) from None
+    answers = saved.numbers(qset.id) if saved else {}
+    missing = [str(n) for n, q in enumerate(qset.questions, 1) if q.id not in answers]
+    if not answers:
+        raise IncompleteError(
+            f"No saved answers to {qset.title!r} were found (looked for {store.path.name} in "
+            f"{store.folder}). Answer the questions, press Save answers, and check that it says Saved."
+        )
+    if missing:
+        raise IncompleteError(
+            f"{len(missing)} of {len(qset.questions)} questions are not answered yet "
+            f"(questions {', '.join(missing)}). Answer them and press Save answers."
+        )
+    return answers

@@ -13,7 +13,7 @@ bytes for the same content.
 
 A generated cell is a Markdown cell whose metadata says where its text comes
 from: ``{"coursekit": {"generated": "reading:alliance"}}`` (from
-``seeds/alliance.toml``) or ``"instrument:alliance"`` (the bundled instrument).
+``seeds/alliance.toml``) or ``"instrument:alliance"`` (the bundled instrument) or ``"questions:<set>"``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import nbformat
 
 from coursekit.errors import CoursekitError
 from coursekit.instruments import Instrument, load_instrument
+from coursekit.questions import QuestionSet, load_questions
 from coursekit.readings import load_card, render_markdown
 
 NBGRADER_SCHEMA_VERSION = 3
@@ -64,6 +65,15 @@ def render_instrument(instrument: Instrument) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_questions(qset: QuestionSet) -> str:
+    """The Markdown listing of a set of numeric questions."""
+    lines = [f"### {qset.title}", "", qset.instructions, ""]
+    for n, q in enumerate(qset.questions, 1):
+        unit = f" {q.unit}" if q.unit else ""
+        lines.append(f"{n}. {q.text} *({q.min} to {q.max}{unit})*")
+    return "\n".join(lines) + "\n"
+
+
 def generated_text(spec: str, seeds: Path) -> str:
     """The text a generated cell must hold, from its spec ("reading:alliance")."""
     kind, _, name = spec.partition(":")
@@ -71,7 +81,10 @@ def generated_text(spec: str, seeds: Path) -> str:
         return render_markdown(load_card(seeds / f"{name}.toml"))
     if kind == "instrument":
         return render_instrument(load_instrument(name))
-    raise CoursekitError(f"unknown generated cell kind {kind!r}; use 'reading:' or 'instrument:'")
+    if kind == "questions":
+        return render_questions(load_questions(name))
+    raise CoursekitError(
+        f"unknown generated cell kind {kind!r}; use 'reading:', 'instrument:' or 'questions:'")
 
 
 def check_course(course: str | Path, seeds: str | Path | None = None) -> list[Problem]:

@@ -389,6 +389,12 @@ def _capitalised_runs(text: str, tokens: list[_Token]) -> list[list[int]]:
     return runs
 
 
+# A name followed by one of these is someone whose writing is being discussed.
+_CITED_WORK = re.compile(
+    r"['\u2019]s (?:essay|paper|article|thread|book|chapter|study|post|blog|argument|"
+    r"model|cycle|theory|framework|definition|point|view|words)\b")
+
+
 def _name_hits(text: str) -> list[_Hit]:
     words = _words()
     tokens = _tokens(text)
@@ -408,6 +414,7 @@ def _name_hits(text: str) -> list[_Hit]:
             continue
         if not titled and (
                 start in cited  # "Bordin (1979)", "Hayes et al."
+                or _CITED_WORK.match(text, end)  # "Simon's essay": an author, not a client
                 or (len(run) == 1 and names[0] in words["author_surnames"])
                 or any(" ".join(names[a:b]) in words["authors"]
                        for a in range(len(run)) for b in range(a + 2, len(run) + 1))):
@@ -648,3 +655,18 @@ def main_privacy(paths: list[str]) -> int:
     if broken:
         return 2
     return 1 if any(results.values()) else 0
+
+
+def review(notebook: str | Path) -> None:
+    """Print the privacy report for one notebook: the cell students run before submitting.
+
+    It reads the notebook as last saved, so save first (Ctrl+S). Nothing is
+    sent anywhere; the check runs in this kernel.
+    """
+    path = Path(notebook)
+    try:
+        findings = check_notebook(path)
+    except DataFileError as exc:
+        print(exc)
+        return
+    print(format_report({str(path): findings}))

@@ -41,6 +41,7 @@ from typing import Any
 
 from coursekit.errors import ResponseFileError, StoreError
 from coursekit.instruments import Instrument, validate_answers
+from coursekit.questions import QuestionSet, validate_numbers
 
 FILENAME = "coursekit-responses.json"
 LOCKNAME = ".coursekit-responses.lock"
@@ -72,6 +73,11 @@ class Responses:
     def answers(self, instrument_id: str) -> dict[str, int]:
         entry = self.instruments.get(instrument_id)
         return dict(entry.answers) if entry else {}
+
+    def numbers(self, qset_id: str) -> dict[str, int]:
+        """Saved answers to a set of numeric questions ({} if none)."""
+        value = self.values.get(qset_id)
+        return {k: v for k, v in value.items() if isinstance(v, int)} if isinstance(value, dict) else {}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -226,6 +232,10 @@ class ResponseStore:
                              {**old.instruments, instrument.id: entry}, old.values)
 
         return self._update(update)
+
+    def save_numbers(self, qset: QuestionSet, answers: Mapping[str, object]) -> Responses:
+        """Validate and save the answers to a set of numeric questions (under its id)."""
+        return self.save_value(qset.id, validate_numbers(qset, answers))
 
     def save_value(self, key: str, value: Any) -> Responses:
         """Save any JSON value under a name (a prediction, a plan...)."""

@@ -1,127 +1,121 @@
-"""ipywidgets front ends: show an instrument, save the answers to the store.
+"""ipywidgets front ends: show an instrument or a set of questions, save to the store.
 
-The form holds no scoring or storage logic: it reads and writes through
-``coursekit.responses.ResponseStore`` and validates through
-``coursekit.instruments``. What the student saw as saved is on disk.
+The forms hold no scoring or storage logic: they read and write through
+``coursekit.responses.ResponseStore`` and validate through the data modules.
+What the student saw as saved is on disk.
 
-Keyboard use: each item is a group of native radio buttons (Tab moves between
-items, the arrow keys choose an answer), and the Save button takes Enter or
-Space.
+Keyboard use: each rating item is a group of native radio buttons (Tab moves
+between items, the arrow keys choose an answer); number boxes take typing and
+the arrow keys; the Save button takes Enter or Space.
 """
 
 from __future__ import annotations
 
 import html
 from datetime import datetime
+from typing import Any
 
 import ipywidgets as widgets
 
 from coursekit.errors import AnswerError, StoreError
 from coursekit.instruments import Instrument, load_instrument
+from coursekit.questions import QuestionSet, load_questions
 from coursekit.responses import Responses, ResponseStore
 
 WARNING_COLOUR = "#D55E00"  # Okabe-Ito vermillion; never the only cue
 OK_COLOUR = "#009E73"  # Okabe-Ito bluish green
 
 
-class InstrumentForm(widgets.VBox):
-    """A labelled form for one instrument, saving to a response store.
+class SavingForm(widgets.VBox):
+    """What every form shares: a Save button, a saved/unsaved status, an error line.
 
-    >>> form = InstrumentForm(load_instrument("alliance"), ResponseStore.here("alliance"))
-    >>> form  # in a notebook: shows the form   # doctest: +SKIP
+    Subclasses build ``self.controls`` (one widget per answer, value None when
+    unanswered) and implement ``_saved_answers`` and ``_store_answers``.
     """
 
-    def __init__(self, instrument: Instrument, store: ResponseStore):
-        self.instrument = instrument
+    noun = "items"
+
+    def __init__(self, title: str, instructions: str, rows: list[widgets.Widget],
+                 store: ResponseStore, saved: Responses):
         self.store = store
-        saved = store.load()
-        answers = saved.answers(instrument.id)
-
-        self.controls: dict[str, widgets.RadioButtons] = {}
-        rows: list[widgets.Widget] = []
-        options = [(instrument.scale.label(v), v) for v in instrument.scale.points]
-        for number, item in enumerate(instrument.items, 1):
-            control = widgets.RadioButtons(
-                options=options,
-                value=answers.get(item.id),
-                orientation="horizontal",
-                description=f"{number}.",
-                tooltip=item.text,
-                layout=widgets.Layout(width="auto"),
-            )
-            control.observe(self._on_change, names="value")
-            self.controls[item.id] = control
-            label = f"<b>{number}.</b> {html.escape(item.text)}"
-            if item.anchors:
-                low, high = (html.escape(a) for a in item.anchors)
-                label += f"<br><small>{instrument.scale.min} = {low}; {instrument.scale.max} = {high}</small>"
-            rows.append(widgets.VBox([widgets.HTML(label), control],
-                                     layout=widgets.Layout(margin="0 0 8px 0")))
-
         self.save_button = widgets.Button(
-            description="Save answers",
-            button_style="primary",
-            icon="save",
+            description="Save answers", button_style="primary", icon="save",
             tooltip="Save your answers into this assignment folder",
         )
         self.save_button.on_click(lambda _button: self.save())
         self.status = widgets.HTML()
         self.message = widgets.HTML()
-        header = widgets.HTML(
-            f"<h3>{html.escape(instrument.title)}</h3><p>{html.escape(instrument.instructions)}</p>"
-        )
-        super().__init__([header, *rows, widgets.HBox([self.save_button, self.status]),
-                          self.message])
-        self._saved = dict(answers)
+        header = widgets.HTML(f"<h3>{html.escape(title)}</h3><p>{html.escape(instructions)}</p>")
+        super().__init__([header, *rows, widgets.HBox([self.save_button, self.status]), self.message])
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self._saved = self._saved_answers(saved)
         self._show_saved(saved)
         if store.notice:
             self._warn(store.notice)
 
+    controls: dict[str, Any]
+
+    def _saved_answers(self, saved: Responses) -> dict[str, int]:
+        raise NotImplementedError
+
+    def _store_answers(self, answers: dict[str, int]) -> Responses:
+        raise NotImplementedError
+
+    def _saved_at(self, saved: Responses) -> str:
+        return saved.saved_at or ""
+
     def answers(self) -> dict[str, int]:
-        """The answers currently selected in the form (unanswered items left out)."""
-        return {key: c.value for key, c in self.controls.items() if c.value is not None}
+        """The answers currently in the form (unanswered ones left out).
+
+        Raises AnswerError when a control holds something that is no answer.
+        """
+        values = {key: self._value(key, c) for key, c in self.controls.items()}
+        return {key: v for key, v in values.items() if v is not None}
+
+    def _value(self, key: str, control: Any) -> int | None:
+        value: int | None = control.value
+        return value
 
     @property
     def dirty(self) -> bool:
-        return self.answers() != self._saved
+        try:
+            return self.answers() != self._saved
+        except AnswerError:
+            return True
 
     def save(self) -> bool:
-        """Save the selected answers; True when they are safely on disk."""
+        """Save the answers in the form; True when they are safely on disk."""
         try:
-            saved = self.store.save_answers(self.instrument, self.answers())
+            saved = self._store_answers(self.answers())
         except (StoreError, AnswerError) as exc:
             self._warn(str(exc))
             self.status.value = self._badge("Not saved", WARNING_COLOUR)
             return False
-        self._saved = saved.answers(self.instrument.id)
+        self._saved = self._saved_answers(saved)
         self.message.value = ""
         self._show_saved(saved)
         return True
 
-    # --- display -----------------------------------------------------------
-
     def _on_change(self, _change: object) -> None:
         if self.dirty:
-            self.status.value = self._badge(
-                "Unsaved changes: press Save answers to keep them", WARNING_COLOUR
-            )
+            self.status.value = self._badge("Unsaved changes: press Save answers to keep them",
+                                            WARNING_COLOUR)
         else:
             self._show_saved(None)
 
     def _show_saved(self, saved: Responses | None) -> None:
-        n_items = len(self.instrument.items)
-        n_saved = len(self._saved)
-        if n_saved == 0:
+        keys = list(self.controls)
+        if not self._saved:
             self.status.value = self._badge("Nothing saved yet", WARNING_COLOUR)
             return
         when = ""
-        entry = saved.instruments.get(self.instrument.id) if saved else None
-        if entry and entry.saved_at:
-            stamp = datetime.fromisoformat(entry.saved_at).astimezone()
+        stamp_text = self._saved_at(saved) if saved else ""
+        if stamp_text:
+            stamp = datetime.fromisoformat(stamp_text).astimezone()
             when = f" at {stamp:%H:%M} on {stamp:%d %b}"
-        text = f"Saved{when}: {n_saved} of {n_items} items answered"
-        missing = [str(n) for n, item in enumerate(self.instrument.items, 1)
-                   if item.id not in self._saved]
+        text = f"Saved{when}: {len(self._saved)} of {len(keys)} {self.noun} answered"
+        missing = [str(n) for n, key in enumerate(keys, 1) if key not in self._saved]
         if missing:
             text += f" (still open: {', '.join(missing)})"
         self.status.value = self._badge(text, OK_COLOUR if not missing else WARNING_COLOUR)
@@ -137,9 +131,106 @@ class InstrumentForm(widgets.VBox):
         return f'<span style="color: {colour}; font-weight: bold;">{html.escape(text)}</span>'
 
 
+class InstrumentForm(SavingForm):
+    """A labelled rating form for one instrument, saving to a response store.
+
+    >>> form = InstrumentForm(load_instrument("alliance"), ResponseStore.here("alliance"))
+    """
+
+    def __init__(self, instrument: Instrument, store: ResponseStore):
+        self.instrument = instrument
+        saved = store.load()
+        answers = saved.answers(instrument.id)
+        options = [(instrument.scale.label(v), v) for v in instrument.scale.points]
+        self.controls = {}
+        rows: list[widgets.Widget] = []
+        for number, item in enumerate(instrument.items, 1):
+            control = widgets.RadioButtons(
+                options=options, value=answers.get(item.id), orientation="horizontal",
+                description=f"{number}.", tooltip=item.text, layout=widgets.Layout(width="auto"),
+            )
+            self.controls[item.id] = control
+            label = f"<b>{number}.</b> {html.escape(item.text)}"
+            if item.anchors:
+                low, high = (html.escape(a) for a in item.anchors)
+                scale = instrument.scale
+                label += f"<br><small>{scale.min} = {low}; {scale.max} = {high}</small>"
+            rows.append(widgets.VBox([widgets.HTML(label), control],
+                                     layout=widgets.Layout(margin="0 0 8px 0")))
+        super().__init__(instrument.title, instrument.instructions, rows, store, saved)
+
+    def _saved_answers(self, saved: Responses) -> dict[str, int]:
+        return saved.answers(self.instrument.id)
+
+    def _store_answers(self, answers: dict[str, int]) -> Responses:
+        return self.store.save_answers(self.instrument, answers)
+
+    def _saved_at(self, saved: Responses) -> str:
+        entry = saved.instruments.get(self.instrument.id)
+        return entry.saved_at if entry else ""
+
+
+class QuestionForm(SavingForm):
+    """Number boxes for a set of numeric questions (predictions, inventories).
+
+    A box left empty is unanswered; a number outside the question's range is
+    refused with a message and nothing is saved.
+    """
+
+    noun = "questions"
+
+    def __init__(self, qset: QuestionSet, store: ResponseStore):
+        self.qset = qset
+        saved = store.load()
+        answers = saved.numbers(qset.id)
+        self.controls = {}
+        rows: list[widgets.Widget] = []
+        for number, q in enumerate(qset.questions, 1):
+            # A text box, not IntText: an empty box must mean "not answered"
+            # (IntText makes it 0), and a bounded box would silently clamp what
+            # was typed; out-of-range or non-numbers get a message instead.
+            saved_value = answers.get(q.id)
+            control = widgets.Text(
+                value="" if saved_value is None else str(saved_value), description=f"{number}.",
+                placeholder=f"{q.min} to {q.max}", tooltip=q.text,
+                layout=widgets.Layout(width="14em"),
+            )
+            self.controls[q.id] = control
+            unit = f" ({q.min} to {q.max} {html.escape(q.unit)})".rstrip()
+            rows.append(widgets.VBox(
+                [widgets.HTML(f"<b>{number}.</b> {html.escape(q.text)}<br><small>{unit}</small>"),
+                 control], layout=widgets.Layout(margin="0 0 8px 0")))
+        super().__init__(qset.title, qset.instructions, rows, store, saved)
+
+    def _value(self, key: str, control: Any) -> int | None:
+        text = str(control.value).strip()
+        if not text:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            number = list(self.controls).index(key) + 1
+            raise AnswerError(f"Question {number}: '{text}' is not a whole number; "
+                              "type digits only, or leave the box empty.") from None
+
+    def _saved_answers(self, saved: Responses) -> dict[str, int]:
+        return saved.numbers(self.qset.id)
+
+    def _store_answers(self, answers: dict[str, int]) -> Responses:
+        return self.store.save_numbers(self.qset, answers)
+
+
 def assess(module: str, instrument: str | None = None) -> InstrumentForm:
-    """The form for a module's instrument, saving next to the notebook.
+    """The rating form for a module's instrument, saving next to the notebook.
 
     >>> assess("alliance")   # in the alliance notebook   # doctest: +SKIP
     """
     return InstrumentForm(load_instrument(instrument or module), ResponseStore.here(module))
+
+
+def ask(module: str, questions: str) -> QuestionForm:
+    """The number form for a question set, saving next to the notebook.
+
+    >>> ask("breakthroughs", "breakthroughs_prediction")   # doctest: +SKIP
+    """
+    return QuestionForm(load_questions(questions), ResponseStore.here(module))

@@ -1,0 +1,115 @@
+"""Numeric questions: predictions, estimates and inventories answered with a number.
+
+A question set is a JSON file in ``coursekit/data/questions/``::
+
+    {"schema_version": 1, "id": "breakthroughs_prediction", "title": "...",
+     "instructions": "...",
+     "questions": [{"id": "gain_percent", "text": "...", "min": 0, "max": 100,
+                    "unit": "clients out of 100"}]}
+
+Answers are whole numbers within each question's range; they are saved in the
+response store under the set's id (``ResponseStore.save_value``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from coursekit.errors import AnswerError, InstrumentError
+
+SCHEMA_VERSION = 1
+BUNDLED = Path(__file__).parent / "data" / "questions"
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    min: int
+    max: int
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    id: str
+    title: str
+    instructions: str
+    questions: tuple[Question, ...]
+
+    def question(self, question_id: str) -> Question:
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)
+
+
+def load_questions(name_or_path: str | Path) -> QuestionSet:
+    """A bundled question set by name, or any definition file by path."""
+    path = Path(name_or_path) if str(name_or_path).endswith(".json") else BUNDLED / f"{name_or_path}.json"
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        choices = ", ".join(sorted(p.stem for p in BUNDLED.glob("*.json")))
+        raise InstrumentError(path, "no such question set.", advice=f"Bundled sets: {choices}.") from None
+    except json.JSONDecodeError as exc:
+        raise InstrumentError(path, f"is not valid JSON ({exc}).") from None
+    return _parse(raw, path)
+
+
+def validate_numbers(qset: QuestionSet, answers: Mapping[str, object]) -> dict[str, int]:
+    """Every answer a whole number in its question's range; unanswered ones left out."""
+    known = {q.id for q in qset.questions}
+    for key in answers:
+        if key not in known:
+            raise AnswerError(f"'{key}' is not a question of {qset.id}; its questions are "
+                              f"{', '.join(sorted(known))}.")
+    clean: dict[str, int] = {}
+    for number, q in enumerate(qset.questions, 1):
+        value = answers.get(q.id)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise AnswerError(f"Question {number} ({q.id}): the answer {value!r} is not a whole number.")
+        if not q.min <= value <= q.max:
+            unit = f" {q.unit}" if q.unit else ""
+            raise AnswerError(f"Question {number} ({q.id}): the answer {value} is outside the range "
+                              f"{q.min} to {q.max}{unit}.")
+        clean[q.id] = value
+    return clean
+
+
+def _parse(raw: Any, path: Path) -> QuestionSet:
+    def fail(field: str, problem: str) -> InstrumentError:
+        return InstrumentError(path, problem, field=field)
+
+    if not isinstance(raw, dict):
+        raise fail("(top level)", "should be a JSON object.")
+    if raw.get("schema_version") != SCHEMA_VERSION:
+        raise fail("schema_version", f"is {raw.get('schema_version')!r}; expected {SCHEMA_VERSION}.")
+    for key in ("id", "title", "instructions"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise fail(key, "should be a non-empty text.")
+    items = raw.get("questions")
+    if not isinstance(items, list) or not items:
+        raise fail("questions", "should be a non-empty list.")
+    questions = []
+    for i, q in enumerate(items):
+        field = f"questions[{i}]"
+        if not isinstance(q, dict):
+            raise fail(field, "should be an object with id, text, min and max.")
+        for key in ("id", "text"):
+            if not isinstance(q.get(key), str) or not q[key].strip():
+                raise fail(f"{field}.{key}", "should be a non-empty text.")
+        lo, hi = q.get("min"), q.get("max")
+        if not (isinstance(lo, int) and isinstance(hi, int) and not isinstance(lo, bool) and lo < hi):
+            raise fail(field, f"min {lo!r} and max {hi!r} should be whole numbers with min < max.")
+        questions.append(Question(q["id"], q["text"], lo, hi, str(q.get("unit", ""))))
+    ids = [q.id for q in questions]
+    if len(set(ids)) != len(ids):
+        raise fail("questions", f"ids repeat: {ids}.")
+    return QuestionSet(raw["id"], raw["title"], raw["instructions"], tuple(questions))
