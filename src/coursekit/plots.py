@@ -259,8 +259,3 @@ def prediction_vs_data(
     fig.suptitle(title)
     return fig
 
-
-__all__ = [
-    "OKABE_ITO", "PALETTE", "alliance_series", "change_shares", "dose_effect", "new_figure",
-    "prediction_vs_data", "profile", "trajectories",
-]
