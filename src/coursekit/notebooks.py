@@ -56,10 +56,20 @@ class Problem:
 def render_instrument(instrument: Instrument) -> str:
     """The Markdown listing of an instrument's items, readable without a kernel."""
     scale = instrument.scale
-    points = ", ".join(f"{v} = {scale.label(v)}" for v in scale.points)
+    if scale.labels:
+        points = ", ".join(f"{v} = {scale.label(v)}" for v in scale.points)
+    else:
+        points = f"a whole number from {scale.min} to {scale.max}"
     lines = [f"### {instrument.title}", "", instrument.instructions, "",
              f"*Scale:* {points}.", ""]
-    lines += [f"{n}. {item.text}" for n, item in enumerate(instrument.items, 1)]
+    for n, item in enumerate(instrument.items, 1):
+        lines.append(f"{n}. {item.text}")
+        if item.anchors:  # paired statements: say which end is which
+            lines += [f"    - {scale.min}: {item.anchors[0]}", f"    - {scale.max}: {item.anchors[1]}"]
+    own = instrument.own_item
+    if own is not None:
+        lines.append(f"{len(instrument.items) + 1}. *(optional)* {own.text} "
+                     f"(a word or two of your own, rated on the same scale)")
     if instrument.source:
         lines += ["", f"*About these items:* {instrument.source}"]
     return "\n".join(lines) + "\n"
@@ -114,7 +124,7 @@ def check_notebook(path: str | Path, seeds: Path) -> list[Problem]:
     path = Path(path)
     name = str(path)
     try:
-        nb = nbformat.read(path, as_version=4)
+        nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
     except Exception as exc:  # nbformat raises several unrelated types
         return [Problem(name, f"cannot be read as a notebook ({exc}).")]
     problems: list[Problem] = []
@@ -223,8 +233,8 @@ def sync_course(course: str | Path, seeds: str | Path | None = None) -> list[Pat
     changed = []
     for path in sorted((course / "source").glob("*/*.ipynb")):
         before = path.read_text(encoding="utf-8")
-        nb = normalise(nbformat.reads(before, as_version=4), seeds, path.parent.name)
-        after = nbformat.writes(nb) + "\n"
+        nb = normalise(nbformat.reads(before, as_version=4), seeds, path.parent.name)  # type: ignore[no-untyped-call]
+        after = nbformat.writes(nb) + "\n"  # type: ignore[no-untyped-call]
         if after != before:
             path.write_text(after, encoding="utf-8")
             changed.append(path)

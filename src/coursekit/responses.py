@@ -33,14 +33,14 @@ import errno
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from coursekit.errors import ResponseFileError, StoreError
-from coursekit.instruments import Instrument, validate_answers
+from coursekit.errors import AnswerError, ResponseFileError, StoreError
+from coursekit.instruments import Instrument, validate_answers, validate_own_answer
 from coursekit.questions import QuestionSet, validate_numbers
 
 FILENAME = "coursekit-responses.json"
@@ -73,6 +73,22 @@ class Responses:
     def answers(self, instrument_id: str) -> dict[str, int]:
         entry = self.instruments.get(instrument_id)
         return dict(entry.answers) if entry else {}
+
+    def own_answer(self, instrument: Instrument) -> dict[str, Any] | None:
+        """The saved answer to the instrument's own item, ``{"name", "rating"}``, or None.
+
+        The name is the student's own words: show it back to the student, never
+        in a report about the class.
+        """
+        if instrument.own_item is None:
+            return None
+        value = self.values.get(instrument.own_item.id)
+        if not isinstance(value, dict):
+            return None
+        try:
+            return validate_own_answer(instrument, value.get("name"), value.get("rating"))
+        except AnswerError:
+            return None
 
     def numbers(self, qset_id: str) -> dict[str, int]:
         """Saved answers to a set of numeric questions ({} if none)."""
@@ -215,21 +231,27 @@ class ResponseStore:
         return self.load().answers(instrument_id)
 
     def save_answers(
-        self, instrument: Instrument, answers: Mapping[str, object]
+        self, instrument: Instrument, answers: Mapping[str, object],
+        *, values: Mapping[str, Any] | None = None,
     ) -> Responses:
         """Validate and save the answers to one instrument; return what is on disk.
 
-        Unanswered items may be left out. Raises AnswerError for an invalid
-        answer and StoreError when the disk refuses; in both cases the file on
-        disk is unchanged.
+        Unanswered items may be left out. ``values`` are named values saved in
+        the same write (as ``save_value`` would), such as the answer to the
+        instrument's own item. Raises AnswerError for an invalid answer and
+        StoreError when the disk refuses (or a value is not JSON); in both
+        cases the file on disk is unchanged.
         """
         clean = validate_answers(instrument, answers)
+        extra = dict(values or {})
+        for key, value in extra.items():
+            _check_json(key, value)
         now = _now()
         entry = InstrumentAnswers(clean, instrument.version, now)
 
         def update(old: Responses) -> Responses:
             return Responses(self.module, old.revision + 1, now,
-                             {**old.instruments, instrument.id: entry}, old.values)
+                             {**old.instruments, instrument.id: entry}, {**old.values, **extra})
 
         return self._update(update)
 
@@ -239,10 +261,7 @@ class ResponseStore:
 
     def save_value(self, key: str, value: Any) -> Responses:
         """Save any JSON value under a name (a prediction, a plan...)."""
-        try:
-            json.dumps(value, allow_nan=False)
-        except (TypeError, ValueError) as exc:
-            raise StoreError(f"The value for '{key}' cannot be saved as JSON: {exc}.") from None
+        _check_json(key, value)
         now = _now()
 
         def update(old: Responses) -> Responses:
@@ -253,7 +272,7 @@ class ResponseStore:
 
     # --- internals ---------------------------------------------------------
 
-    def _update(self, change: Any) -> Responses:
+    def _update(self, change: Callable[[Responses], Responses]) -> Responses:
         try:
             with self._locked():
                 new = change(self._load_unlocked())
@@ -333,6 +352,13 @@ class ResponseStore:
             f"Could not save your answers to {self.path}: {why}. "
             f"Your previously saved answers are unchanged. {advice}"
         )
+
+
+def _check_json(key: str, value: Any) -> None:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise StoreError(f"The value for '{key}' cannot be saved as JSON: {exc}.") from None
 
 
 def _now() -> str:

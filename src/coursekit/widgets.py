@@ -18,7 +18,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from coursekit.errors import AnswerError, StoreError
-from coursekit.instruments import Instrument, load_instrument
+from coursekit.instruments import Instrument, load_instrument, validate_own_answer
+from coursekit.portfolio import PLAN_PARTS, PORTFOLIO, parse_review_date, plan_from, save_plan
 from coursekit.questions import QuestionSet, load_questions
 from coursekit.responses import Responses, ResponseStore
 
@@ -26,7 +27,7 @@ WARNING_COLOUR = "#D55E00"  # Okabe-Ito vermillion; never the only cue
 OK_COLOUR = "#009E73"  # Okabe-Ito bluish green
 
 
-class SavingForm(widgets.VBox):
+class SavingForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     """What every form shares: a Save button, a saved/unsaved status, an error line.
 
     Subclasses build ``self.controls`` (one widget per answer, value None when
@@ -131,11 +132,22 @@ class SavingForm(widgets.VBox):
         return f'<span style="color: {colour}; font-weight: bold;">{html.escape(text)}</span>'
 
 
+OWN_ITEM_NOTE = ("In a word or two: name a feeling, not a person. It stays in your own answers "
+                 "file and never appears in class reports.")
+
+
 class InstrumentForm(SavingForm):
     """A labelled rating form for one instrument, saving to a response store.
 
+    When the instrument has an own item, the form ends with a text box for the
+    student's own word and a rating for it (``own_name``, ``own_rating``),
+    saved in the same write as the items.
+
     >>> form = InstrumentForm(load_instrument("alliance"), ResponseStore.here("alliance"))
     """
+
+    own_name: widgets.Text | None = None
+    own_rating: widgets.RadioButtons | None = None
 
     def __init__(self, instrument: Instrument, store: ResponseStore):
         self.instrument = instrument
@@ -157,13 +169,52 @@ class InstrumentForm(SavingForm):
                 label += f"<br><small>{scale.min} = {low}; {scale.max} = {high}</small>"
             rows.append(widgets.VBox([widgets.HTML(label), control],
                                      layout=widgets.Layout(margin="0 0 8px 0")))
+        own = instrument.own_item
+        if own is not None:
+            number = len(instrument.items) + 1
+            mine = saved.own_answer(instrument) or {}
+            self.own_name = widgets.Text(
+                value=mine.get("name", ""), placeholder=own.placeholder, description=f"{number}.",
+                tooltip=own.text, layout=widgets.Layout(width="24em"),
+            )
+            self.own_rating = widgets.RadioButtons(
+                options=options, value=mine.get("rating"), orientation="horizontal",
+                description="rating", tooltip=own.text, layout=widgets.Layout(width="auto"),
+            )
+            rows.append(widgets.VBox([
+                widgets.HTML(f"<b>{number}.</b> {html.escape(own.text)} <i>(optional)</i><br>"
+                             f"<small>{html.escape(OWN_ITEM_NOTE)}</small>"),
+                self.own_name, self.own_rating], layout=widgets.Layout(margin="0 0 8px 0")))
         super().__init__(instrument.title, instrument.instructions, rows, store, saved)
+        for extra in (self.own_name, self.own_rating):
+            if extra is not None:
+                extra.observe(self._on_change, names="value")
+
+    def own_answer(self) -> dict[str, Any] | None:
+        """The own item as it stands in the form (None if empty); AnswerError if half-done."""
+        if self.own_name is None or self.own_rating is None:
+            return None
+        return validate_own_answer(self.instrument, self.own_name.value, self.own_rating.value)
+
+    @property
+    def dirty(self) -> bool:
+        if super().dirty:
+            return True
+        if self.own_name is None:
+            return False
+        try:
+            return self.own_answer() != self._saved_own
+        except AnswerError:
+            return True
 
     def _saved_answers(self, saved: Responses) -> dict[str, int]:
+        self._saved_own = saved.own_answer(self.instrument)
         return saved.answers(self.instrument.id)
 
     def _store_answers(self, answers: dict[str, int]) -> Responses:
-        return self.store.save_answers(self.instrument, answers)
+        own = self.instrument.own_item
+        values = {own.id: self.own_answer()} if own is not None else None
+        return self.store.save_answers(self.instrument, answers, values=values)
 
     def _saved_at(self, saved: Responses) -> str:
         entry = saved.instruments.get(self.instrument.id)
@@ -234,3 +285,70 @@ def ask(module: str, questions: str) -> QuestionForm:
     >>> ask("breakthroughs", "breakthroughs_prediction")   # doctest: +SKIP
     """
     return QuestionForm(load_questions(questions), ResponseStore.here(module))
+
+
+class PlanForm(SavingForm):
+    """The deliberate-practice plan: three short texts and a review date.
+
+    A part left empty is unwritten (the plan may be saved part-way); a review
+    date that is not a real date is refused with a message and nothing is
+    saved. The texts stay in the student's own answers file.
+    """
+
+    noun = "parts of the plan"
+
+    def __init__(self, store: ResponseStore):
+        saved = store.load()
+        plan = plan_from(saved)
+        self.controls = {}
+        rows: list[widgets.Widget] = []
+        for number, part in enumerate(PLAN_PARTS, 1):
+            value = getattr(plan, part.id)
+            if part.id == "review_date":
+                control = widgets.Text(value=value, placeholder="YYYY-MM-DD", description=f"{number}.",
+                                       tooltip=part.label, layout=widgets.Layout(width="16em"))
+                control.observe(self._check_date, names="value")
+            else:
+                control = widgets.Textarea(value=value, description=f"{number}.", tooltip=part.label,
+                                           rows=3, layout=widgets.Layout(width="95%"))
+            self.controls[part.id] = control
+            rows.append(widgets.VBox(
+                [widgets.HTML(f"<b>{number}. {html.escape(part.label)}</b><br>"
+                              f"<small>{html.escape(part.prompt)}</small>"), control],
+                layout=widgets.Layout(margin="0 0 8px 0")))
+        super().__init__("My deliberate-practice plan",
+                         "Write each part in a sentence or two, then press Save answers. You can "
+                         "save part-way and come back; all four parts count for completion.",
+                         rows, store, saved)
+
+    def _value(self, key: str, control: Any) -> Any:
+        text = str(control.value).strip()
+        if not text:
+            return None
+        return parse_review_date(text).isoformat() if key == "review_date" else text
+
+    def _check_date(self, change: Any) -> None:
+        # Said at once when a whole date has been typed, not at every keystroke.
+        text = str(change["new"]).strip()
+        try:
+            if len(text) >= 10:
+                parse_review_date(text)
+        except AnswerError as exc:
+            self._warn(str(exc))
+            return
+        if "Review date" in self.message.value:
+            self.message.value = ""
+
+    def _saved_answers(self, saved: Responses) -> dict[str, Any]:
+        return {key: value for key, value in plan_from(saved).parts().items() if value}
+
+    def _store_answers(self, answers: dict[str, Any]) -> Responses:
+        return save_plan(self.store, answers)
+
+
+def plan_form(module: str = PORTFOLIO) -> PlanForm:
+    """The practice-plan form, saving in the portfolio's folder.
+
+    >>> plan_form()   # in the portfolio notebook   # doctest: +SKIP
+    """
+    return PlanForm(ResponseStore.here(module))
