@@ -95,10 +95,12 @@ def test_outputs_in_a_committed_notebook_are_caught(broken):
     assert any("has outputs" in p for p in problems_after(course, path, nb))
 
 
-def test_student_answers_in_a_source_folder_are_caught(broken):
+@pytest.mark.parametrize("name", ["coursekit-responses.json", "my-practice-portfolio.html"])
+def test_student_files_in_a_source_folder_are_caught(broken, name):
     course, path, nb = broken
-    (path.parent / "coursekit-responses.json").write_text("{}")
-    assert any("would be released to every student" in p for p in problems_after(course, path, nb))
+    (path.parent / name).write_text("{}")
+    found = problems_after(course, path, nb)
+    assert any(name in p and "would be released to every student" in p for p in found)
 
 
 def test_a_notebook_that_is_not_json_is_named(broken):

@@ -17,6 +17,7 @@ import pytest
 
 from conftest import COURSE, complete_answers, run, tool_env
 from coursekit.instruments import bundled_instruments, load_instrument
+from coursekit.portfolio import PORTFOLIO, save_plan
 from coursekit.questions import BUNDLED as QUESTIONS
 from coursekit.questions import load_questions
 from coursekit.responses import FILENAME, ResponseStore
@@ -35,6 +36,11 @@ def save_complete_answers(base: Path) -> None:
         for path in sorted(QUESTIONS.glob(f"{module}_*.json")):
             qset = load_questions(path)
             store.save_numbers(qset, {q.id: q.min for q in qset.questions})
+        if module == PORTFOLIO:
+            save_plan(store, {"goal": "Name a withdrawal in the session it happens.",
+                              "practice": "Twice a week, replay a recorded moment, name it three ways.",
+                              "feedback": "My supervisor, from recordings.",
+                              "review_date": "2030-01-31"})
 
 
 @pytest.mark.kernel

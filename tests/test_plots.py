@@ -89,3 +89,116 @@ def test_prediction_vs_data_one_panel_per_question_and_says_when_unanswered():
     assert [ax.get_title() for ax in fig.axes] == ["gains", "weeks"]
     assert [round(p.get_height()) for p in fig.axes[0].patches] == [30, 15]
     assert "not answered" in [t.get_text() for t in fig.axes[1].texts]
+
+
+# --- craft, stuck and relationship ---------------------------------------------------
+
+
+def _okabe(colour) -> bool:
+    return mcolors.to_hex(colour).upper() in OKABE_ITO.values()
+
+
+def test_bipolar_placement_marks_each_pair_and_the_average():
+    from coursekit.plots import bipolar_placement
+
+    ax = bipolar_placement([("learning", 2), ("fitting", 6), ("mastery", None)]).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["learning", "fitting", "mastery"]
+    marks = [line for line in ax.lines if line.get_marker() == "D"]
+    assert sorted((m.get_xdata()[0], m.get_ydata()[0]) for m in marks) == [(2, 2), (6, 1)]
+    assert all(_okabe(m.get_color()) for m in marks)
+    assert "not answered" in [t.get_text() for t in ax.texts]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["your average: 4.0"]
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks[0] == "1\ntechnique" and ticks[-1] == "7\ncraft" and ticks[3] == "4\nboth"
+    assert "1 = all technique, 7 = all craft" in ax.get_xlabel() and ax.get_title()
+
+
+def test_bipolar_placement_with_nothing_answered_has_no_average():
+    from coursekit.plots import bipolar_placement
+
+    ax = bipolar_placement([("a", None), ("b", None)]).axes[0]
+    assert ax.get_legend() is None and [t.get_text() for t in ax.texts].count("not answered") == 2
+
+
+def test_practice_split_draws_hours_by_kind_beside_the_findings():
+    from coursekit.plots import practice_split
+
+    hours = [("recordings", "Deliberate practice", 6), ("supervision", "Other learning", 4),
+             ("sessions", "Routine work", 90), ("reading", "Other learning", None)]
+    fig = practice_split(hours, groups=["Deliberate practice", "Other learning", "Routine work"],
+                         findings=[("Experience did not predict outcome.", "Chow et al. 2015")],
+                         title="My month")
+    bars, notes = fig.axes
+    assert sorted(round(p.get_width()) for p in bars.patches if p.get_width()) == [4, 6, 90]
+    # kinds differ by hatch as well as colour
+    assert len({p.get_hatch() for p in bars.patches}) == 3
+    assert all(_okabe(p.get_facecolor()) for p in bars.patches)
+    legend = [t.get_text() for t in bars.get_legend().get_texts()]
+    assert legend == ["Deliberate practice: 6 h, 6%", "Other learning: 4 h, 4%", "Routine work: 90 h, 90%"]
+    assert bars.get_xlabel() == "Hours in a typical month"
+    assert "not answered" in [t.get_text().strip() for t in bars.texts]
+    written = " ".join(t.get_text() for t in notes.texts)
+    assert "Experience did not predict outcome." in written and "Chow et al. 2015" in written
+    assert not notes.axison and fig.get_suptitle() == "My month"
+
+
+def test_practice_split_with_no_hours_says_so():
+    from coursekit.plots import practice_split
+
+    fig = practice_split([("a", "D", 0), ("b", "R", None)], groups=["D", "R"])
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "No hours yet: every answer is 0 or not saved" in texts
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["D: 0 h", "R: 0 h"]
+
+
+def test_feelings_checkin_draws_intensities_and_the_own_word_apart():
+    from coursekit.plots import feelings_checkin
+
+    ax = feelings_checkin([("anger", 3), ("dislike", None), ("hopelessness", 8)], own=("bored", 6)).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["anger", "dislike", "hopelessness",
+                                                            "bored (your word)"]
+    drawn = [p for p in ax.patches if p.get_alpha() is None]
+    assert sorted(round(p.get_width()) for p in drawn) == [3, 6, 8]
+    own = [p for p in drawn if p.get_hatch() == "//"]
+    assert len(own) == 1 and round(own[0].get_width()) == 6  # told apart by hatch, not colour alone
+    assert "not rated" in [t.get_text() for t in ax.texts]
+    assert ax.get_xlabel().startswith("How strongly you felt it (0 = not at all") and ax.get_title()
+
+
+def test_effect_sizes_draw_a_dot_only_where_there_is_a_number():
+    from coursekit.plots import effect_sizes
+
+    fig = effect_sizes([("managing", 0.39, "r", "r = .39; 9 studies"),
+                        ("reactions", -0.16, "r", "r = -.16; 14 studies"),
+                        ("feedback", None, "", "2/3 of 24 studies")], title="CT")
+    ax, notes = fig.axes
+    dots = [line for line in ax.lines if line.get_marker() == "o" and len(line.get_xdata())]
+    assert sorted(float(d.get_xdata()[0]) for d in dots) == [-0.16, 0.39]
+    assert {mcolors.to_hex(d.get_color()).upper() for d in dots} == {OKABE_ITO["green"],
+                                                                      OKABE_ITO["vermillion"]}
+    assert any("no single r" in t.get_text() for t in ax.texts)
+    assert [t.get_text() for t in notes.texts] == ["r = .39; 9 studies", "r = -.16; 14 studies",
+                                                   "2/3 of 24 studies"]
+    assert ax.get_xlabel() == "Correlation with therapy outcome (r)" and fig.get_suptitle() == "CT"
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == ["r as published", "below 0: goes with worse outcome"]
+
+
+def test_ratings_beside_evidence_share_rows_and_mark_converted_values():
+    from coursekit.plots import ratings_beside_evidence
+
+    rows = [("Empathy", 4, 0.28, "r", "r = .28"), ("Positive regard", None, 0.139, "g", "g = .28"),
+            ("Collecting feedback", 2, None, "", "2/3 of 24 studies")]
+    fig = ratings_beside_evidence(rows)
+    ratings, effects, notes = fig.axes
+    assert [t.get_text() for t in ratings.get_yticklabels()] == ["Empathy", "Positive regard",
+                                                                 "Collecting feedback"]
+    drawn = [p for p in ratings.patches if p.get_alpha() is None]
+    assert sorted(round(p.get_width() + p.get_x()) for p in drawn) == [2, 4]
+    assert "not rated" in [t.get_text() for t in ratings.texts]
+    converted = [line for line in effects.lines if line.get_marker() == "D" and len(line.get_xdata())]
+    assert len(converted) == 1 and float(converted[0].get_xdata()[0]) == 0.139
+    assert mcolors.to_hex(converted[0].get_markerfacecolor()) == "#ffffff"  # open, not only a colour
+    assert "r \u2248 .14 (from g)" in [t.get_text() for t in effects.texts]
+    assert ratings.get_xlabel().startswith("Your self-rating") and effects.get_xlabel()
+    assert len(notes.texts) == 3 and fig.get_suptitle()

@@ -44,6 +44,10 @@ class ResponseFileError(DataFileError):
     """A saved response file cannot be read (corrupt JSON, wrong format...)."""
 
 
+class EvidenceError(DataFileError):
+    """A file of published findings (``data/evidence/``) is malformed."""
+
+
 class AnswerError(CoursekitError, ValueError):
     """An answer is not one the instrument accepts (unknown item, out of range)."""
 

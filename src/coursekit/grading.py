@@ -13,6 +13,7 @@ from pathlib import Path
 
 from coursekit.errors import CoursekitError, ResponseFileError
 from coursekit.instruments import Score, load_instrument, score
+from coursekit.portfolio import PLAN_PARTS, PORTFOLIO, Plan, plan_from
 from coursekit.responses import ResponseStore, read_responses
 
 
@@ -83,3 +84,32 @@ def check_questions(module: str, questions: str, folder: str | Path | None = Non
             f"(questions {', '.join(missing)}). Answer them and press Save answers."
         )
     return answers
+
+
+def check_plan(folder: str | Path | None = None) -> Plan:
+    """Assert that the portfolio's practice plan is saved with all four parts.
+
+    Returns the plan so the cell can show it. ``folder`` defaults to the
+    portfolio's folder, by the rule of ``ResponseStore.here``.
+    """
+    store = ResponseStore(folder, PORTFOLIO) if folder is not None else ResponseStore.here(PORTFOLIO)
+    try:
+        saved = read_responses(store.path, PORTFOLIO)
+    except ResponseFileError as exc:
+        raise IncompleteError(
+            f"Your saved plan could not be read: {exc} "
+            "Run the plan form again, write the plan and press Save answers."
+        ) from None
+    plan = plan_from(saved)
+    if not any(plan.parts().values()):
+        raise IncompleteError(
+            f"No saved practice plan was found (looked for {store.path.name} in {store.folder}). "
+            "Write it in the plan form, press Save answers, and check that it says Saved."
+        )
+    if plan.missing:
+        names = [f"{PLAN_PARTS.index(part) + 1} ({part.label.lower()})" for part in plan.missing]
+        raise IncompleteError(
+            f"{len(names)} of {len(PLAN_PARTS)} parts of your plan are not written yet "
+            f"(part {', '.join(names)}). Write them and press Save answers."
+        )
+    return plan

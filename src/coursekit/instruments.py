@@ -15,6 +15,14 @@ Format (schema_version 1)::
 ``labels`` is optional; when given there is one per scale point. An item may
 carry ``"reverse": true`` (scored max + min - answer) and its own
 ``"anchors": ["low end", "high end"]`` (paired statements).
+
+An instrument may also ask for one answer in the student's own words, rated on
+the same scale, with ``"own_item": {"id": "stuck_own_feeling", "text": "...",
+"placeholder": "...", "max_length": 40}``: a feeling or quality the items
+miss, named by the student. It is not an item and never scored. The answer,
+``{"name": "...", "rating": 6}``, is saved in the response store's values
+under the own item's id (``validate_own_answer`` checks it), so it stays in
+the student's own answers file; class reports never read it.
 """
 
 from __future__ import annotations
@@ -62,6 +70,16 @@ class Item:
 
 
 @dataclass(frozen=True)
+class OwnItem:
+    """An optional answer in the student's own words, rated on the instrument's scale."""
+
+    id: str  # the key under which the answer is saved in the response store's values
+    text: str
+    placeholder: str = ""
+    max_length: int = 40
+
+
+@dataclass(frozen=True)
 class Instrument:
     id: str
     version: int
@@ -71,6 +89,7 @@ class Instrument:
     subscales: tuple[Subscale, ...]
     items: tuple[Item, ...]
     source: str = ""
+    own_item: OwnItem | None = None
 
     def items_of(self, subscale_id: str) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.subscale == subscale_id)
@@ -173,6 +192,48 @@ def validate_answers(instrument: Instrument, answers: Mapping[str, object]) -> d
             )
         clean[item.id] = value
     return clean
+
+
+def item_scores(instrument: Instrument, answers: Mapping[str, object]) -> dict[str, int]:
+    """Each answered item's scored value, reverse-keyed items turned round.
+
+    For bipolar items this puts every answer on one direction (the high
+    anchor of the items that are not reversed), ready to plot side by side.
+    """
+    clean = validate_answers(instrument, answers)
+    lo, hi = instrument.scale.min, instrument.scale.max
+    return {item.id: hi + lo - clean[item.id] if item.reverse else clean[item.id]
+            for item in instrument.items if item.id in clean}
+
+
+def validate_own_answer(instrument: Instrument, name: object, rating: object) -> dict[str, Any] | None:
+    """Check an answer to the instrument's own item; None when it is left empty.
+
+    Both parts or neither: a name without a rating (or the reverse) raises
+    AnswerError, as do a name longer than the item allows and a rating
+    outside the scale. Returns ``{"name": ..., "rating": ...}`` with the name
+    trimmed and its inner spaces collapsed.
+    """
+    own = instrument.own_item
+    if own is None:
+        raise AnswerError(f"The {instrument.id} instrument has no item in your own words.")
+    if name is not None and not isinstance(name, str):
+        raise AnswerError(f"{own.text}: the name {name!r} is not text.")
+    text = " ".join((name or "").split())
+    if not text and rating is None:
+        return None
+    if not text:
+        raise AnswerError(f"{own.text}: you gave a rating but no name; type a word or two, "
+                          "or clear the rating.")
+    if len(text) > own.max_length:
+        raise AnswerError(f"{own.text}: '{text[:own.max_length]}...' is {len(text)} characters; "
+                          f"keep it to {own.max_length} (a word or two).")
+    lo, hi = instrument.scale.min, instrument.scale.max
+    if rating is None:
+        raise AnswerError(f"{own.text}: you named '{text}' but gave no rating; choose {lo} to {hi}.")
+    if isinstance(rating, bool) or not isinstance(rating, int) or not lo <= rating <= hi:
+        raise AnswerError(f"{own.text}: the rating {rating!r} is not a whole number from {lo} to {hi}.")
+    return {"name": text, "rating": rating}
 
 
 def score(instrument: Instrument, answers: Mapping[str, object]) -> Score:
@@ -287,6 +348,21 @@ def _parse(raw: Any, path: Path) -> Instrument:
     if empty:
         raise fail("subscales", f"{', '.join(empty)} has no items.")
 
+    own_item = None
+    own_raw = raw.get("own_item")
+    if own_raw is not None:
+        if not isinstance(own_raw, dict):
+            raise fail("own_item", "should be an object with id and text.")
+        own_id = text(own_raw, "id", "own_item.id")
+        if own_id in item_ids:
+            raise fail("own_item.id", f"'{own_id}' is also an item id; give it its own name.")
+        max_length = own_raw.get("max_length", 40)
+        if isinstance(max_length, bool) or not isinstance(max_length, int) or not 1 <= max_length <= 200:
+            raise fail("own_item.max_length", f"{max_length!r} should be a whole number from 1 to 200.")
+        own_item = OwnItem(own_id, text(own_raw, "text", "own_item.text"),
+                           text(own_raw, "placeholder", "own_item.placeholder", required=False),
+                           max_length)
+
     return Instrument(
         id=text(raw, "id", "id"),
         version=version,
@@ -296,4 +372,5 @@ def _parse(raw: Any, path: Path) -> Instrument:
         subscales=tuple(subscales),
         items=tuple(items),
         source=text(raw, "source", "source", required=False),
+        own_item=own_item,
     )

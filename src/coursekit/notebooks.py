@@ -109,11 +109,12 @@ def check_course(course: str | Path, seeds: str | Path | None = None) -> list[Pr
         notebooks = [p for p in module.glob("*.ipynb")]
         if not notebooks:
             problems.append(Problem(str(module), "holds no notebook."))
-        for stray in sorted(module.glob("coursekit-responses*.json")):
+        strays = [*module.glob("coursekit-responses*.json"), *module.glob("my-practice-portfolio*.html")]
+        for stray in sorted(strays):
             problems.append(Problem(
                 str(stray),
-                "student answers in a source folder would be released to every student and "
-                "would overwrite submitted answers at autograde; delete the file.",
+                "a student's own file in a source folder would be released to every student and "
+                "would overwrite submitted files at autograde; delete it.",
             ))
         for notebook in sorted(notebooks):
             problems += check_notebook(notebook, seeds)

@@ -13,12 +13,15 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from coursekit.instruments import Score
+from coursekit.portfolio import DONE, INCOMPLETE, ModuleStatus, Portfolio
 
 # Okabe & Ito (2008), colour-blind-safe qualitative palette.
 OKABE_ITO = {
@@ -259,3 +262,368 @@ def prediction_vs_data(
     fig.suptitle(title)
     return fig
 
+
+def portfolio_profile(portfolio: Portfolio, *, title: str = "My answers across the course") -> Figure:
+    """One panel per module: subscale totals and numeric answers, each within its own range.
+
+    Ranges differ (a subscale of 4 to 20, a prediction of 0 to 100), so every
+    row is drawn as a position between the lowest and the highest possible
+    value, with the number itself written beside it. Subscale totals are bars,
+    single items thinner hatched bars, numeric answers diamonds: shape and
+    hatching, not colour alone, tell them apart. A module that is not done gets a panel that
+    says "not done yet" and why; one that is part done shows what is there.
+    """
+    modules = portfolio.modules
+    charted = [bool(m.measures) and m.state in (DONE, INCOMPLETE) for m in modules]
+    sizes = [max(len(m.measures), 2) if drawn else 1.4 for m, drawn in zip(modules, charted, strict=True)]
+    fig = new_figure(9.0, 0.42 * sum(sizes) + 0.8 * len(modules) + 1.2)
+    if not modules:
+        ax = fig.add_subplot()
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "No modules were found beside this folder.", ha="center", va="center")
+        fig.suptitle(title)
+        return fig
+    axes = fig.subplots(len(modules), 1, squeeze=False, gridspec_kw={"height_ratios": sizes})[:, 0]
+    for ax, module, drawn in zip(axes, modules, charted, strict=True):
+        if drawn:
+            _module_panel(ax, module)
+        else:
+            _not_done_panel(ax, module)
+    fig.suptitle(f"{title}: {len(portfolio.done)} of {len(modules)} modules done")
+    if any(charted):
+        fig.supxlabel("Where each answer sits between the lowest and the highest possible value",
+                      fontsize=9)
+    return fig
+
+
+def _module_panel(ax: Axes, module: ModuleStatus) -> None:
+    rows = module.measures
+    groups = list(dict.fromkeys(m.group for m in rows if m.kind != "answer"))
+    bar_colours = [OKABE_ITO[k] for k in ("blue", "green", "purple", "sky_blue")]
+    positions = list(range(len(rows)))[::-1]  # first row on top
+    for pos, row in zip(positions, rows, strict=True):
+        ax.barh(pos, 1.0, left=0.0, height=0.6, color=OKABE_ITO["grey"], alpha=0.25)
+        if row.value is None:
+            why = f"not complete yet: {row.note}" if row.note else "not answered yet"
+            ax.text(0.01, pos, why, va="center", fontsize=9, style="italic")
+            continue
+        share = (row.value - row.minimum) / (row.maximum - row.minimum)
+        if row.kind == "answer":
+            ax.plot([share], [pos], marker="D", markersize=9, linestyle="none",
+                    color=OKABE_ITO["orange"], markeredgecolor=OKABE_ITO["black"])
+        else:  # a subscale total solid, its single items hatched and narrower
+            colour = bar_colours[groups.index(row.group) % len(bar_colours)]
+            item = row.kind == "item"
+            ax.barh(pos, share, left=0.0, height=0.4 if item else 0.6, color=colour,
+                    alpha=0.6 if item else 1.0, hatch="//" if item else None,
+                    edgecolor=OKABE_ITO["black"])
+        unit = f" {row.unit}" if row.unit else ""
+        ax.text(1.02, pos, f"{row.value} (range {row.minimum} to {row.maximum}{unit})", va="center",
+                fontsize=9)
+    ax.set_xlim(0, 1.6)
+    ax.spines["bottom"].set_bounds(0, 1)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.set_xticks([0, 0.5, 1], ["lowest", "middle", "highest"], fontsize=8)
+    ax.set_yticks(positions, [row.label for row in rows], fontsize=9)
+    ax.grid(axis="x", alpha=0.3)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    state = "done" if module.done else f"not done yet ({module.summary})"
+    ax.set_title(f"{module.title}: {state}", loc="left", fontsize=11, fontweight="bold")
+
+
+def _not_done_panel(ax: Axes, module: ModuleStatus) -> None:
+    from matplotlib.patches import Rectangle
+
+    ax.set_xlim(0, 1.6)  # as the charted panels, so the boxes line up with their tracks
+    ax.set_ylim(0, 1)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    if module.done:  # saved answers, but nothing with a range to draw
+        ax.text(0.5, 0.5, f"answers saved ({module.summary}); nothing to chart", ha="center",
+                va="center", fontsize=10)
+        ax.set_title(f"{module.title}: done", loc="left", fontsize=11, fontweight="bold")
+        return
+    ax.add_patch(Rectangle((0, 0.02), 1, 0.96, facecolor="none", edgecolor=OKABE_ITO["grey"],
+                           hatch="//", alpha=0.5))
+    ax.text(0.5, 0.62, "not done yet", ha="center", va="center", fontsize=12, fontweight="bold",
+            bbox={"facecolor": "white", "edgecolor": "none"})
+    ax.text(0.5, 0.28, module.summary, ha="center", va="center", fontsize=9.5, style="italic",
+            bbox={"facecolor": "white", "edgecolor": "none"})
+    ax.set_title(f"{module.title}: not done yet", loc="left", fontsize=11, fontweight="bold")
+
+
+# --- craft, stuck and relationship modules --------------------------------------
+
+
+def bipolar_placement(
+    rows: Sequence[tuple[str, int | None]],
+    *,
+    scale: tuple[int, int] = (1, 7),
+    poles: tuple[str, str] = ("technique", "craft"),
+    title: str = "Where you place yourself",
+) -> Figure:
+    """One line per pair of statements, with the student's place between the two poles.
+
+    ``rows`` holds (topic, value or None); values are already turned so that
+    ``scale[1]`` is the ``poles[1]`` end for every row (``instruments.item_scores``).
+    The dashed line is the average of the answered rows.
+    """
+    lo, hi = scale
+    fig = new_figure(8.5, 0.62 * len(rows) + 2.0)
+    ax = fig.add_subplot()
+    positions = list(range(len(rows)))[::-1]  # first row on top
+    middle = (lo + hi) / 2
+    for pos, (_label, value) in zip(positions, rows, strict=True):
+        ax.plot([lo, hi], [pos, pos], color=OKABE_ITO["grey"], linewidth=6, alpha=0.3,
+                solid_capstyle="round")
+        if value is None:
+            ax.text(middle, pos + 0.22, "not answered", ha="center", fontsize=9, style="italic")
+            continue
+        ax.plot([value], [pos], marker="D", markersize=11, linestyle="none", color=OKABE_ITO["blue"],
+                markeredgecolor=OKABE_ITO["black"])
+        ax.text(value, pos + 0.26, str(value), ha="center", va="bottom", fontsize=9,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+    answered = [v for _label, v in rows if v is not None]
+    ax.axvline(middle, color=OKABE_ITO["black"], linewidth=0.8, linestyle=":")
+    if answered:
+        mean = sum(answered) / len(answered)
+        ax.axvline(mean, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=1.5,
+                   label=f"your average: {mean:.1f}")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=9, frameon=False)
+    ax.set_xlim(lo - 0.4, hi + 0.4)
+    ax.set_ylim(-0.7, len(rows) - 0.2)
+    ax.set_xticks(range(lo, hi + 1),
+                  [f"{v}\n{poles[0]}" if v == lo else f"{v}\n{poles[1]}" if v == hi
+                   else f"{v}\nboth" if v == middle else str(v) for v in range(lo, hi + 1)])
+    ax.set_yticks(positions, [label for label, _value in rows])
+    ax.set_xlabel(f"Your place between the two statements ({lo} = all {poles[0]}, {hi} = all {poles[1]})")
+    ax.set_title(title)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def practice_split(
+    hours: Sequence[tuple[str, str, float | None]],
+    *,
+    groups: Sequence[str],
+    findings: Sequence[tuple[str, str]] = (),
+    title: str = "Your practice time in a typical month",
+) -> Figure:
+    """Hours per activity, coloured and hatched by kind, beside the published findings.
+
+    ``hours`` holds (activity, group, hours or None if not answered); ``groups``
+    orders the kinds (the first is drawn as the one that matters, deliberate
+    practice). ``findings`` are (text, source) pairs written in a panel on the
+    right, so the student's month is read against what the studies found and
+    no number the studies did not give is drawn.
+    """
+    fig = new_figure(12.0, max(4.8, 0.55 * len(hours) + 2.6))
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.35, 1]})
+    colours = [OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["grey"], OKABE_ITO["purple"]]
+    hatches = ["", "//", "..", "xx"]
+    totals = {g: sum(h or 0 for _a, grp, h in hours if grp == g) for g in groups}
+    everything = sum(totals.values())
+    positions = list(range(len(hours)))[::-1]
+    top = max([h or 0 for _a, _g, h in hours] + [10])
+    for pos, (_activity, group, value) in zip(positions, hours, strict=True):
+        k = list(groups).index(group)
+        if value is None:
+            left.text(0, pos, " not answered", va="center", fontsize=9, style="italic")
+            continue
+        left.barh(pos, value, height=0.6, color=colours[k % len(colours)], hatch=hatches[k % len(hatches)],
+                  edgecolor=OKABE_ITO["black"])
+        left.text(value + top * 0.02, pos, f"{value:g} h", va="center", fontsize=9)
+    from matplotlib.patches import Patch
+
+    handles = []
+    for k, group in enumerate(groups):
+        share = f", {100 * totals[group] / everything:.0f}%" if everything else ""
+        handles.append(Patch(facecolor=colours[k % len(colours)], hatch=hatches[k % len(hatches)],
+                             edgecolor=OKABE_ITO["black"], label=f"{group}: {totals[group]:g} h{share}"))
+    left.set_yticks(positions, [_wrap(a, 30) for a, _g, _h in hours], fontsize=9)
+    left.set_xlim(0, top * 1.25)
+    left.set_ylim(-0.6, len(hours) - 0.4)
+    left.xaxis.set_major_locator(MaxNLocator(integer=True))
+    left.set_xlabel("Hours in a typical month")
+    left.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=len(groups),
+                fontsize=9, frameon=False)
+    left.grid(axis="x", alpha=0.3)
+    if not everything:
+        left.text(0.5, 0.5, "No hours yet: every answer is 0 or not saved", transform=left.transAxes,
+                  ha="center", fontsize=11, style="italic",
+                  bbox={"facecolor": "white", "edgecolor": "none"})
+    left.set_title("Your month, by activity", fontsize=11)
+
+    right.set_axis_off()
+    right.set_title("What the studies found", fontsize=11, loc="left")
+    anchor: Any = None  # each finding is placed under the one before it
+    for text, source in findings:
+        where: dict[str, Any] = ({"xy": (0.0, 1.0), "xycoords": "axes fraction"} if anchor is None
+                                 else {"xy": (0.0, 0.0), "xycoords": anchor, "xytext": (0, -12),
+                                       "textcoords": "offset points"})
+        block = right.annotate(f"\u25b8 {_wrap(text, 56)}", va="top", fontsize=9.5, **where)
+        right.annotate(source, xy=(0.0, 0.0), xycoords=block, xytext=(12, -3),
+                       textcoords="offset points", va="top", fontsize=8.5, style="italic",
+                       color="#444444")
+        anchor = right.annotate("", xy=(0.0, 0.0), xycoords=block, xytext=(0, -14),
+                                textcoords="offset points")
+    fig.suptitle(title)
+    return fig
+
+
+def feelings_checkin(
+    ratings: Sequence[tuple[str, int | None]],
+    *,
+    own: tuple[str, int] | None = None,
+    scale: tuple[int, int] = (0, 10),
+    title: str = "Your check-in: the stuck moment",
+) -> Figure:
+    """How strongly each feeling was there, one bar each; the student's own word last, hatched.
+
+    ``ratings`` holds (feeling, intensity or None); ``own`` is the student's
+    own named feeling and its intensity (shown here, to the student only).
+    """
+    rows = [(label, value, False) for label, value in ratings]
+    if own is not None:
+        rows.append((f"{own[0]} (your word)", own[1], True))
+    lo, hi = scale
+    fig = new_figure(8.0, 0.6 * len(rows) + 1.8)
+    ax = fig.add_subplot()
+    positions = list(range(len(rows)))[::-1]
+    for pos, (_label, value, mine) in zip(positions, rows, strict=True):
+        ax.barh(pos, hi - lo, left=lo, height=0.6, color=OKABE_ITO["grey"], alpha=0.2)
+        if value is None:
+            ax.text(lo + 0.2, pos, "not rated", va="center", fontsize=9, style="italic")
+            continue
+        ax.barh(pos, value - lo, left=lo, height=0.6,
+                color=OKABE_ITO["orange"] if mine else OKABE_ITO["blue"],
+                hatch="//" if mine else "", edgecolor=OKABE_ITO["black"])
+        ax.text(value + 0.15, pos, str(value), va="center", fontsize=9)
+    ax.set_xlim(lo, hi + 0.8)
+    ax.set_xticks(range(lo, hi + 1))
+    ax.set_yticks(positions, [label for label, _v, _m in rows])
+    ax.set_xlabel(f"How strongly you felt it ({lo} = not at all, {hi} = as strongly as ever at work)")
+    ax.set_title(title)
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def _effect_panel(ax: Axes, rows: Sequence[tuple[str, float | None, str, str]],
+                  positions: Sequence[int]) -> None:
+    """Dots for effects on the scale of r: filled where r was published, open where converted.
+
+    A row without an r gets no dot and no number: a note points to its evidence.
+    """
+    values = [r for _l, r, _m, _t in rows if r is not None]
+    lo = min([0.0, *values]) - 0.12
+    hi = max([0.0, *values]) + 0.12
+    ax.axvline(0, color=OKABE_ITO["black"], linewidth=0.8)
+    for pos, (_label, r, metric, _text) in zip(positions, rows, strict=True):
+        if r is None:
+            ax.text(0.02, pos, "no single r: evidence of another kind \u2192", va="center",
+                    fontsize=8.5, style="italic")
+            continue
+        published = metric == "r"
+        colour = OKABE_ITO["vermillion"] if r < 0 else OKABE_ITO["green"]
+        ax.plot([0, r], [pos, pos], color=OKABE_ITO["grey"], linewidth=1)
+        ax.plot([r], [pos], marker="o" if published else "D", markersize=9, linestyle="none",
+                color=colour, markerfacecolor=colour if published else "white", markeredgewidth=2)
+        number = f"{r:.2f}".replace("0.", ".")
+        ax.text(r, pos + 0.22, f"r = {number}" if published else f"r \u2248 {number} (from {metric})",
+                ha="center", va="bottom", fontsize=8.5)
+    ax.set_xlim(lo, hi)
+    kinds = {metric == "r" for _l, r, metric, _t in rows if r is not None}
+    if True in kinds:
+        ax.plot([], [], marker="o", linestyle="none", color=OKABE_ITO["green"], label="r as published")
+    if False in kinds:
+        ax.plot([], [], marker="D", linestyle="none", markerfacecolor="white", markeredgewidth=2,
+                color=OKABE_ITO["green"], label="converted to r from d or g")
+    if any(v < 0 for v in values):
+        ax.plot([], [], marker="o", linestyle="none", color=OKABE_ITO["vermillion"],
+                label="below 0: goes with worse outcome")
+    ax.figure.legend(loc="outside lower center", ncol=3, fontsize=8.5, frameon=False,
+                     handles=ax.get_legend_handles_labels()[0])
+    ax.grid(axis="x", alpha=0.3)
+
+
+def _text_panel(ax: Axes, texts: Sequence[str], positions: Sequence[int], width: int = 46) -> None:
+    """A column of small texts, one per row, beside a panel that shares the rows."""
+    ax.set_axis_off()
+    for pos, text in zip(positions, texts, strict=True):
+        ax.text(0.0, pos, _wrap(text, width), va="center", fontsize=8.5, color="#222222")
+
+
+def effect_sizes(
+    rows: Sequence[tuple[str, float | None, str, str]],
+    *,
+    title: str = "What the research found",
+    xlabel: str = "Correlation with therapy outcome (r)",
+) -> Figure:
+    """Published effects on the scale of r, one row each, with their evidence written beside them.
+
+    ``rows`` holds (label, r or None, the metric it came from ("r", "d" or
+    "g"), a text: effect sizes, studies and source). A row without a number is
+    written out, not drawn: it is evidence of another kind.
+    """
+    fig = new_figure(10.0, 0.9 * len(rows) + 2.0)
+    ax, notes = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1.3, 1]})
+    positions = list(range(len(rows)))[::-1]
+    _effect_panel(ax, rows, positions)
+    _text_panel(notes, [text for *_rest, text in rows], positions)
+    ax.set_ylim(-0.6, len(rows) - 0.3)
+    ax.set_yticks(positions, [_wrap(label, 22) for label, _r, _m, _t in rows])
+    ax.set_xlabel(xlabel)
+    notes.set_title("Evidence", fontsize=10, loc="left")
+    fig.suptitle(title)
+    return fig
+
+
+def ratings_beside_evidence(
+    rows: Sequence[tuple[str, int | None, float | None, str, str]],
+    *,
+    scale: tuple[int, int] = (1, 5),
+    title: str = "Your self-ratings beside the published evidence",
+) -> Figure:
+    """Left, the student's rating of each element; right, its published link with outcome.
+
+    ``rows`` holds (element, rating or None, r or None, the metric r came
+    from, evidence text). The two panels share their rows, so each rating is
+    read beside its evidence; they do not share a scale, because a
+    self-rating and a correlation are different kinds of number.
+    """
+    lo, hi = scale
+    fig = new_figure(14.0, 0.85 * len(rows) + 2.2)
+    left, middle, notes = fig.subplots(1, 3, sharey=True, gridspec_kw={"width_ratios": [1, 1.1, 1]})
+    positions = list(range(len(rows)))[::-1]
+    for pos, (_label, rating, _r, _m, _t) in zip(positions, rows, strict=True):
+        left.barh(pos, hi - lo, left=lo, height=0.55, color=OKABE_ITO["grey"], alpha=0.2)
+        if rating is None:
+            left.text(lo + 0.1, pos, "not rated", va="center", fontsize=9, style="italic")
+            continue
+        left.barh(pos, rating - lo, left=lo, height=0.55, color=OKABE_ITO["blue"],
+                  edgecolor=OKABE_ITO["black"])
+        left.text(rating + 0.06, pos, str(rating), va="center", fontsize=9)
+    left.set_xlim(lo, hi + 0.4)
+    left.set_xticks(range(lo, hi + 1))
+    left.set_ylim(-0.6, len(rows) - 0.3)
+    left.set_yticks(positions, [label for label, *_rest in rows])
+    left.set_xlabel(f"Your self-rating ({lo} = a clear gap, {hi} = a clear strength)")
+    left.set_title("How you rate yourself", fontsize=11)
+    left.grid(axis="x", alpha=0.3)
+    _effect_panel(middle, [(label, r, m, t) for label, _rating, r, m, t in rows], positions)
+    middle.set_xlabel("Link with therapy outcome, as r")
+    middle.set_title("What the meta-analyses found", fontsize=11)
+    _text_panel(notes, [text for *_rest, text in rows], positions, width=50)
+    notes.set_title("Evidence", fontsize=11, loc="left")
+    fig.suptitle(title)
+    return fig

@@ -9,6 +9,12 @@ A question set is a JSON file in ``coursekit/data/questions/``::
 
 Answers are whole numbers within each question's range; they are saved in the
 response store under the set's id (``ResponseStore.save_value``).
+
+A set may sort its questions into groups (say, activities that are deliberate
+practice and those that are not): ``"groups": [{"id": "deliberate", "label":
+"Deliberate practice"}]`` at the top and ``"group": "deliberate"`` on each
+question. When a set has groups, every question names one of them. A
+question may carry a short ``"label"`` for plots and summaries ("Supervision").
 """
 
 from __future__ import annotations
@@ -32,6 +38,18 @@ class Question:
     min: int
     max: int
     unit: str = ""
+    group: str = ""
+    label: str = ""  # a short name for plots and summaries; the text when not given
+
+    @property
+    def short(self) -> str:
+        return self.label or self.text
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -40,6 +58,17 @@ class QuestionSet:
     title: str
     instructions: str
     questions: tuple[Question, ...]
+    groups: tuple[Group, ...] = ()
+
+    def in_group(self, group_id: str) -> tuple[Question, ...]:
+        """The questions of one group, in order (KeyError for an unknown group)."""
+        if group_id not in {g.id for g in self.groups}:
+            raise KeyError(f"{self.id} has no group {group_id!r}; its groups are "
+                           f"{', '.join(g.id for g in self.groups) or '(none)'}.")
+        return tuple(q for q in self.questions if q.group == group_id)
+
+    def group_label(self, group_id: str) -> str:
+        return next((g.label for g in self.groups if g.id == group_id), group_id)
 
     def question(self, question_id: str) -> Question:
         for q in self.questions:
@@ -94,6 +123,18 @@ def _parse(raw: Any, path: Path) -> QuestionSet:
     for key in ("id", "title", "instructions"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise fail(key, "should be a non-empty text.")
+    groups_raw = raw.get("groups", [])
+    if not isinstance(groups_raw, list):
+        raise fail("groups", "should be a list of {id, label}.")
+    groups = []
+    for i, g in enumerate(groups_raw):
+        for key in ("id", "label"):
+            if not isinstance(g, dict) or not isinstance(g.get(key), str) or not g[key].strip():
+                raise fail(f"groups[{i}].{key}", "should be a non-empty text.")
+        groups.append(Group(g["id"], g["label"]))
+    group_ids = [g.id for g in groups]
+    if len(set(group_ids)) != len(group_ids):
+        raise fail("groups", f"ids repeat: {group_ids}.")
     items = raw.get("questions")
     if not isinstance(items, list) or not items:
         raise fail("questions", "should be a non-empty list.")
@@ -108,8 +149,19 @@ def _parse(raw: Any, path: Path) -> QuestionSet:
         lo, hi = q.get("min"), q.get("max")
         if not (isinstance(lo, int) and isinstance(hi, int) and not isinstance(lo, bool) and lo < hi):
             raise fail(field, f"min {lo!r} and max {hi!r} should be whole numbers with min < max.")
-        questions.append(Question(q["id"], q["text"], lo, hi, str(q.get("unit", ""))))
+        group = q.get("group", "")
+        if groups and group not in group_ids:
+            raise fail(f"{field}.group", f"{group!r} is not one of the set's groups: {', '.join(group_ids)}.")
+        if not groups and group:
+            raise fail(f"{field}.group", f"'{group}' names a group, but the set has no \"groups\".")
+        label = q.get("label", "")
+        if not isinstance(label, str):
+            raise fail(f"{field}.label", "should be a short text.")
+        questions.append(Question(q["id"], q["text"], lo, hi, str(q.get("unit", "")), group, label))
     ids = [q.id for q in questions]
     if len(set(ids)) != len(ids):
         raise fail("questions", f"ids repeat: {ids}.")
-    return QuestionSet(raw["id"], raw["title"], raw["instructions"], tuple(questions))
+    empty = [g for g in group_ids if not any(q.group == g for q in questions)]
+    if empty:
+        raise fail("groups", f"{', '.join(empty)} has no questions.")
+    return QuestionSet(raw["id"], raw["title"], raw["instructions"], tuple(questions), tuple(groups))

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
 
 from coursekit.errors import AnswerError, StoreError
 from coursekit.instruments import Instrument, load_instrument, validate_own_answer
-from coursekit.portfolio import PLAN_PARTS, PORTFOLIO, parse_review_date, plan_from, save_plan
+from coursekit.portfolio import PLAN_PARTS, PORTFOLIO, gather, parse_review_date, plan_from, save_plan
+from coursekit.portfolio_html import export_html
 from coursekit.questions import QuestionSet, load_questions
 from coursekit.responses import Responses, ResponseStore
 
@@ -211,6 +213,14 @@ class InstrumentForm(SavingForm):
         self._saved_own = saved.own_answer(self.instrument)
         return saved.answers(self.instrument.id)
 
+    def _show_saved(self, saved: Responses | None) -> None:
+        if not self._saved and self._saved_own:  # only the own word is saved so far
+            self.status.value = self._badge(
+                f"Saved: your own word only; 0 of {len(self.controls)} {self.noun} answered",
+                WARNING_COLOUR)
+            return
+        super()._show_saved(saved)
+
     def _store_answers(self, answers: dict[str, int]) -> Responses:
         own = self.instrument.own_item
         values = {own.id: self.own_answer()} if own is not None else None
@@ -352,3 +362,57 @@ def plan_form(module: str = PORTFOLIO) -> PlanForm:
     >>> plan_form()   # in the portfolio notebook   # doctest: +SKIP
     """
     return PlanForm(ResponseStore.here(module))
+
+
+class ExportPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
+    """A button that saves the portfolio as one web page the student keeps.
+
+    Nothing is written until the button is pressed, so running the notebook
+    (nbval, nbgrader validate, autograde) never leaves a copy behind. Each
+    press gathers the answers afresh, so the copy has the latest plan.
+    ``base`` and ``here`` are passed to ``coursekit.portfolio.gather``.
+    """
+
+    def __init__(self, *, include_reflections: bool = True, base: str | Path | None = None,
+                 here: str | Path | None = None):
+        self.base, self.here = base, here
+        self.include_reflections = widgets.Checkbox(
+            value=include_reflections, description="Include the text of my reflections",
+            indent=False)
+        self.button = widgets.Button(
+            description="Save my portfolio", button_style="primary", icon="download",
+            tooltip="Write my-practice-portfolio.html into this folder",
+            layout=widgets.Layout(width="auto"))
+        self.button.on_click(lambda _button: self.export())
+        self.message = widgets.HTML()
+        super().__init__([self.include_reflections, self.button, self.message])
+
+    def export(self) -> Path | None:
+        """Write the page; return its path, or None (with a message) when it could not be written."""
+        from coursekit.plots import portfolio_profile
+
+        mine = gather(self.base, here=self.here)
+        try:
+            path = export_html(mine, portfolio_profile(mine),
+                               include_reflections=bool(self.include_reflections.value))
+        except StoreError as exc:
+            self.message.value = (
+                f'<div role="alert" style="border-left: 4px solid {WARNING_COLOUR}; '
+                f'padding: 4px 8px;"><b>Not saved:</b> {html.escape(str(exc))}</div>')
+            return None
+        plan = "complete" if mine.plan.complete else f"{len(mine.plan.missing)} part(s) still open"
+        with_text = "with" if self.include_reflections.value else "without"
+        self.message.value = (
+            f'<span style="color: {OK_COLOUR}; font-weight: bold;">Saved at '
+            f"{datetime.now():%H:%M}</span>: {html.escape(str(path))}<br><small>"
+            f"{len(mine.done)} of {len(mine.modules)} modules done; plan {plan}; {with_text} "
+            "your reflections. Readable only by you; nothing was sent anywhere.</small>")
+        return path
+
+
+def export_portfolio(include_reflections: bool = True) -> ExportPanel:
+    """The button that saves the portfolio page next to the notebook.
+
+    >>> export_portfolio()   # in the portfolio notebook   # doctest: +SKIP
+    """
+    return ExportPanel(include_reflections=include_reflections)
