@@ -197,8 +197,9 @@ class ResponseStore:
     def __init__(self, folder: str | Path, module: str):
         self.folder = Path(folder)
         self.module = module
-        # Set when load() had to move a damaged file aside; widgets show it.
+        # Set when load() found a damaged file; widgets show it, then clear it.
         self.notice: str | None = None
+        self._damaged_in_place = False
 
     @classmethod
     def here(cls, module: str) -> ResponseStore:
@@ -275,7 +276,17 @@ class ResponseStore:
     def _update(self, change: Callable[[Responses], Responses]) -> Responses:
         try:
             with self._locked():
-                new = change(self._load_unlocked())
+                self._remove_stale_temporaries()
+                current = self._load_unlocked()
+                if self._damaged_in_place:
+                    # Writing now would overwrite the damaged file we could not set aside.
+                    raise StoreError(
+                        f"Your saved answers file {self.path} is damaged and could not be set "
+                        f"aside, because the folder {self.folder} is not writable; nothing was "
+                        "saved and the damaged file is untouched. Ask your instructor to make the "
+                        "folder writable, then press Save again."
+                    )
+                new = change(current)
                 self._write(new)
         except OSError as exc:
             if isinstance(exc, StoreError):
@@ -284,10 +295,21 @@ class ResponseStore:
         return new
 
     def _load_unlocked(self) -> Responses:
+        self._damaged_in_place = False
         try:
             existing = read_responses(self.path, self.module)
         except ResponseFileError as exc:
-            aside = self._move_aside()
+            try:
+                aside = self._move_aside()
+            except OSError as move_error:
+                self._damaged_in_place = True
+                self.notice = (
+                    f"Your saved answers file {self.path.name} {exc.problem} It could not be set "
+                    f"aside because the folder {self.folder} is not writable "
+                    f"({move_error.strerror or move_error}), so it was left as it is; "
+                    "tell your instructor, who can recover or remove it."
+                )
+                return Responses(self.module)
             self.notice = (
                 f"Your saved answers file {self.path.name} {exc.problem} "
                 f"It was kept as {aside.name} (nothing was deleted); "
@@ -295,6 +317,13 @@ class ResponseStore:
             )
             return Responses(self.module)
         return existing if existing is not None else Responses(self.module)
+
+    def _remove_stale_temporaries(self) -> None:
+        # Every writer holds the lock while its temporary file exists, so one
+        # found while we hold the lock belongs to a writer that died mid-save.
+        for stale in self.folder.glob(".coursekit-responses.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
     def _move_aside(self) -> Path:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")

@@ -4,9 +4,10 @@ The forms hold no scoring or storage logic: they read and write through
 ``coursekit.responses.ResponseStore`` and validate through the data modules.
 What the student saw as saved is on disk.
 
-Keyboard use: each rating item is a group of native radio buttons (Tab moves
-between items, the arrow keys choose an answer); number boxes take typing and
-the arrow keys; the Save button takes Enter or Space.
+Keyboard use: each rating item is a row of native radio buttons; Tab moves
+from answer to answer and Space chooses the one in focus (in JupyterLab the
+arrow keys belong to the notebook's own shortcuts, so they do not choose);
+text boxes take typing; the Save button takes Enter or Space.
 """
 
 from __future__ import annotations
@@ -54,8 +55,7 @@ class SavingForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             control.observe(self._on_change, names="value")
         self._saved = self._saved_answers(saved)
         self._show_saved(saved)
-        if store.notice:
-            self._warn(store.notice)
+        self._show_store_notice()
 
     controls: dict[str, Any]
 
@@ -92,13 +92,20 @@ class SavingForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         try:
             saved = self._store_answers(self.answers())
         except (StoreError, AnswerError) as exc:
-            self._warn(str(exc))
+            self._warn(str(exc))  # says everything the store's notice would
+            self.store.notice = None
             self.status.value = self._badge("Not saved", WARNING_COLOUR)
             return False
         self._saved = self._saved_answers(saved)
         self.message.value = ""
         self._show_saved(saved)
+        self._show_store_notice()  # e.g. a damaged file found and set aside during this save
         return True
+
+    def _show_store_notice(self) -> None:
+        if self.store.notice:
+            self._warn(self.store.notice)
+            self.store.notice = None
 
     def _on_change(self, _change: object) -> None:
         if self.dirty:
