@@ -1,6 +1,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from conftest import COURSE, ROOT
 from coursekit.cli import main
 
@@ -28,3 +30,17 @@ def test_the_console_script_is_installed():
     result = subprocess.run([sys.executable, "-m", "coursekit.cli", "check", str(COURSE)],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.nbgrader
+def test_lab_preview_is_the_student_version_and_never_overwritten(course_copy):
+    from coursekit.cli import prepare_preview
+
+    modules = prepare_preview(course_copy)
+    assert "alliance" in modules
+    notebook = course_copy / "preview" / "alliance" / "alliance.ipynb"
+    text = notebook.read_text()
+    assert "### BEGIN SOLUTION" not in text and "raise NotImplementedError()" in text
+    notebook.write_text(text.replace("YOUR ANSWER HERE", "my own reflection", 1))
+    prepare_preview(course_copy)
+    assert "my own reflection" in notebook.read_text()

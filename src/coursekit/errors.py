@@ -56,5 +56,13 @@ class StoreError(CoursekitError, OSError):
     """Saving answers failed; the answers saved before are untouched."""
 
 
+class SimulationError(CoursekitError, RuntimeError):
+    """A simulated class could not be created; the message says why and what to do."""
+
+
+class NoSubmissionsError(DataFileError):
+    """The course has no submissions of the module to report on."""
+
+
 class ScoreInputError(CoursekitError, ValueError):
     """Scores given to a statistics function are not usable (ragged, non-numeric...)."""

@@ -1,0 +1,493 @@
+"""A class's self-assessment answers, read from nbgrader's folders and summarised anonymously.
+
+Two steps, kept apart so the privacy rules can be tested without any rendering:
+
+1. ``read_class`` reads every student's ``coursekit-responses.json`` from
+   ``<course>/submitted/<student>/<module>/`` (optionally falling back to
+   ``autograded/``) and sorts each into complete, incomplete, malformed or
+   missing, with a reason the instructor can act on. These records carry
+   student ids and are for the terminal only.
+2. ``summarise`` turns them into a ``CohortSummary``: counts, means and
+   standard deviations, with small cells suppressed. A summary holds no student
+   id and no text from any answer file (item ids come from the instrument, and
+   answer files' other fields, such as saved values, are never read), so
+   whatever renders it cannot leak them.
+
+Anonymity rules (``MIN_GROUP`` is 5):
+
+* a group (the class, the students who answered an item or completed a
+  subscale) smaller than 5 is not broken down at all: its size shows as "<5"
+  and its counts, means and spreads are withheld;
+* a count from 1 to 4 shows as "<5";
+* differencing: each row is shown with its total, so a lone "<5" could be
+  worked out as total minus the rest; the smallest other cell is hidden too (a
+  hidden zero shows as "<5", any other count as "hidden"). A row is then
+  shown only if, for a reader who knows these rules, every "<5" cell could
+  still hold at least two values; otherwise the whole row is withheld;
+* an item's mean is shown only when none of its counts is hidden (the mean
+  and the total together would give hidden counts away);
+* no minimum, maximum or quantile is reported, since with five students those
+  pin down individual answers; means and standard deviations are rounded to
+  one decimal.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from coursekit.errors import AnswerError, DataFileError, NoSubmissionsError, ResponseFileError
+from coursekit.instruments import Instrument, validate_answers
+from coursekit.responses import FILENAME, parse_responses
+
+MIN_GROUP = 5
+LT5 = "<5"
+HIDDEN = "hidden"
+STATUSES = ("complete", "incomplete", "malformed", "missing")
+REFERENCES = Path(__file__).parent / "data" / "references"
+REFERENCE_SCHEMA_VERSION = 1
+
+# A shown count is a number, or "<5" / "hidden" when suppressed.
+Shown = int | str
+
+
+# --- reading the class -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StudentAnswers:
+    """One student's answer file as read: for the instructor's terminal, never for reports."""
+
+    student: str
+    status: str  # one of STATUSES
+    answers: Mapping[str, int]  # validated answers (empty unless complete or incomplete)
+    reason: str = ""  # why it is not complete, naming the file
+
+
+def read_student(student: str, folder: str | Path, module: str,
+                 instrument: Instrument) -> StudentAnswers | None:
+    """Read and sort one student's answer file; never raises for a bad file.
+
+    Returns None when the student has no folder for the module at all (they
+    did not submit it). Runs once per student, so it works on plain strings
+    and checks the common, valid case first; anything unusual goes through
+    the response store's and the instrument's own validation, for their messages.
+    """
+    path = os.path.join(folder, FILENAME)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        if not os.path.isdir(folder):
+            return None
+        return StudentAnswers(student, "missing", {}, f"{folder}: no {FILENAME} in the submission.")
+    except IsADirectoryError:
+        return StudentAnswers(student, "malformed", {}, f"{path}: is a folder, not a response file.")
+    except OSError as exc:
+        return StudentAnswers(student, "malformed", {},
+                              f"{path}: cannot be read ({exc.strerror or exc}).")
+    try:
+        saved = parse_responses(_decode(data, path), path, module)
+    except ResponseFileError as exc:
+        return StudentAnswers(student, "malformed", {}, str(exc))
+    entry = saved.instruments.get(instrument.id)
+    if entry is None:
+        return StudentAnswers(student, "missing", {},
+                              f"{path}: holds no answers to the {instrument.title!r} self-assessment.")
+    if entry.instrument_version != instrument.version:
+        return StudentAnswers(
+            student, "malformed", {},
+            f"{path}: answers version {entry.instrument_version} of the {instrument.id} "
+            f"self-assessment; this course uses version {instrument.version}.")
+    answers = entry.answers
+    lo, hi = instrument.scale.min, instrument.scale.max
+    if not (answers.keys() <= _item_ids(instrument)
+            and all(type(v) is int and lo <= v <= hi for v in answers.values())):
+        try:
+            answers = validate_answers(instrument, answers)
+        except AnswerError as exc:
+            return StudentAnswers(student, "malformed", {}, f"{path}: {exc}")
+    if len(answers) < len(instrument.items):
+        missing = [n for n, item in enumerate(instrument.items, 1) if item.id not in answers]
+        return StudentAnswers(
+            student, "incomplete", answers,
+            f"{path}: {len(missing)} of {len(instrument.items)} items unanswered "
+            f"(items {', '.join(map(str, missing))}).")
+    return StudentAnswers(student, "complete", answers)
+
+
+def _decode(data: bytes, path: str) -> Any:
+    # the same checks and messages as coursekit.responses.read_responses
+    try:
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ResponseFileError(path, "is not UTF-8 text; it is damaged.") from None
+    except json.JSONDecodeError as exc:
+        raise ResponseFileError(path, f"is not valid JSON ({exc.msg}, line {exc.lineno}).") from None
+
+
+_ITEM_IDS: dict[int, frozenset[str]] = {}
+
+
+def _item_ids(instrument: Instrument) -> frozenset[str]:
+    key = id(instrument)
+    if key not in _ITEM_IDS:
+        _ITEM_IDS.clear()  # one instrument at a time; never keep a stale id
+        _ITEM_IDS[key] = frozenset(item.id for item in instrument.items)
+    return _ITEM_IDS[key]
+
+
+def read_class(course: str | Path, module: str, instrument: Instrument, *,
+               autograded_fallback: bool = False) -> list[StudentAnswers]:
+    """Every submitted student's answers to the module's self-assessment, sorted by id.
+
+    Reads ``<course>/submitted/<student>/<module>/``; with
+    ``autograded_fallback``, students with no submitted folder for the module
+    are read from ``autograded/`` instead, if they have one there.
+    """
+    found: dict[str, StudentAnswers] = {}
+    stages = ["submitted", "autograded"] if autograded_fallback else ["submitted"]
+    for stage in stages:
+        try:
+            entries = list(os.scandir(os.path.join(course, stage)))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.name in found or not entry.is_dir():
+                continue
+            read = read_student(entry.name, os.path.join(entry.path, module), module, instrument)
+            if read is not None:
+                found[entry.name] = read
+    if not found:
+        where = "submitted/ or autograded/" if autograded_fallback else "submitted/"
+        raise NoSubmissionsError(
+            Path(course) / "submitted", f"has no submissions of '{module}' (looked in {where}).",
+            advice=f"Collect them first: nbgrader collect {module} (from the course folder).")
+    return [found[student] for student in sorted(found)]
+
+
+# --- reference figures -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReferenceLine:
+    """A figure to place the class against, for one subscale or the total."""
+
+    minimum: int
+    maximum: int
+    value: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Reference:
+    about: str
+    scales: Mapping[str, ReferenceLine]  # subscale id, or "total"
+
+
+def load_reference(module: str, instrument: Instrument, folder: Path = REFERENCES) -> Reference:
+    """The module's reference figures, from ``data/references/<module>.json``.
+
+    Format (schema_version 1)::
+
+        {"schema_version": 1, "module": "alliance", "instrument": "alliance",
+         "about": "what the figures are and where they come from",
+         "scales": {"bond": {"range": [4, 20], "value": 12, "label": "scale midpoint"},
+                    "total": {...}}}
+
+    ``range`` must match the instrument (so a changed instrument cannot be
+    compared against stale figures). Without a file, every subscale and the
+    total get their range and midpoint, which need no source.
+    """
+    path = folder / f"{module}.json"
+    if not path.is_file():
+        return _midpoints(instrument)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataFileError(path, f"is not valid JSON ({exc.msg}, line {exc.lineno}).") from None
+    return _parse_reference(raw, path, instrument)
+
+
+def _midpoints(instrument: Instrument) -> Reference:
+    scales = {}
+    for key, (lo, hi) in _ranges(instrument).items():
+        scales[key] = ReferenceLine(lo, hi, (lo + hi) / 2, "scale midpoint")
+    return Reference("Each scale's possible range and its midpoint.", scales)
+
+
+def _ranges(instrument: Instrument) -> dict[str, tuple[int, int]]:
+    ranges = {sub.id: instrument.subscale_range(sub.id) for sub in instrument.subscales}
+    ranges["total"] = instrument.total_range
+    return ranges
+
+
+def _parse_reference(raw: Any, path: Path, instrument: Instrument) -> Reference:
+    def fail(field: str, problem: str) -> DataFileError:
+        return DataFileError(path, problem, field=field)
+
+    if not isinstance(raw, dict):
+        raise fail("(top level)", "should be a JSON object.")
+    if raw.get("schema_version") != REFERENCE_SCHEMA_VERSION:
+        raise fail("schema_version", f"is {raw.get('schema_version')!r}; this coursekit reads "
+                   f"version {REFERENCE_SCHEMA_VERSION}.")
+    if raw.get("instrument") != instrument.id:
+        raise fail("instrument", f"is {raw.get('instrument')!r}, not {instrument.id!r}.")
+    about = raw.get("about")
+    if not isinstance(about, str) or not about.strip():
+        raise fail("about", "should say what the figures are and where they come from.")
+    scales_raw = raw.get("scales")
+    if not isinstance(scales_raw, dict) or not scales_raw:
+        raise fail("scales", "should be an object with one entry per subscale (and optionally 'total').")
+    ranges = _ranges(instrument)
+    scales = {}
+    for key, entry in scales_raw.items():
+        field = f"scales.{key}"
+        if key not in ranges:
+            raise fail(field, f"'{key}' is not a subscale; choose from {', '.join(ranges)}.")
+        if not isinstance(entry, dict):
+            raise fail(field, "should be an object with range, value and label.")
+        expected = list(ranges[key])
+        if entry.get("range") != expected:
+            raise fail(f"{field}.range", f"is {entry.get('range')!r}, but the instrument's range is "
+                       f"{expected}; update the reference figures when the items change.")
+        value = entry.get("value")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not (
+                expected[0] <= value <= expected[1]):
+            raise fail(f"{field}.value", f"{value!r} should be a number from {expected[0]} to {expected[1]}.")
+        label = entry.get("label")
+        if not isinstance(label, str) or not label.strip():
+            raise fail(f"{field}.label", "should be a short text naming the figure.")
+        scales[key] = ReferenceLine(expected[0], expected[1], float(value), label)
+    return Reference(about, scales)
+
+
+# --- suppression ---------------------------------------------------------------
+
+
+def show_count(count: int) -> Shown:
+    """A group size or count as it may be shown: "<5" from 1 to 4."""
+    return LT5 if 0 < count < MIN_GROUP else count
+
+
+def suppress_row(counts: Sequence[int]) -> tuple[Shown, ...] | None:
+    """The row's counts with small cells suppressed; None if the row must be withheld.
+
+    Counts from 1 to 4 become "<5". Because the row total is shown, a lone
+    "<5" would be the total minus the rest, so the smallest other cell is
+    hidden too (a hidden zero reads "<5", a larger count "hidden"). Finally the
+    row is checked the way a reader who knows these rules would attack it:
+    every way of filling the hidden cells that gives the same total and the
+    same display is tried, and each "<5" cell must be able to hold at least two
+    different values; if not, the whole row is withheld.
+    """
+    if sum(counts) < MIN_GROUP:
+        return None
+    shown = _hide_small(counts)
+    if shown == tuple(counts):
+        return shown
+    return shown if _ambiguous(counts, shown) else None
+
+
+def _hide_small(counts: Sequence[int]) -> tuple[Shown, ...]:
+    # The rule itself, deliberately not adaptive: what it hides depends only
+    # on the row, so a reader's check of candidate rows (below) is exact.
+    hidden = {i for i, c in enumerate(counts) if 0 < c < MIN_GROUP}
+    if len(hidden) == 1:
+        others = [i for i in range(len(counts)) if i not in hidden]
+        hidden.add(min(others, key=lambda i: (counts[i], i)))
+    return tuple((LT5 if c < MIN_GROUP else HIDDEN) if i in hidden else c
+                 for i, c in enumerate(counts))
+
+
+def _ambiguous(counts: Sequence[int], shown: tuple[Shown, ...]) -> bool:
+    small = [i for i, c in enumerate(shown) if c == LT5]
+    large = [i for i, c in enumerate(shown) if c == HIDDEN]  # at most one
+    rest = sum(counts[i] for i in small + large)
+    if len(small) >= 3:
+        # Three or more "<5" cells can only all be counts from 1 to 4 (a hidden
+        # zero or "hidden" cell only ever joins a single small count), and any
+        # such counts with this sum look the same: each cell can hold every
+        # value between these bounds.
+        lowest = max(1, rest - (MIN_GROUP - 1) * (len(small) - 1))
+        highest = min(MIN_GROUP - 1, rest - (len(small) - 1))
+        return highest > lowest
+    possible: dict[int, set[int]] = {i: set() for i in small}
+    for values in itertools.product(range(MIN_GROUP), repeat=len(small)):
+        candidate = list(counts)
+        for i, value in zip(small, values, strict=True):
+            candidate[i] = value
+        left = rest - sum(values)
+        if large:
+            if left < MIN_GROUP:
+                continue
+            candidate[large[0]] = left
+        elif left != 0:
+            continue
+        if _hide_small(candidate) == shown:
+            for i, value in zip(small, values, strict=True):
+                possible[i].add(value)
+    return all(len(values) >= 2 for values in possible.values())
+
+
+# --- the summary -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """Counts over categories for one group, as they may be shown.
+
+    ``cells`` is None when the row is withheld (a group smaller than five, or
+    one whose small cells cannot be protected); ``mean`` is None then too.
+    """
+
+    key: str
+    label: str  # short: "3. Tasks"
+    n: Shown
+    cells: tuple[Shown, ...] | None
+    mean: float | None = None
+    text: str = ""  # the item's wording, from the instrument
+
+    @property
+    def withheld(self) -> bool:
+        return self.cells is None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where the class stands on one subscale (or the total) against its reference."""
+
+    key: str
+    label: str
+    reference: ReferenceLine
+    n_items: int
+    n: Shown
+    mean: float | None  # of the subscale totals
+    sd: float | None
+    position: Row  # counts below / at / above the reference value
+    bands: Row  # counts by average answer, rounded to the nearest scale point
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    """Everything a cohort report shows: aggregates only, no ids, no free text."""
+
+    module: str
+    instrument: str
+    title: str
+    scale_points: tuple[int, ...]
+    scale_labels: tuple[str, ...]
+    submitted: Shown
+    completion: Row  # categories: STATUSES
+    items: tuple[Row, ...]  # categories: scale points
+    standings: tuple[Standing, ...]  # subscales, then the total
+    reference_about: str
+
+
+POSITIONS = ("below", "at", "above")
+
+
+def summarise(instrument: Instrument, students: Iterable[StudentAnswers],
+              reference: Reference | None = None, *, module: str | None = None) -> CohortSummary:
+    """Aggregate the class's answers into what a report may show."""
+    students = list(students)
+    reference = reference or _midpoints(instrument)
+    scale = instrument.scale
+    points = scale.points
+    status_counts = [sum(1 for s in students if s.status == status) for status in STATUSES]
+    # one column per item of the answers of every student with usable answers,
+    # None where unanswered (columns keep the counting in C for large classes)
+    ids = [item.id for item in instrument.items]
+    answered = [s.answers for s in students if s.status in ("complete", "incomplete")]
+    columns = [[a.get(i) for a in answered] for i in ids]
+
+    items = []
+    for j, item in enumerate(instrument.items):
+        given = Counter(columns[j])
+        given.pop(None, None)
+        counts = [given.get(p, 0) for p in points]
+        sub_label = next(sub.label for sub in instrument.subscales if sub.id == item.subscale)
+        items.append(_row(item.id, f"{j + 1}. {sub_label}", counts, cast(Counter[int], given),
+                          text=item.text))
+
+    standings = []
+    positions = {item.id: j for j, item in enumerate(instrument.items)}
+    scored_items = {sub.id: instrument.items_of(sub.id) for sub in instrument.subscales}
+    scored_items["total"] = instrument.items
+    labels = {sub.id: sub.label for sub in instrument.subscales} | {"total": "Total"}
+    for key, scale_items in scored_items.items():
+        line = reference.scales.get(key)
+        if line is None:
+            continue
+        # a reversed item scores max + min - answer
+        cols = [[None if v is None else scale.max + scale.min - v for v in columns[positions[i.id]]]
+                if i.reverse else columns[positions[i.id]] for i in scale_items]
+        # only students who answered every item: a partial total would read as a low score
+        complete = [values for values in zip(*cols, strict=True) if None not in values]
+        totals: Counter[int] = Counter(map(sum, cast(list[tuple[int, ...]], complete)))
+        standings.append(_standing(key, labels[key], line, totals, len(scale_items), points))
+
+    return CohortSummary(
+        module=module or instrument.id,
+        instrument=instrument.id,
+        title=instrument.title,
+        scale_points=points,
+        scale_labels=tuple(scale.label(p) for p in points),
+        submitted=show_count(len(students)),
+        completion=_row("answer_files", "Answer files", status_counts),
+        items=tuple(items),
+        standings=tuple(standings),
+        reference_about=reference.about,
+    )
+
+
+def _row(key: str, label: str, counts: Sequence[int], values: Mapping[int, int] | None = None,
+         text: str = "") -> Row:
+    """A row of counts; ``values`` (value -> how many) gives the mean when it may be shown.
+
+    The mean is left out when any count is hidden: with the total it is a
+    second equation in the hidden counts, enough to work them out.
+    """
+    n = sum(counts)
+    cells = suppress_row(counts)
+    exact = cells is not None and all(isinstance(c, int) for c in cells)
+    mean = round(sum(v * c for v, c in values.items()) / n, 1) if values and exact else None
+    return Row(key, label, show_count(n), cells, mean, text)
+
+
+def _standing(key: str, label: str, line: ReferenceLine, totals: Mapping[int, int], n_items: int,
+              points: Sequence[int]) -> Standing:
+    n = sum(totals.values())
+    position = [sum(c for t, c in totals.items() if t < line.value),
+                sum(c for t, c in totals.items() if t == line.value),
+                sum(c for t, c in totals.items() if t > line.value)]
+    bands = [0] * len(points)
+    for total, count in totals.items():
+        # the average answer, rounded half up to the nearest scale point
+        nearest = math.floor(total / n_items + 0.5)
+        bands[min(max(nearest, points[0]), points[-1]) - points[0]] += count
+    shown = n >= MIN_GROUP
+    mean = sum(t * c for t, c in totals.items()) / n if n else 0.0
+    sd = math.sqrt(sum(c * (t - mean) ** 2 for t, c in totals.items()) / (n - 1)) if shown else None
+    return Standing(key, label, line, n_items, show_count(n), round(mean, 1) if shown else None,
+                    round(sd, 1) if sd is not None else None,
+                    _row(key, label, position), _row(key, label, bands))
+
+
+def problems(students: Iterable[StudentAnswers]) -> list[StudentAnswers]:
+    """The students whose answer file is malformed or missing, for the instructor's terminal."""
+    return [s for s in students if s.status in ("malformed", "missing")]
+
+
+__all__ = [
+    "HIDDEN", "LT5", "MIN_GROUP", "STATUSES", "CohortSummary", "NoSubmissionsError", "Reference",
+    "ReferenceLine", "Row", "Standing", "StudentAnswers", "load_reference", "problems",
+    "read_class", "read_student", "show_count", "summarise", "suppress_row",
+]

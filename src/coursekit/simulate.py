@@ -1,0 +1,451 @@
+"""A simulated class, taken through nbgrader's real exchange, so instructors can rehearse.
+
+``simulate_class`` creates N students (``sim-0001``...) and, with nbgrader's own
+exchange classes running in this one process, fetches the released module for
+each, does their work, submits it, and finally collects every submission into
+``<course>/submitted/``. Running the exchange classes in-process (rather than
+one ``nbgrader fetch_assignment`` and one ``nbgrader submit`` command per
+student, 4-5 s each) is what makes a class of hundreds take seconds.
+
+The class is varied on purpose, and reproducibly (everything follows from
+``--seed``):
+
+* most students answer every self-assessment item, drawn per subscale from
+  plausible made-up centres (not norms);
+* some leave a few items unanswered;
+* some submit a malformed answer file: invalid JSON (cut off half-way), a file
+  belonging to another module, or a value that is not a whole number;
+* some submit no answer file at all;
+* most solve the exercise (the instructor's own solution), some answer it
+  wrongly (every function returns None);
+* reflections hold a short placeholder, never anything that reads like a
+  client.
+
+Running it again on a course that already has simulated submissions of the
+module is refused: a second run would mix two classes in the exchange and in
+``submitted/``. Simulate on a fresh copy of the course, or remove the
+simulated students first (the message says where they are).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import json
+import logging
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coursekit.errors import SimulationError
+from coursekit.instruments import Instrument, load_instrument
+from coursekit.responses import ResponseStore
+
+PREFIX = "sim-"
+DEFAULT_SEED = 2026
+
+COMPLETE = "complete"
+INCOMPLETE = "incomplete"
+INVALID_JSON = "invalid-json"
+WRONG_MODULE = "wrong-module"
+NON_INTEGER = "non-integer"
+MISSING = "missing"
+KINDS = (COMPLETE, INCOMPLETE, INVALID_JSON, WRONG_MODULE, NON_INTEGER, MISSING)
+MALFORMED = (INVALID_JSON, WRONG_MODULE, NON_INTEGER)
+
+# Share of the class given each kind of answer file; the rest are complete.
+SHARES = {INCOMPLETE: 0.10, INVALID_JSON: 0.03, WRONG_MODULE: 0.03, NON_INTEGER: 0.03, MISSING: 0.05}
+WRONG_EXERCISE_SHARE = 0.15
+# From this class size on, every kind appears at least once, so even a small
+# rehearsal shows each case the instructor has to deal with.
+EVERY_KIND_FROM = 12
+
+# Made-up centres for simulated answers (mean answer per subscale), not norms:
+# the bond is rated highest and goals and tasks lower, the pattern Shedler
+# expects of most clinicians. Instruments not listed here centre at 65% of
+# their scale.
+TYPICAL = {"alliance": {"bond": 4.0, "goals": 3.4, "tasks": 3.2}}
+
+
+@dataclass(frozen=True)
+class SimulatedStudent:
+    id: str
+    answers: str  # one of KINDS
+    exercise: str  # "correct" or "wrong"
+
+
+@dataclass
+class SimulationResult:
+    module: str
+    students: list[SimulatedStudent]
+    collected: list[str]
+    steps: list[str] = field(default_factory=list)  # what was done besides the students
+    seconds: float = 0.0
+
+    def counts(self) -> Counter[str]:
+        return Counter(s.answers for s in self.students)
+
+    def describe(self) -> str:
+        counts = self.counts()
+        malformed = sum(counts[k] for k in MALFORMED)
+        wrong = sum(1 for s in self.students if s.exercise == "wrong")
+        n = len(self.students)
+        return (
+            f"{n} simulated students ({self.students[0].id} to {self.students[-1].id}) submitted "
+            f"'{self.module}'; {len(self.collected)} collected into submitted/ "
+            f"in {self.seconds:.1f} s.\n"
+            f"  answer files: {counts[COMPLETE]} complete, {counts[INCOMPLETE]} incomplete, "
+            f"{malformed} malformed ({counts[INVALID_JSON]} invalid JSON, {counts[WRONG_MODULE]} "
+            f"another module's, {counts[NON_INTEGER]} with a non-integer answer), "
+            f"{counts[MISSING]} missing\n"
+            f"  exercise: {n - wrong} solved, {wrong} answered wrongly"
+        )
+
+
+# --- who does what (pure) ------------------------------------------------------
+
+
+def student_ids(n: int) -> list[str]:
+    width = max(4, len(str(n)))
+    return [f"{PREFIX}{i:0{width}d}" for i in range(1, n + 1)]
+
+
+def plan_class(module: str, n: int, seed: int = DEFAULT_SEED) -> list[SimulatedStudent]:
+    """Which students get which kind of answer file and exercise answer; deterministic."""
+    if n < 1:
+        raise SimulationError(f"A simulated class needs at least one student, not {n}.")
+
+    def how_many(share: float) -> int:
+        count = int(share * n + 0.5)
+        return max(count, 1) if n >= EVERY_KIND_FROM else count
+
+    kinds: list[str] = []
+    for kind, share in SHARES.items():
+        kinds += [kind] * how_many(share)
+    kinds = kinds[:n] + [COMPLETE] * (n - len(kinds))
+    wrong = min(n, how_many(WRONG_EXERCISE_SHARE))
+    exercise = ["wrong"] * wrong + ["correct"] * (n - wrong)
+    rng = random.Random(f"coursekit-simulate:{seed}:{module}:{n}")
+    rng.shuffle(kinds)
+    rng.shuffle(exercise)
+    return [SimulatedStudent(sid, kind, ex)
+            for sid, kind, ex in zip(student_ids(n), kinds, exercise, strict=True)]
+
+
+def simulated_answers(instrument: Instrument, student: str, seed: int = DEFAULT_SEED) -> dict[str, int]:
+    """A plausible full set of answers for one student, the same for the same seed and id.
+
+    Each answer is a subscale centre plus the student's general level, their
+    subscale's own offset and item noise, rounded and kept on the scale.
+    """
+    rng = random.Random(f"coursekit-answers:{seed}:{instrument.id}:{student}")
+    lo, hi = instrument.scale.min, instrument.scale.max
+    centres = TYPICAL.get(instrument.id, {})
+    general = rng.gauss(0, 0.45)
+    offsets = {sub.id: rng.gauss(0, 0.35) for sub in instrument.subscales}
+    answers = {}
+    for item in instrument.items:
+        centre = centres.get(item.subscale, lo + 0.65 * (hi - lo))
+        value = min(hi, max(lo, round(centre + general + offsets[item.subscale] + rng.gauss(0, 0.6))))
+        answers[item.id] = hi + lo - value if item.reverse else value
+    return answers
+
+
+def write_answer_file(folder: Path, module: str, instrument: Instrument, student: SimulatedStudent,
+                      seed: int = DEFAULT_SEED) -> None:
+    """Save the student's answers as the notebook's form would, then damage them as planned."""
+    answers = simulated_answers(instrument, student.id, seed)
+    rng = random.Random(f"coursekit-damage:{seed}:{module}:{student.id}")
+    kind = student.answers
+    if kind == MISSING:
+        return
+    if kind == INCOMPLETE:
+        dropped = rng.sample(sorted(answers), rng.randint(1, min(3, len(answers) - 1)))
+        answers = {k: v for k, v in answers.items() if k not in dropped}
+    if kind == WRONG_MODULE:
+        # a file carried over from another module's folder
+        other = "stuck" if module != "stuck" else "craft"
+        ResponseStore(folder, other).save_answers(instrument, answers)
+        return
+    store = ResponseStore(folder, module)
+    store.save_answers(instrument, answers)
+    if kind == INVALID_JSON:
+        data = store.path.read_bytes()
+        store.path.write_bytes(data[: len(data) // 2])  # cut off, as by a bad copy
+    elif kind == NON_INTEGER:
+        raw = json.loads(store.path.read_text(encoding="utf-8"))
+        item = rng.choice(sorted(answers))
+        raw["instruments"][instrument.id]["answers"][item] = answers[item] + 0.5
+        store.path.write_text(json.dumps(raw, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+# --- the notebook work -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What a simulated student types into each answer cell, by nbgrader grade id."""
+
+    correct: dict[str, str]
+    wrong: dict[str, str]
+    reflections: dict[str, str]
+
+
+def notebook_answers(source: Path, released: Path) -> Answers:
+    """Correct and wrong code, and placeholder reflections, for one notebook.
+
+    The correct code is the instructor's solution from ``source`` with
+    nbgrader's solution markers removed; the wrong code keeps each function's
+    signature and returns None. Answer cells are found in ``released``.
+    """
+    import nbformat
+
+    # nbformat ships no type hints, hence the ignores
+    source_nb = nbformat.read(source, as_version=4)  # type: ignore[no-untyped-call]
+    released_nb = nbformat.read(released, as_version=4)  # type: ignore[no-untyped-call]
+    solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source_nb.cells
+                 if c.metadata.get("nbgrader", {}).get("solution")}
+    correct, wrong, reflections = {}, {}, {}
+    for c in released_nb.cells:
+        meta = c.metadata.get("nbgrader", {})
+        if not meta.get("solution"):
+            continue
+        grade_id = meta["grade_id"]
+        if c.cell_type == "code" and grade_id in solutions:
+            correct[grade_id] = strip_solution_markers(solutions[grade_id])
+            wrong[grade_id] = wrong_version(correct[grade_id], fallback=c.source)
+        elif c.cell_type == "markdown":
+            part = grade_id.removeprefix("reflection_").replace("_", " ")
+            reflections[grade_id] = (
+                f"Simulated answer ({part}): placeholder text written by coursekit class "
+                "simulate to rehearse the workflow. Not a real reflection."
+            )
+    return Answers(correct, wrong, reflections)
+
+
+def strip_solution_markers(code: str) -> str:
+    markers = ("BEGIN SOLUTION", "END SOLUTION")
+    return "\n".join(line for line in code.splitlines()
+                     if not (line.strip().startswith("#") and any(m in line for m in markers)))
+
+
+def wrong_version(code: str, fallback: str) -> str:
+    """The code with every top-level function returning None and every assignment None.
+
+    Falls back to ``fallback`` (the released stub, which raises) when the code
+    does not parse or has nothing to make wrong.
+    """
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return fallback
+    changed = False
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            doc = node.body[:1] if ast.get_docstring(node) is not None else []
+            node.body = [*doc, ast.Return(ast.Constant(None))]
+            changed = True
+        elif isinstance(node, ast.Assign):
+            node.value = ast.Constant(None)
+            changed = True
+    if not changed:
+        return fallback
+    return "# simulated student: a wrong answer\n" + ast.unparse(ast.fix_missing_locations(tree))
+
+
+def work_notebook(path: Path, answers: Answers, student: SimulatedStudent) -> None:
+    """Type the student's answers into the fetched notebook and save it."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
+    code = answers.correct if student.exercise == "correct" else answers.wrong
+    for c in nb.cells:
+        grade_id = c.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in code:
+            c.source = code[grade_id]
+        elif grade_id in answers.reflections:
+            c.source = answers.reflections[grade_id]
+    nbformat.write(nb, path)  # type: ignore[no-untyped-call]
+
+
+# --- nbgrader, in this process ---------------------------------------------------
+
+
+def simulate_class(course: str | Path, module: str, students: int, *, seed: int = DEFAULT_SEED,
+                   exchange: str | Path | None = None, progress: bool = True,
+                   say: Callable[[str], None] = print) -> SimulationResult:
+    """Create the class, take it through release, fetch, submit and collect; return what was made.
+
+    Generates the student version (``release/``) only if it is missing and
+    releases it only if the exchange lacks it. Raises SimulationError, naming
+    the folder and the fix, when the course is unusable or already holds
+    simulated submissions of the module.
+    """
+    started = time.perf_counter()
+    course = Path(course).resolve()
+    if not (course / "source" / module).is_dir():
+        raise SimulationError(
+            f"{course / 'source' / module} does not exist: '{module}' is not a module of the course "
+            f"in {course}. Name the course folder with --course.")
+    instrument = load_instrument(module)
+    plan = plan_class(module, students, seed)
+    config = course_config(course, exchange)
+    exchange_root = Path(config.Exchange.root)
+    course_id = config.CourseDirectory.course_id
+    _refuse_if_simulated(course, exchange_root / course_id / "inbound", module)
+
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange import ExchangeError
+    from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeSubmit
+    from tqdm import tqdm
+
+    log, messages = _quiet_logger()
+    result = SimulationResult(module, plan, [])
+    with _tools_on_path(), tempfile.TemporaryDirectory(prefix="coursekit-simulate-") as scratch:
+        # nbgrader submit keeps a copy of every submission in a cache; keep it
+        # in the scratch folder rather than the instructor's home.
+        config.Exchange.cache = str(Path(scratch, "cache"))
+        instructor = CourseDirectory(config=config, log=log)
+        api = NbGraderAPI(coursedir=instructor, config=config, log=log)
+        if not (course / "release" / module).is_dir():
+            say(f"Generating the student version of '{module}' (nbgrader generate_assignment)...")
+            _check(api.generate_assignment(module, force=False), "generate_assignment", module)
+            result.steps.append(f"generated release/{module}")
+        if not (exchange_root / course_id / "outbound" / module).is_dir():
+            say(f"Releasing '{module}' to the exchange in {exchange_root}...")
+            _check(api.release_assignment(module), "release_assignment", module)
+            result.steps.append(f"released {module} to {exchange_root}")
+
+        released = sorted((course / "release" / module).glob("*.ipynb"))
+        work = {nb.name: notebook_answers(course / "source" / module / nb.name, nb) for nb in released}
+        authenticator = Authenticator(config=config, log=log)
+        student_dir = CourseDirectory(config=config, log=log)
+        student_dir.assignment_id = module
+        bar = tqdm(plan, unit="student", desc=f"simulating {module}", file=sys.stderr,
+                   disable=None if progress else True)
+        for student in bar:
+            home = Path(scratch, student.id)
+            home.mkdir()
+            student_dir.student_id = student.id
+            step = "fetch_assignment"
+            try:
+                ExchangeFetchAssignment(coursedir=student_dir, authenticator=authenticator,
+                                        config=config, log=log, assignment_dir=str(home)).start()
+                folder = home / module
+                for name, answers in work.items():
+                    work_notebook(folder / name, answers, student)
+                write_answer_file(folder, module, instrument, student, seed)
+                step = "submit"
+                ExchangeSubmit(coursedir=student_dir, authenticator=authenticator, config=config,
+                               log=log, assignment_dir=str(home)).start()
+            except ExchangeError as exc:
+                raise SimulationError(
+                    f"nbgrader {step} failed for simulated student {student.id}: {exc}"
+                    + _tail(messages)) from None
+            shutil.rmtree(home)
+        bar.close()
+
+        say(f"Collecting the submissions into {course / 'submitted'} (nbgrader collect)...")
+        instructor.student_id = f"{PREFIX}*"  # collect the simulated students only
+        _check(api.collect(module), "collect", module)
+    result.collected = [s.id for s in plan if (course / "submitted" / s.id / module).is_dir()]
+    if len(result.collected) != len(plan):
+        missing = sorted({s.id for s in plan} - set(result.collected))
+        raise SimulationError(
+            f"nbgrader collect left out {len(missing)} simulated students ({', '.join(missing[:5])}"
+            f"{'...' if len(missing) > 5 else ''}); see {exchange_root / course_id / 'inbound'}.")
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def course_config(course: Path, exchange: str | Path | None = None) -> Any:
+    """The course's nbgrader configuration (its nbgrader_config.py), as a traitlets Config."""
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = Config()
+    if (course / "nbgrader_config.py").is_file():
+        config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config())
+    config.CourseDirectory.root = str(course)
+    if exchange is not None:
+        config.Exchange.root = str(Path(exchange).resolve())
+    if not config.CourseDirectory.get("course_id"):
+        raise SimulationError(
+            f"{course / 'nbgrader_config.py'}: no CourseDirectory.course_id is set, so there is no "
+            "course to release to. Set c.CourseDirectory.course_id in that file.")
+    if "root" not in config.Exchange:
+        raise SimulationError(
+            f"{course / 'nbgrader_config.py'}: no Exchange.root is set. Set c.Exchange.root there, "
+            "or give the exchange folder with --exchange.")
+    return config
+
+
+def _refuse_if_simulated(course: Path, inbound: Path, module: str) -> None:
+    submitted = sorted(course.glob(f"submitted/{PREFIX}*/{module}"))
+    inbound_found = sorted(inbound.glob(f"{PREFIX}*+{module}+*")) if inbound.is_dir() else []
+    if not (submitted or inbound_found):
+        return
+    raise SimulationError(
+        f"Simulated students already submitted '{module}' in this course "
+        f"({len(submitted)} in {course / 'submitted'}, {len(inbound_found)} in {inbound}). "
+        "A second simulation would mix two classes. Simulate on a fresh copy of the course, or "
+        f"first remove {course}/submitted/{PREFIX}*/{module}, {course}/autograded/{PREFIX}*/{module} "
+        f"and {inbound}/{PREFIX}*+{module}+* (and the {PREFIX} students from the gradebook if "
+        "they were autograded).")
+
+
+def _check(outcome: dict[str, Any] | None, step: str, module: str) -> None:
+    if outcome is None or outcome.get("success"):
+        return
+    detail = (outcome.get("log") or outcome.get("error") or "").strip().splitlines()
+    raise SimulationError(f"nbgrader {step} {module} failed:\n  " + "\n  ".join(detail[-12:]))
+
+
+def _quiet_logger() -> tuple[logging.Logger, list[str]]:
+    # nbgrader logs a few lines per student; keep them (for error messages)
+    # instead of printing thousands of lines.
+    log = logging.getLogger("coursekit.simulate.nbgrader")
+    log.propagate = False
+    log.setLevel(logging.INFO)
+    messages: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(record.getMessage())
+            del messages[:-50]
+
+    log.handlers = [Keep()]
+    return log, messages
+
+
+def _tail(messages: Sequence[str]) -> str:
+    return ("\nnbgrader said:\n  " + "\n  ".join(messages[-5:])) if messages else ""
+
+
+@contextlib.contextmanager
+def _tools_on_path() -> Iterator[None]:
+    # nbgrader runs `alembic` from PATH when it creates a gradebook; make this
+    # environment's scripts come first, as `coursekit lab` does.
+    old = os.environ.get("PATH", "")
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), old])
+    try:
+        yield
+    finally:
+        os.environ["PATH"] = old
+
+
+__all__ = [
+    "COMPLETE", "INCOMPLETE", "INVALID_JSON", "KINDS", "MALFORMED", "MISSING", "NON_INTEGER",
+    "WRONG_MODULE", "SimulatedStudent", "SimulationError", "SimulationResult", "plan_class",
+    "simulate_class", "simulated_answers", "student_ids", "write_answer_file",
+]

@@ -1,0 +1,351 @@
+"""The cohort report: reading a class's answer files, the anonymity rules, and the files written.
+
+No nbgrader here: classes are written straight into a course's submitted/
+layout with the response store, as `nbgrader collect` would leave them.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import complete_answers
+from coursekit.cli import main
+from coursekit.cohort import (
+    HIDDEN,
+    LT5,
+    load_reference,
+    read_class,
+    read_student,
+    summarise,
+    suppress_row,
+)
+from coursekit.errors import DataFileError
+from coursekit.responses import FILENAME, ResponseStore
+
+# --- helpers ---------------------------------------------------------------------
+
+
+def submit(course: Path, student: str, alliance, answers=None, *, raw: str | None = None,
+           stage: str = "submitted", module: str = "alliance") -> Path:
+    """One student's collected submission folder, with an answer file saved by the real store."""
+    folder = course / stage / student / module
+    folder.mkdir(parents=True)
+    (folder / f"{module}.ipynb").write_text("{}")
+    if raw is not None:
+        (folder / FILENAME).write_text(raw)
+    elif answers is not None:
+        ResponseStore(folder, module).save_answers(alliance, answers)
+    return folder
+
+
+def class_of(course: Path, alliance, n: int, value: int = 4) -> None:
+    for i in range(n):
+        submit(course, f"s{i:02d}", alliance, complete_answers(alliance, value))
+
+
+def report(course: Path, out: Path, capsys) -> tuple[str, list[list[str]], str]:
+    assert main(["report", "alliance", "--course", str(course), "--out", str(out)]) == 0
+    terminal = capsys.readouterr().out
+    page = (out / "alliance-cohort.html").read_text()
+    with open(out / "alliance-cohort.csv", newline="") as handle:
+        rows = list(csv.reader(handle))
+    return page, rows, terminal
+
+
+def csv_value(rows, table, key, category):
+    found = [r[4] for r in rows if r[0] == table and r[1] == key and r[3] == category]
+    assert len(found) == 1, (table, key, category, found)
+    return found[0]
+
+
+# --- suppression -----------------------------------------------------------------
+
+
+def test_rows_without_small_counts_are_shown_as_they_are():
+    assert suppress_row([0, 5, 12, 30, 7]) == (0, 5, 12, 30, 7)
+
+
+def test_a_count_from_1_to_4_reads_lt5_and_a_hidden_zero_too():
+    assert suppress_row([3, 10, 20, 0, 7]) == (LT5, 10, 20, LT5, 7)
+
+
+def test_with_no_zero_to_hide_the_smallest_other_count_is_hidden():
+    assert suppress_row([3, 10, 20, 6, 7]) == (LT5, 10, 20, HIDDEN, 7)
+
+
+def test_several_small_counts_protect_each_other():
+    assert suppress_row([2, 3, 40, 0, 7]) == (LT5, LT5, 40, 0, 7)
+
+
+def test_a_row_whose_small_count_could_still_be_worked_out_is_withheld():
+    # shown as <5, hidden, 20, 30, 7 the two hidden cells make 6, and a hidden
+    # count is at least 5: the "<5" could only be 1
+    assert suppress_row([1, 5, 20, 30, 7]) is None
+    # two "<5" cells making 8 can only be 4 and 4
+    assert suppress_row([4, 4, 0, 0, 0]) is None
+
+
+def test_long_scales_with_many_small_counts_are_checked_without_enumerating_them():
+    # an eleven-point scale (0 to 10) in a class of 37: ten small counts, quickly
+    row = [1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 18]
+    assert suppress_row(row) == (LT5,) * 10 + (18,)
+    assert suppress_row([4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0]) is None  # three 4s making 12
+
+
+def test_a_group_smaller_than_five_is_withheld():
+    assert suppress_row([1, 1, 2, 0, 0]) is None
+    assert suppress_row([0, 0, 0]) is None
+
+
+def _every_row(length: int, total: int):
+    for cut in itertools.combinations(range(total + length - 1), length - 1):
+        bounds = (-1, *cut, total + length - 1)
+        yield tuple(bounds[i + 1] - bounds[i] - 1 for i in range(length))
+
+
+@pytest.mark.parametrize(("length", "largest"), [(2, 30), (3, 20), (4, 12), (5, 8)])
+def test_no_shown_row_pins_down_a_small_count_for_a_reader_who_knows_the_rules(length, largest):
+    """Exhaustively: group every possible row by what the report shows; within each group,
+    every cell shown as "<5" must take at least two different true values."""
+    for total in range(5, largest + 1):
+        looks = {}
+        for counts in _every_row(length, total):
+            shown = suppress_row(counts)
+            looks.setdefault(shown, []).append(counts)
+            if shown is None:
+                continue
+            for true, cell in zip(counts, shown, strict=True):
+                # what is shown is true: exact counts, "<5" only below 5, "hidden" only from 5
+                assert cell == true or (cell == LT5 and true < 5) or (cell == HIDDEN and true >= 5)
+        for shown, rows in looks.items():
+            if shown is None:
+                continue
+            for i, cell in enumerate(shown):
+                if cell == LT5:
+                    assert len({row[i] for row in rows}) >= 2, (shown, rows)
+
+
+# --- reading a class -------------------------------------------------------------
+
+
+def test_each_answer_file_is_sorted_with_a_reason_that_names_it(tmp_path, alliance):
+    full = complete_answers(alliance)
+    cases = {
+        "complete": submit(tmp_path, "a", alliance, full),
+        "incomplete": submit(tmp_path, "b", alliance, {k: v for k, v in full.items() if k != "goals_2"}),
+        "bad-json": submit(tmp_path, "c", alliance, raw='{"format": "coursekit-responses", '),
+        "missing": submit(tmp_path, "d", alliance),
+        "out-of-scale": submit(tmp_path, "e", alliance, raw=json.dumps({
+            "format": "coursekit-responses", "schema_version": 1, "module": "alliance", "revision": 1,
+            "instruments": {"alliance": {"instrument_version": 1, "answers": {"bond_1": 9}}}})),
+    }
+    got = {name: read_student(name, folder, "alliance", alliance) for name, folder in cases.items()}
+    assert got["complete"].status == "complete" and got["complete"].answers == full
+    assert got["incomplete"].status == "incomplete"
+    assert "1 of 12 items unanswered (items 5)" in got["incomplete"].reason
+    assert got["bad-json"].status == "malformed" and "is not valid JSON" in got["bad-json"].reason
+    assert str(cases["bad-json"] / FILENAME) in got["bad-json"].reason
+    assert got["missing"].status == "missing" and f"no {FILENAME}" in got["missing"].reason
+    assert got["out-of-scale"].status == "malformed"
+    assert "outside the scale 1 to 5" in got["out-of-scale"].reason
+
+
+def test_an_answer_file_for_another_version_of_the_items_is_not_mixed_in(tmp_path, alliance):
+    raw = {"format": "coursekit-responses", "schema_version": 1, "module": "alliance", "revision": 1,
+           "instruments": {"alliance": {"instrument_version": 99, "answers": complete_answers(alliance)}}}
+    folder = submit(tmp_path, "a", alliance, raw=json.dumps(raw))
+    got = read_student("a", folder, "alliance", alliance)
+    assert got.status == "malformed" and "version 99" in got.reason
+
+
+def test_autograded_is_read_only_when_asked_and_only_for_students_missing_from_submitted(
+        tmp_path, alliance):
+    submit(tmp_path, "a", alliance, complete_answers(alliance, 2))
+    submit(tmp_path, "a", alliance, complete_answers(alliance, 5), stage="autograded")
+    submit(tmp_path, "b", alliance, complete_answers(alliance, 3), stage="autograded")
+    assert [s.student for s in read_class(tmp_path, "alliance", alliance)] == ["a"]
+    both = read_class(tmp_path, "alliance", alliance, autograded_fallback=True)
+    assert [(s.student, s.answers["bond_1"]) for s in both] == [("a", 2), ("b", 3)]
+
+
+def test_a_course_without_submissions_says_how_to_collect_them(tmp_path, alliance, capsys):
+    assert main(["report", "alliance", "--course", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "has no submissions of 'alliance'" in err and "nbgrader collect alliance" in err
+
+
+def test_an_unknown_module_lists_the_ones_there_are(tmp_path, capsys):
+    assert main(["report", "nosuchmodule", "--course", str(tmp_path)]) == 1
+    assert "Choose one of: alliance" in capsys.readouterr().err
+
+
+# --- reference figures -------------------------------------------------------------
+
+
+def test_the_alliance_reference_is_the_scale_midpoint_of_each_subscale(alliance):
+    reference = load_reference("alliance", alliance)
+    assert {k: (r.minimum, r.maximum, r.value) for k, r in reference.scales.items()} == {
+        "bond": (4, 20, 12), "goals": (4, 20, 12), "tasks": (4, 20, 12), "total": (12, 60, 36)}
+    assert "no published norms" in reference.about
+
+
+def test_a_reference_whose_range_no_longer_matches_the_items_is_refused(tmp_path, alliance):
+    bundled = json.loads((Path(load_reference.__globals__["REFERENCES"]) / "alliance.json").read_text())
+    bundled["scales"]["goals"]["range"] = [4, 24]
+    (tmp_path / "alliance.json").write_text(json.dumps(bundled))
+    with pytest.raises(DataFileError) as err:
+        load_reference("alliance", alliance, tmp_path)
+    assert "alliance.json, field 'scales.goals.range'" in str(err.value)
+    assert "[4, 20]" in str(err.value)
+
+
+def test_without_a_reference_file_each_scale_gets_its_midpoint(tmp_path, alliance):
+    reference = load_reference("alliance", alliance, tmp_path)
+    assert reference.scales["tasks"].value == 12 and reference.scales["total"].value == 36
+
+
+# --- small groups -----------------------------------------------------------------
+
+
+def test_four_students_get_no_breakdown_at_all(tmp_path, alliance, capsys):
+    class_of(tmp_path, alliance, 4)
+    summary = summarise(alliance, read_class(tmp_path, "alliance", alliance))
+    assert summary.submitted == LT5 and summary.completion.withheld
+    assert all(row.withheld and row.mean is None for row in summary.items)
+    assert all(s.mean is None and s.sd is None and s.bands.withheld for s in summary.standings)
+    page, rows, _ = report(tmp_path, tmp_path / "out", capsys)
+    assert csv_value(rows, "completion", "answer_files", "n") == LT5
+    assert csv_value(rows, "completion", "answer_files", "complete") == "withheld"
+    assert csv_value(rows, "item", "bond_1", "4 Very often") == "withheld"
+    assert csv_value(rows, "standing", "bond", "mean") == "withheld"
+    assert "withheld: fewer than 5 students" in page
+    assert not re.search(r"<td>4</td>", page)  # the class size appears nowhere
+
+
+def test_five_students_are_broken_down(tmp_path, alliance, capsys):
+    class_of(tmp_path, alliance, 5)
+    page, rows, _ = report(tmp_path, tmp_path / "out", capsys)
+    assert csv_value(rows, "completion", "answer_files", "complete") == "5"
+    assert csv_value(rows, "item", "bond_1", "4 Very often") == "5"
+    assert csv_value(rows, "item", "bond_1", "1 Rarely") == "0"
+    assert csv_value(rows, "standing", "bond", "mean") == "16.0"
+    assert csv_value(rows, "item", "bond_1", "mean") == "4.0"
+    assert csv_value(rows, "standing", "bond", "above_reference") == "5"
+    body = page.split("<body>")[1].split("How small groups are protected")[0]
+    assert "withheld" not in body
+
+
+def test_a_count_from_1_to_4_reads_lt5_in_every_output(tmp_path, alliance, capsys):
+    class_of(tmp_path, alliance, 7, value=4)
+    for student in ("x1", "x2"):
+        submit(tmp_path, student, alliance, complete_answers(alliance, 2))
+    page, rows, terminal = report(tmp_path, tmp_path / "out", capsys)
+    # two students answered 2 on every item: "<5", and the zero for 1 hidden beside it
+    assert csv_value(rows, "item", "bond_1", "2 Occasionally") == LT5
+    assert csv_value(rows, "item", "bond_1", "1 Rarely") == LT5
+    assert csv_value(rows, "item", "bond_1", "4 Very often") == "7"
+    assert csv_value(rows, "item", "bond_1", "n") == "9"
+    # with the total, a mean would give the hidden counts away
+    assert csv_value(rows, "item", "bond_1", "mean") == "withheld"
+    assert csv_value(rows, "standing", "bond", "below_reference") == LT5
+    assert "<td>&lt;5</td>" in page
+    assert not any(r[4] in {"1", "2", "3", "4"} and r[3] not in {"mean", "sd", "reference"}
+                   and not r[3].startswith("range") for r in rows), "a count of 1-4 was written"
+    assert "9 submissions of 'alliance': 9 complete" in terminal  # exact, for the instructor only
+
+
+# --- privacy ------------------------------------------------------------------------
+
+PLANTED_ID = "qzx-plantedstudent-0427"
+PLANTED_TEXT = "Marguerite Okonkwo-Lindqvist told me about her brother in Wolverhampton"
+
+
+def test_no_student_id_or_free_text_reaches_the_report_files(tmp_path, alliance, capsys):
+    class_of(tmp_path, alliance, 6)
+    # a valid file carrying free text in its saved values, beside the answers
+    folder = submit(tmp_path, PLANTED_ID, alliance, complete_answers(alliance, 3))
+    ResponseStore(folder, "alliance").save_value("reflection_draft", PLANTED_TEXT)
+    # the reflection itself, in the submitted notebook
+    (folder / "alliance.ipynb").write_text(json.dumps({"cells": [{"source": PLANTED_TEXT}]}))
+    # free text where a file is malformed: an unknown item, another module's name
+    raw = {"format": "coursekit-responses", "schema_version": 1, "module": "alliance", "revision": 1,
+           "instruments": {"alliance": {"instrument_version": 1, "answers": {PLANTED_TEXT: 3}}}}
+    submit(tmp_path, PLANTED_ID + "-b", alliance, raw=json.dumps(raw))
+    submit(tmp_path, PLANTED_ID + "-c", alliance, raw=json.dumps({**raw, "module": PLANTED_TEXT}))
+
+    page, rows, terminal = report(tmp_path, tmp_path / "out", capsys)
+    written = page + (tmp_path / "out" / "alliance-cohort.csv").read_text()
+    for secret in (PLANTED_ID, PLANTED_TEXT, "Okonkwo", "Wolverhampton", "plantedstudent"):
+        assert secret.lower() not in written.lower(), secret
+    for student in ("s00", "s05"):
+        assert student not in written
+    # the instructor still learns who to follow up with, in the terminal only
+    assert f"{PLANTED_ID}-b: malformed" in terminal and f"{PLANTED_ID}-c: malformed" in terminal
+    assert csv_value(rows, "completion", "answer_files", "complete") == "7"
+
+
+def test_the_page_is_self_contained(tmp_path, alliance, capsys):
+    class_of(tmp_path, alliance, 12, value=3)
+    page, _, _ = report(tmp_path, tmp_path / "out", capsys)
+    assert page.count("<svg") == 3 and "<script" not in page.lower()
+    assert not re.search(r"<link|<img|<iframe|@import|src=|url\((?!#)|href=\"(?!#)", page, re.I)
+    ids = re.findall(r'id="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "figures share element ids"
+
+
+# --- figures ------------------------------------------------------------------------
+
+
+def test_item_figure_draws_the_shown_shares_and_pools_hidden_counts(tmp_path, alliance):
+    from coursekit.plots import OKABE_ITO
+    from coursekit.report import distribution_figure
+
+    class_of(tmp_path, alliance, 7, value=4)
+    for student in ("x1", "x2"):
+        submit(tmp_path, student, alliance, complete_answers(alliance, 2))
+    summary = summarise(alliance, read_class(tmp_path, "alliance", alliance))
+    fig = distribution_figure(summary.items, summary, title="Items", ylabel="Item")
+    ax = fig.axes[0]
+    assert ax.get_title() == "Items" and ax.get_xlabel() == "Share of students (%)"
+    assert ax.get_ylabel() == "Item"
+    ticks = dict(zip(ax.get_yticks(), [t.get_text() for t in ax.get_yticklabels()], strict=True))
+    assert ticks[11] == "1. Bond" and ticks[0] == "12. Tasks"  # first item on top
+    top = [p for p in ax.patches if abs(p.get_y() + p.get_height() / 2 - 11) < 1e-9]
+    widths = sorted(round(p.get_width(), 6) for p in top)
+    assert widths == sorted([round(100 * 7 / 9, 6), round(100 * 2 / 9, 6)])
+    hidden = [p for p in top if p.get_hatch() == "///"]
+    assert len(hidden) == 1 and round(hidden[0].get_width(), 6) == round(100 * 2 / 9, 6)
+    palette = {v.lower() for v in OKABE_ITO.values()}
+    from matplotlib.colors import to_hex
+
+    assert {to_hex(p.get_facecolor()) for p in ax.patches} <= palette
+
+
+def test_standing_figure_places_means_on_the_answer_scale(tmp_path, alliance):
+    from coursekit.report import standing_figure
+
+    class_of(tmp_path, alliance, 5, value=4)
+    summary = summarise(alliance, read_class(tmp_path, "alliance", alliance))
+    ax = standing_figure(summary).axes[0]
+    assert ax.get_xlabel() == "Average answer per item" and ax.get_title()
+    (dots,) = [line for line in ax.lines if line.get_marker() == "o"]
+    assert list(dots.get_xdata()) == [4.0, 4.0, 4.0, 4.0]  # every answer 4: Bond, Goals, Tasks, Total
+    assert list(dots.get_ydata()) == [3, 2, 1, 0]
+    references, spreads = ax.collections
+    assert {float(seg[0][0]) for seg in references.get_segments()} == {3.0}  # midpoints 12/4, 36/12
+    assert [list(map(float, seg[:, 0])) for seg in spreads.get_segments()] == [[4.0, 4.0]] * 4  # SD 0
+
+
+def test_the_cohort_modules_load_no_plotting_or_nbgrader_on_import():
+    code = ("import json, sys, coursekit.cohort, coursekit.report, coursekit.simulate; "
+            "print(json.dumps(sorted(sys.modules)))")
+    loaded = json.loads(subprocess.check_output([sys.executable, "-c", code], text=True))
+    assert [m for m in ("matplotlib", "nbgrader", "nbformat", "tqdm") if m in loaded] == []

@@ -1,0 +1,219 @@
+"""The simulated class: who gets what, the files they write, and a real run through nbgrader."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import COURSE
+from coursekit.cli import main
+from coursekit.cohort import read_class, read_student
+from coursekit.responses import FILENAME
+from coursekit.simulate import (
+    COMPLETE,
+    INCOMPLETE,
+    INVALID_JSON,
+    KINDS,
+    MISSING,
+    NON_INTEGER,
+    WRONG_MODULE,
+    SimulatedStudent,
+    SimulationError,
+    notebook_answers,
+    plan_class,
+    simulated_answers,
+    strip_solution_markers,
+    student_ids,
+    write_answer_file,
+    wrong_version,
+)
+
+SOURCE = COURSE / "source" / "alliance" / "alliance.ipynb"
+STATUS = {COMPLETE: "complete", INCOMPLETE: "incomplete", MISSING: "missing",
+          INVALID_JSON: "malformed", WRONG_MODULE: "malformed", NON_INTEGER: "malformed"}
+
+# --- the plan ----------------------------------------------------------------------
+
+
+def test_ids_are_numbered_and_sort_in_order():
+    assert student_ids(3) == ["sim-0001", "sim-0002", "sim-0003"]
+    assert student_ids(12_000)[-1] == "sim-12000" and student_ids(12_000)[0] == "sim-00001"
+
+
+def test_a_class_of_twelve_has_every_kind_and_a_majority_of_complete_files():
+    plan = plan_class("alliance", 12)
+    counts = Counter(s.answers for s in plan)
+    assert set(counts) == set(KINDS)
+    assert counts[COMPLETE] == 7 and all(counts[k] == 1 for k in KINDS if k != COMPLETE)
+    assert Counter(s.exercise for s in plan) == {"correct": 10, "wrong": 2}
+
+
+def test_a_large_class_follows_the_shares():
+    counts = Counter(s.answers for s in plan_class("alliance", 1000))
+    assert counts == {COMPLETE: 760, INCOMPLETE: 100, MISSING: 50, INVALID_JSON: 30,
+                      WRONG_MODULE: 30, NON_INTEGER: 30}
+
+
+def test_the_same_seed_gives_the_same_class_and_another_seed_another(alliance):
+    assert plan_class("alliance", 40, seed=1) == plan_class("alliance", 40, seed=1)
+    assert plan_class("alliance", 40, seed=1) != plan_class("alliance", 40, seed=2)
+    assert simulated_answers(alliance, "sim-0003", 1) == simulated_answers(alliance, "sim-0003", 1)
+    assert simulated_answers(alliance, "sim-0003", 1) != simulated_answers(alliance, "sim-0004", 1)
+
+
+def test_an_empty_class_is_refused():
+    with pytest.raises(SimulationError, match="at least one student"):
+        plan_class("alliance", 0)
+
+
+def test_simulated_answers_are_on_the_scale_and_rate_the_bond_highest(alliance):
+    means = Counter()
+    for sid in student_ids(300):
+        answers = simulated_answers(alliance, sid)
+        assert set(answers) == {item.id for item in alliance.items}
+        assert all(1 <= v <= 5 for v in answers.values())
+        for item in alliance.items:
+            means[item.subscale] += answers[item.id] / (300 * 4)
+    assert means["bond"] > means["goals"] > means["tasks"] > 2.5
+    assert len({tuple(simulated_answers(alliance, sid).values()) for sid in student_ids(50)}) > 40
+
+
+# --- the answer files ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_of_answer_file_is_what_it_says(tmp_path, alliance, kind):
+    student = SimulatedStudent("sim-0001", kind, "correct")
+    write_answer_file(tmp_path, "alliance", alliance, student)
+    path = tmp_path / FILENAME
+    read = read_student("sim-0001", tmp_path, "alliance", alliance)
+    assert read.status == STATUS[kind], read.reason
+    if kind == MISSING:
+        assert not path.exists()
+        return
+    text = path.read_text()
+    if kind == INVALID_JSON:
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(text)
+        return
+    raw = json.loads(text)
+    answers = raw["instruments"]["alliance"]["answers"]
+    if kind == WRONG_MODULE:
+        assert raw["module"] != "alliance" and len(answers) == 12
+    elif kind == NON_INTEGER:
+        assert [v for v in answers.values() if not isinstance(v, int)] != []
+    elif kind == INCOMPLETE:
+        assert 9 <= len(answers) <= 11
+    else:
+        assert answers == simulated_answers(alliance, "sim-0001")
+
+
+# --- the notebook work -------------------------------------------------------------------
+
+
+def test_the_correct_answer_is_the_instructors_solution_without_markers():
+    nb = nbformat.read(SOURCE, as_version=4)
+    answers = notebook_answers(SOURCE, SOURCE)
+    code = answers.correct["find_rupture_and_repair"]
+    assert "BEGIN SOLUTION" not in code and "def find_repair" in code
+    scope: dict = {}
+    exec(code, scope)  # noqa: S102 - the course's own solution
+    assert scope["find_rupture"]([31, 33, 34, 34, 35, 27, 26, None, 30]) == 6
+    assert strip_solution_markers("a = 1\n    ### BEGIN SOLUTION\nb = 2") == "a = 1\nb = 2"
+    reflections = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                   if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("solution")]
+    assert set(answers.reflections) == set(reflections) and len(reflections) == 6
+    for text in answers.reflections.values():
+        assert text.startswith("Simulated answer (") and "Not a real reflection." in text
+
+
+def test_the_wrong_answer_keeps_the_signatures_and_fails_the_visible_checks():
+    answers = notebook_answers(SOURCE, SOURCE)
+    code = answers.wrong["find_rupture_and_repair"]
+    scope: dict = {}
+    exec(code, scope)  # noqa: S102
+    assert scope["find_rupture"]([30, 20]) is None  # the visible test expects 2
+    assert scope["find_repair"].__doc__ and scope["find_repair"]([30, 20, 31], 2) is None
+    assert wrong_version("x = (", fallback="stub") == "stub"
+    assert wrong_version("print(1)", fallback="stub") == "stub"
+    assert "answer = None" in wrong_version("answer = 42", fallback="stub")
+
+
+# --- a real class through nbgrader ---------------------------------------------------------
+
+
+def _inbound(course: Path) -> list[Path]:
+    return sorted((course / "exchange" / "coursekit" / "inbound").glob("sim-*+alliance+*"))
+
+
+@pytest.mark.nbgrader
+# nbgrader's in-process autograde trips this SQLAlchemy warning of its own (the CLI only prints it)
+@pytest.mark.filterwarnings(r"ignore:Object of type <\w+> not in session")
+def test_a_simulated_class_goes_through_the_exchange_and_a_rerun_is_refused(
+        course_copy, alliance, capsys):
+    course = course_copy
+    assert main(["class", "simulate", "alliance", "--students", "12", "--course", str(course)]) == 0
+    out = capsys.readouterr().out
+    assert "generated release/alliance" in out and "released alliance" in out
+    assert "7 complete, 1 incomplete, 3 malformed (1 invalid JSON, 1 another module's, " \
+           "1 with a non-integer answer), 1 missing" in out
+    assert "exercise: 10 solved, 2 answered wrongly" in out
+
+    plan = {s.id: s for s in plan_class("alliance", 12)}
+    assert len(_inbound(course)) == 12  # one real submission each in the exchange
+    submitted = sorted(p.name for p in (course / "submitted").iterdir())
+    assert submitted == sorted(plan)
+    for sid, student in plan.items():
+        folder = course / "submitted" / sid / "alliance"
+        assert (folder / "timestamp.txt").is_file()  # stamped by nbgrader submit
+        nb = nbformat.read(folder / "alliance.ipynb", as_version=4)
+        cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
+        assert cells["reflection_feelings"].startswith("Simulated answer (feelings)")
+        solved = "return session" in cells["find_rupture_and_repair"]
+        assert solved == (student.exercise == "correct"), sid
+    # the collected answer files are the planned mix, read the way the report reads them
+    statuses = Counter((s.status, plan[s.student].answers)
+                       for s in read_class(course, "alliance", alliance))
+    assert statuses == Counter((STATUS[s.answers], s.answers) for s in plan.values())
+    broken = [s for s in plan.values() if s.answers == INVALID_JSON]
+    with pytest.raises(json.JSONDecodeError):
+        json.loads((course / "submitted" / broken[0].id / "alliance" / FILENAME).read_text())
+
+    # a second run would mix two classes: refused, and nothing changes
+    assert main(["class", "simulate", "alliance", "--students", "12", "--course", str(course)]) == 1
+    err = capsys.readouterr().err
+    assert "already submitted 'alliance'" in err and "12 in" in err and "fresh copy" in err
+    assert len(_inbound(course)) == 12
+
+    # the simulated notebooks grade as planned: nbgrader's own autograder, in this process
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    from coursekit.simulate import _tools_on_path, course_config
+
+    config = course_config(course)
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    wrong = next(s for s in plan.values() if s.exercise == "wrong" and s.answers == COMPLETE)
+    right = next(s for s in plan.values() if s.exercise == "correct" and s.answers == COMPLETE)
+    with _tools_on_path():
+        for student in (wrong, right):
+            result = api.autograde("alliance", student.id)
+            assert result["success"], result.get("error")
+    from nbgrader.api import Gradebook
+
+    with Gradebook(config.CourseDirectory.db_url, "coursekit") as gb:
+        def points(student, grade_id):
+            return gb.find_grade(grade_id, "alliance", "alliance", student.id).score
+        assert points(right, "test_find_rupture") == 2 and points(right, "test_find_repair") == 2
+        assert points(wrong, "test_find_rupture") == 0 and points(wrong, "test_find_repair") == 0
+        assert points(right, "test_completion") == 2 and points(wrong, "test_completion") == 2
+
+
+def test_simulating_a_module_the_course_does_not_have_names_the_folder(course_copy, capsys):
+    assert main(["class", "simulate", "nosuch", "--students", "3", "--course", str(course_copy)]) == 1
+    err = capsys.readouterr().err
+    assert "source/nosuch does not exist" in err and "--course" in err
