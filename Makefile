@@ -22,14 +22,16 @@ install: $(STAMP)
 lab: $(STAMP)
 	coursekit lab course
 
-## Every test: unit tests, nbval over the instructor notebooks, the nbgrader round trip.
+## Every test: unit tests, nbval, the nbgrader round trips, PostgreSQL, Dask and the browser.
+## System packages (PostgreSQL, Chromium) are installed with apt-get when run as root.
 test: $(STAMP)
+	scripts/system-deps
 	coursekit check course
 	python -m pytest
 
 ## The fast, kernel-free tests only.
 quick: $(STAMP)
-	python -m pytest -m "not kernel and not nbgrader"
+	python -m pytest -m "not kernel and not nbgrader and not browser and not slow"
 
 lint: $(STAMP)
 	ruff check src tests benchmarks

@@ -120,3 +120,13 @@ def course_copy(tmp_path: Path) -> Path:
     shutil.copytree(COURSE / "source", dest / "source",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "coursekit-responses*"))
     return dest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """In CI a skipped test is a failure: a green run must not hide a missing browser or server."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where everything must run: {report.longrepr}"

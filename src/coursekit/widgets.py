@@ -168,7 +168,10 @@ class InstrumentForm(SavingForm):
         for number, item in enumerate(instrument.items, 1):
             control = widgets.RadioButtons(
                 options=options, value=answers.get(item.id), orientation="horizontal",
-                description=f"{number}.", tooltip=item.text, layout=widgets.Layout(width="auto"),
+                # The item's text labels the group for screen readers; it is shown once,
+                # above, so the label itself takes no width.
+                description=f"{number}. {item.text}", style={"description_width": "0px"},
+                tooltip=item.text, layout=widgets.Layout(width="auto"),
             )
             self.controls[item.id] = control
             label = f"<b>{number}.</b> {html.escape(item.text)}"
