@@ -66,8 +66,9 @@ def inspect_submission(submitted: str | Path, released: str | Path) -> Inspectio
     try:
         nb = json.loads(text)
     except json.JSONDecodeError:
-        return Inspection(problems=("is not valid JSON, so nbgrader cannot read it; ask the student "
-                                    "to open it in JupyterLab, save it and submit again.",))
+        return Inspection(problems=(
+            "is not a readable notebook: it is not valid JSON. It was probably damaged when saved "
+            "or copied; ask the student to open it in JupyterLab, save it and submit again.",))
     if len(raw) > LARGE_NOTEBOOK:
         notes.append(f"is {len(raw) / 1024 / 1024:.0f} MB, mostly stored outputs; grading clears "
                      "them, but the submission is heavy to keep and to open.")
