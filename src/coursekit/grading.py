@@ -14,11 +14,21 @@ from pathlib import Path
 from coursekit.errors import CoursekitError, ResponseFileError
 from coursekit.instruments import Score, load_instrument, score
 from coursekit.portfolio import PLAN_PARTS, PORTFOLIO, Plan, plan_from
-from coursekit.responses import ResponseStore, read_responses
+from coursekit.responses import Responses, ResponseStore, read_responses
 
 
 class IncompleteError(CoursekitError, AssertionError):
     """A required part of a module is not done; the message says what is missing."""
+
+
+def _saved(module: str, folder: str | Path | None, what: str,
+           redo: str) -> tuple[ResponseStore, Responses | None]:
+    """The module's store and what it holds; an unreadable file fails with what to do."""
+    store = ResponseStore(folder, module) if folder is not None else ResponseStore.here(module)
+    try:
+        return store, read_responses(store.path, module)
+    except ResponseFileError as exc:
+        raise IncompleteError(f"Your saved {what} could not be read: {exc} {redo}") from None
 
 
 def check_completion(
@@ -29,15 +39,9 @@ def check_completion(
     Returns the score so the cell can show it. ``folder`` defaults to where
     the notebook runs (the student's assignment folder).
     """
-    store = ResponseStore(folder, module) if folder is not None else ResponseStore.here(module)
     definition = load_instrument(instrument or module)
-    try:
-        saved = read_responses(store.path, module)
-    except ResponseFileError as exc:
-        raise IncompleteError(
-            f"Your saved answers could not be read: {exc} "
-            "Open the module, answer the self-assessment again and press Save answers."
-        ) from None
+    store, saved = _saved(module, folder, "answers",
+                          "Open the module, answer the self-assessment again and press Save answers.")
     if saved is None or definition.id not in saved.instruments:
         raise IncompleteError(
             f"No saved answers to the {definition.title!r} self-assessment were found "
@@ -62,15 +66,9 @@ def check_questions(module: str, questions: str, folder: str | Path | None = Non
     """
     from coursekit.questions import load_questions
 
-    store = ResponseStore(folder, module) if folder is not None else ResponseStore.here(module)
     qset = load_questions(questions)
-    try:
-        saved = read_responses(store.path, module)
-    except ResponseFileError as exc:
-        raise IncompleteError(
-            f"Your saved answers could not be read: {exc} "
-            "Answer the questions again and press Save answers."
-        ) from None
+    store, saved = _saved(module, folder, "answers",
+                          "Answer the questions again and press Save answers.")
     answers = saved.numbers(qset.id) if saved else {}
     missing = [str(n) for n, q in enumerate(qset.questions, 1) if q.id not in answers]
     if not answers:
@@ -92,14 +90,8 @@ def check_plan(folder: str | Path | None = None) -> Plan:
     Returns the plan so the cell can show it. ``folder`` defaults to the
     portfolio's folder, by the rule of ``ResponseStore.here``.
     """
-    store = ResponseStore(folder, PORTFOLIO) if folder is not None else ResponseStore.here(PORTFOLIO)
-    try:
-        saved = read_responses(store.path, PORTFOLIO)
-    except ResponseFileError as exc:
-        raise IncompleteError(
-            f"Your saved plan could not be read: {exc} "
-            "Run the plan form again, write the plan and press Save answers."
-        ) from None
+    store, saved = _saved(PORTFOLIO, folder, "plan",
+                          "Run the plan form again, write the plan and press Save answers.")
     plan = plan_from(saved)
     if not any(plan.parts().values()):
         raise IncompleteError(
