@@ -289,6 +289,39 @@ def test_a_course_with_no_gradebook_yet_is_refused_with_what_to_run(tmp_path, ca
     assert not (course / "gradebook.db").exists()
 
 
+@pytest.mark.nbgrader
+def test_the_faster_metadata_check_accepts_and_refuses_exactly_what_nbgraders_does(tmp_path_factory):
+    import copy
+
+    from nbgrader.nbgraderformat import MetadataValidator
+
+    from coursekit.autograde import _converter_class
+
+    ours = _converter_class().metadata_validator
+    released = nbformat.read(generated_course(tmp_path_factory) / "release" / MODULE / f"{MODULE}.ipynb",
+                             as_version=4)
+    changes = {
+        "as released": lambda meta: None,
+        "points not a number": lambda meta: meta.update(points="two"),
+        "grade not a boolean": lambda meta: meta.update(grade="yes"),
+        "no grade_id": lambda meta: meta.pop("grade_id"),
+        "an unknown key": lambda meta: meta.update(colour="red"),
+        "an old schema": lambda meta: meta.update(schema_version=1),
+    }
+    for name, change in changes.items():
+        outcomes = []
+        for validator in (MetadataValidator, ours):
+            nb = copy.deepcopy(released)
+            change(_cell(nb, "test_find_repair").metadata.nbgrader)
+            try:
+                validator().validate_nb(nb)
+                outcomes.append("valid")
+            except Exception as exc:  # nbgrader raises KeyError for a missing grade_id
+                outcomes.append(f"{type(exc).__name__}: {exc}")
+        assert outcomes[0] == outcomes[1], name
+        assert (outcomes[0] == "valid") == (name == "as released"), name
+
+
 # --- without kernels ---------------------------------------------------------------------
 
 def test_a_cluster_needs_a_gradebook_server_not_a_sqlite_file(tmp_path, capsys):
