@@ -13,7 +13,7 @@ malformed, 5% without a file). Then, alternating, in fresh processes:
 * the floor: a script that finds every answer file and ``json.loads`` it, and
   nothing else;
 * ``coursekit report alliance``: reads and checks every file, aggregates,
-  suppresses, draws three figures and writes the HTML page and the CSV.
+  suppresses, draws three SVG charts and writes the HTML page and the CSV.
 
 Each is timed as the wall time and the CPU time (user + system) of the whole
 process (interpreter start-up included, for both), median of the runs; CPU
@@ -108,7 +108,7 @@ def timed(command: list[str]) -> tuple[float, float]:
 
 
 def breakdown(course: Path, out: Path) -> list[tuple[str, float, float]]:
-    """(step, wall, CPU) of the report's steps, run in this process (matplotlib not yet loaded)."""
+    """(step, wall, CPU) of the report's steps, run in this process."""
     from coursekit.cohort import load_reference, read_class, summarise
 
     steps = []
@@ -127,14 +127,10 @@ def breakdown(course: Path, out: Path) -> list[tuple[str, float, float]]:
     summary = summarise(instrument, students, load_reference(MODULE, instrument), module=MODULE)
     step("aggregate and suppress", start)
     start = now()
-    import matplotlib.figure  # noqa: F401
-
-    step("import matplotlib", start)
     from coursekit.report import write_report
 
-    start = now()
     write_report(summary, out)
-    step("draw three figures, write HTML and CSV", start)
+    step("draw three SVG charts, write HTML and CSV", start)
     return steps
 
 

@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -304,44 +305,101 @@ def test_the_page_is_self_contained(tmp_path, alliance, capsys):
 # --- figures ------------------------------------------------------------------------
 
 
-def test_item_figure_draws_the_shown_shares_and_pools_hidden_counts(tmp_path, alliance):
-    from coursekit.plots import OKABE_ITO
-    from coursekit.report import distribution_figure
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse_svg(svg: str) -> ElementTree.Element:
+    root = ElementTree.fromstring(svg)  # also proves the chart is well-formed XML
+    assert root.tag == f"{SVG}svg"
+    return root
+
+
+def marks(root: ElementTree.Element, tag: str, cls: str) -> list[ElementTree.Element]:
+    return [e for e in root.iter(f"{SVG}{tag}") if e.get("class") == cls]
+
+
+def texts(root: ElementTree.Element, cls: str) -> list[str]:
+    return ["".join(e.itertext()) for e in marks(root, "text", cls)]
+
+
+def test_item_chart_draws_the_shown_shares_and_pools_hidden_counts(tmp_path, alliance):
+    from coursekit.palette import OKABE_ITO
+    from coursekit.report import distribution_chart
 
     class_of(tmp_path, alliance, 7, value=4)
     for student in ("x1", "x2"):
         submit(tmp_path, student, alliance, complete_answers(alliance, 2))
     summary = summarise(alliance, read_class(tmp_path, "alliance", alliance))
-    fig = distribution_figure(summary.items, summary, title="Items", ylabel="Item")
-    ax = fig.axes[0]
-    assert ax.get_title() == "Items" and ax.get_xlabel() == "Share of students (%)"
-    assert ax.get_ylabel() == "Item"
-    ticks = dict(zip(ax.get_yticks(), [t.get_text() for t in ax.get_yticklabels()], strict=True))
-    assert ticks[11] == "1. Bond" and ticks[0] == "12. Tasks"  # first item on top
-    top = [p for p in ax.patches if abs(p.get_y() + p.get_height() / 2 - 11) < 1e-9]
-    widths = sorted(round(p.get_width(), 6) for p in top)
-    assert widths == sorted([round(100 * 7 / 9, 6), round(100 * 2 / 9, 6)])
-    hidden = [p for p in top if p.get_hatch() == "///"]
-    assert len(hidden) == 1 and round(hidden[0].get_width(), 6) == round(100 * 2 / 9, 6)
-    palette = {v.lower() for v in OKABE_ITO.values()}
-    from matplotlib.colors import to_hex
+    root = parse_svg(distribution_chart(summary.items, summary, title="Items", ylabel="Item", name="t"))
+    assert texts(root, "title") == ["Items"] and root.get("aria-label") == "Items"
+    assert texts(root, "xlabel") == ["Share of students (%)"] and texts(root, "ylabel") == ["Item"]
+    labels = texts(root, "row-label")
+    assert labels[0] == "1. Bond" and labels[-1] == "12. Tasks"  # first item on top
+    (frame,) = marks(root, "rect", "frame")
+    plot_width = float(frame.get("width"))
+    segments = marks(root, "rect", "segment")
+    assert len(segments) == 12 * 2  # every item: 7 of 9 at "4", and the pooled hidden cells
+    first = [s for s in segments if s.findtext(f"{SVG}title").startswith("1. Bond:")]
+    shares = {s.findtext(f"{SVG}title"): 100 * float(s.get("width")) / plot_width for s in first}
+    assert shares.keys() == {"1. Bond: 4 Very often, 78%", "1. Bond: hidden (small counts), 22%"}
+    assert [round(v, 1) for v in shares.values()] == [round(100 * 7 / 9, 1), round(100 * 2 / 9, 1)]
+    # the hidden segment is grey and hatched, so it does not rely on colour
+    hidden = [s for s in first if "hidden" in s.findtext(f"{SVG}title")][0]
+    assert hidden.get("fill") == OKABE_ITO["grey"]
+    textures = [t for t in root.iter(f"{SVG}rect") if t.get("class") == "texture"]
+    assert {t.get("fill") for t in textures} == {"url(#t-hatch)"} and len(textures) == 12
+    assert {s.get("fill") for s in segments} <= set(OKABE_ITO.values())
+    ids = [e.get("id") for e in root.iter() if e.get("id")]
+    assert ids and all(i.startswith("t-") for i in ids)  # unique on a page with other charts
 
-    assert {to_hex(p.get_facecolor()) for p in ax.patches} <= palette
+
+def test_a_withheld_row_is_written_out_instead_of_drawn(tmp_path, alliance):
+    from coursekit.report import distribution_chart
+
+    class_of(tmp_path, alliance, 4, value=4)
+    summary = summarise(alliance, read_class(tmp_path, "alliance", alliance))
+    root = parse_svg(distribution_chart(summary.items, summary, title="Items", ylabel="Item", name="w"))
+    assert marks(root, "rect", "segment") == []
+    assert texts(root, "note") == ["withheld: fewer than 5 students"] * 12
 
 
-def test_standing_figure_places_means_on_the_answer_scale(tmp_path, alliance):
-    from coursekit.report import standing_figure
+def test_long_scales_dot_the_colours_they_reuse(tmp_path, alliance):
+    from dataclasses import replace
+
+    from coursekit.report import scale_fills
+
+    class_of(tmp_path, alliance, 5)
+    summary = summarise(alliance, read_class(tmp_path, "alliance", alliance))
+    nine = replace(summary, scale_points=tuple(range(1, 10)), scale_labels=tuple(map(str, range(1, 10))))
+    fills = scale_fills(nine)
+    drawn = [(f.colour, f.texture) for f in fills]
+    assert len(set(drawn)) == len(drawn) == 10  # nine points and the hidden fill, all told apart
+    assert [f.texture for f in fills] == [""] * 7 + ["dots"] * 2 + ["hatch"]
+
+
+def test_standing_chart_places_means_on_the_answer_scale(tmp_path, alliance):
+    from coursekit.report import standing_chart
 
     class_of(tmp_path, alliance, 5, value=4)
     summary = summarise(alliance, read_class(tmp_path, "alliance", alliance))
-    ax = standing_figure(summary).axes[0]
-    assert ax.get_xlabel() == "Average answer per item" and ax.get_title()
-    (dots,) = [line for line in ax.lines if line.get_marker() == "o"]
-    assert list(dots.get_xdata()) == [4.0, 4.0, 4.0, 4.0]  # every answer 4: Bond, Goals, Tasks, Total
-    assert list(dots.get_ydata()) == [3, 2, 1, 0]
-    references, spreads = ax.collections
-    assert {float(seg[0][0]) for seg in references.get_segments()} == {3.0}  # midpoints 12/4, 36/12
-    assert [list(map(float, seg[:, 0])) for seg in spreads.get_segments()] == [[4.0, 4.0]] * 4  # SD 0
+    root = parse_svg(standing_chart(summary))
+    assert texts(root, "xlabel") == ["Average answer per item"] and texts(root, "title")
+    assert texts(root, "row-label") == ["Bond", "Goals", "Tasks", "Total"]  # top to bottom
+    ticks = {"".join(t.itertext()): float(t.get("x")) for t in root.iter(f"{SVG}text")
+             if t.findall(f"{SVG}tspan")}
+    assert list(ticks) == ["1Rarely", "2Occasionally", "3Often", "4Very often", "5Almost always"]
+
+    def answer(x: float) -> float:  # back from the page to the answer scale, to the drawn precision
+        return round(1 + (x - ticks["1Rarely"]) / (ticks["2Occasionally"] - ticks["1Rarely"]), 2)
+
+    means = marks(root, "circle", "mean")
+    assert [answer(float(c.get("cx"))) for c in means] == [4.0] * 4  # every answer 4
+    assert [float(c.get("cy")) for c in means] == sorted(float(c.get("cy")) for c in means)
+    references = marks(root, "line", "reference")
+    assert {answer(float(r.get("x1"))) for r in references} == {3.0}  # midpoints 12/4, 36/12
+    spreads = marks(root, "line", "spread")
+    assert all(s.get("x1") == s.get("x2") for s in spreads) and len(spreads) == 4  # SD 0
+    assert texts(root, "annotation") == ["mean 16 of 20"] * 3 + ["mean 48 of 60"]
 
 
 def test_the_cohort_modules_load_no_plotting_or_nbgrader_on_import():

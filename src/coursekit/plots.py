@@ -21,22 +21,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from coursekit.instruments import Score
+from coursekit.palette import OKABE_ITO, PALETTE
 from coursekit.portfolio import DONE, INCOMPLETE, ModuleStatus, Portfolio
-
-# Okabe & Ito (2008), colour-blind-safe qualitative palette.
-OKABE_ITO = {
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-    "black": "#000000",
-    "grey": "#999999",
-}
-PALETTE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "purple", "sky_blue")]
-
 
 _inline_ready = False
 

@@ -4,28 +4,22 @@ Renders a ``coursekit.cohort.CohortSummary`` and nothing else, so everything
 it can show has already passed the anonymity rules there (no ids, no free
 text, no group or count below five). The page has its figures inline as SVG,
 its styles inline, no scripts and no links to anything outside itself, so it
-can be mailed or archived as one file. matplotlib is imported only when
-figures are drawn.
+can be mailed or archived as one file. Its charts are written as SVG by
+``coursekit.charts``, without matplotlib.
 """
 
 from __future__ import annotations
 
 import csv
 import html
-import io
-import math
-import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from string import Template
-from typing import TYPE_CHECKING
 
+from coursekit.charts import BarRow, DotRow, Fill, dot_whisker, stacked_bars
 from coursekit.cohort import LT5, MIN_GROUP, POSITIONS, STATUSES, CohortSummary, Row, Shown
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+from coursekit.palette import OKABE_ITO
 
 TEMPLATE = Path(__file__).parent / "templates" / "cohort_report.html"
 WITHHELD = "withheld"
@@ -158,7 +152,7 @@ def _standing_section(summary: CohortSummary) -> str:
             f"<td>{s.reference.minimum} to {s.reference.maximum}</td>"
             f"<td>{s.reference.value:g}<br><small>{html.escape(s.reference.label)}</small></td>"
             + "".join(f"<td>{_cell(c)}</td>" for c in cells) + "</tr>")
-    figure = _figure(standing_figure(summary), "standing",
+    figure = _figure(standing_chart(summary),
                      "Each dot is the class mean of a scale, drawn as the average answer per item, "
                      "with a bar of one standard deviation either side; the dashed line is the "
                      "reference figure.")
@@ -173,10 +167,11 @@ def _standing_section(summary: CohortSummary) -> str:
 
 def _bands_section(summary: CohortSummary) -> str:
     rows = [s.bands for s in summary.standings]
-    figure = _figure(distribution_figure(
+    figure = _figure(distribution_chart(
         rows, summary, title="How the class answered, scale by scale",
-        ylabel="Scale"), "bands", "Share of students whose average answer on the scale is closest to each "
-        "point. Hatched grey: counts hidden to protect small groups.")
+        ylabel="Scale", name="bands"),
+        "Share of students whose average answer on the scale is closest to each point. "
+        "Hatched grey: counts hidden to protect small groups.")
     return ("<h2>Distribution of scale totals</h2>"
             "<p>Each student's total on a scale, divided by its number of items and rounded to "
             "the nearest answer (half up).</p>"
@@ -184,9 +179,9 @@ def _bands_section(summary: CohortSummary) -> str:
 
 
 def _items_section(summary: CohortSummary) -> str:
-    figure = _figure(distribution_figure(
-        summary.items, summary, title="How the class answered, item by item", ylabel="Item"),
-        "items", "Share of students giving each answer, among those who answered the item. Hatched "
+    figure = _figure(distribution_chart(
+        summary.items, summary, title="How the class answered, item by item", ylabel="Item",
+        name="items"), "Share of students giving each answer, among those who answered the item. Hatched "
         "grey: counts hidden to protect small groups.")
     return ("<h2>Item by item</h2>" + figure
             + _distribution_table(summary.items, summary, "item", with_mean=True))
@@ -233,11 +228,6 @@ def _point_names(summary: CohortSummary) -> list[str]:
             for p, lab in zip(summary.scale_points, summary.scale_labels, strict=True)]
 
 
-def _short(label: str, width: int = 20) -> str:
-    # figure labels only; the tables give them in full
-    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
-
-
 def _cell(value: Shown) -> str:
     return html.escape(str(value))
 
@@ -259,171 +249,74 @@ def _withheld_note(row: Row) -> str:
 # An ordered reading of the Okabe-Ito palette for answer scales: warm for the
 # low end, blue for the high end, yellow in the middle. Longer scales use the
 # seven colours in order and repeat them dotted, so no two points look alike
-# (hatching "///" is kept for hidden counts).
+# (hatching is kept for hidden counts).
 SCALE_COLOURS = ("vermillion", "orange", "yellow", "sky_blue", "blue")
 LONG_SCALE_COLOURS = ("vermillion", "orange", "yellow", "green", "sky_blue", "blue", "purple")
+HIDDEN_LABEL = "hidden (small counts)"
 
 
-def _new_figure(width: float, height: float, left: float = 0.2, bottom: float = 1.05) -> Figure:
-    from matplotlib.figure import Figure
-
-    # Fixed margins (in inches for top and bottom) rather than a layout engine:
-    # constrained layout doubles the drawing time, which dominates a report.
-    fig = Figure(figsize=(width, height))
-    fig.subplots_adjust(left=left, right=0.97, top=1 - 0.45 / height, bottom=bottom / height)
-    return fig
-
-
-def _scale_styles(k: int) -> list[tuple[str, str]]:
-    """(colour, hatch) for each of k scale points, low to high."""
-    from coursekit.plots import OKABE_ITO
-
+def scale_fills(summary: CohortSummary) -> list[Fill]:
+    """How each scale point is drawn, low to high, then the fill for pooled hidden counts."""
+    names = _point_names(summary)
+    k = len(names)
     if k <= len(SCALE_COLOURS):
         picks = [round(i * (len(SCALE_COLOURS) - 1) / max(k - 1, 1)) for i in range(k)]
-        return [(OKABE_ITO[SCALE_COLOURS[i]], "") for i in picks]
-    n = len(LONG_SCALE_COLOURS)
-    return [(OKABE_ITO[LONG_SCALE_COLOURS[i % n]], "" if i < n else "..") for i in range(k)]
+        fills = [Fill(name, OKABE_ITO[SCALE_COLOURS[i]]) for name, i in zip(names, picks, strict=True)]
+    else:
+        n = len(LONG_SCALE_COLOURS)
+        fills = [Fill(name, OKABE_ITO[LONG_SCALE_COLOURS[i % n]], "" if i < n else "dots")
+                 for i, name in enumerate(names)]
+    return [*fills, Fill(HIDDEN_LABEL, OKABE_ITO["grey"], "hatch")]
 
 
-def distribution_figure(rows: Sequence[Row], summary: CohortSummary, *, title: str,
-                        ylabel: str) -> Figure:
-    """One stacked bar per row: the share of students at each scale point.
+def distribution_chart(rows: Sequence[Row], summary: CohortSummary, *, title: str, ylabel: str,
+                       name: str) -> str:
+    """One stacked bar per row: the share of students at each scale point, as SVG.
 
     Suppressed cells are pooled into one hatched grey segment at the end of
     the bar (its width is the row total minus the shown cells, which the
     table shows anyway); withheld rows are labelled instead of drawn.
     """
-    from matplotlib.patches import Patch
-
-    from coursekit.plots import OKABE_ITO
-
-    styles = _scale_styles(len(summary.scale_points))
-    legend_rows = math.ceil((len(styles) + 1) / 6)
-    fig = _new_figure(8.5, 0.32 * len(rows) + 1.7 + 0.3 * legend_rows,
-                      bottom=0.8 + 0.25 * legend_rows, left=0.2)
-    ax = fig.add_subplot()
-    positions = list(range(len(rows)))[::-1]  # first row on top
-    labels = _point_names(summary)
-    # (row position, width, left) of every segment, gathered per colour so each
-    # colour is one barh call: drawing cost grows with calls, not bars
-    segments: list[list[tuple[int, float, float]]] = [[] for _ in summary.scale_points]
-    hidden: list[tuple[int, float, float]] = []
-    for pos, row in zip(positions, rows, strict=True):
+    fills = scale_fills(summary)
+    hidden = len(fills) - 1
+    bars = []
+    for row in rows:
         if row.cells is None or not isinstance(row.n, int):
-            ax.text(1, pos, _withheld_text(row), va="center", fontsize=8, style="italic")
+            bars.append(BarRow(row.label, note=_withheld_text(row)))
             continue
-        left = 0.0
-        for k, cell in enumerate(row.cells):
-            if isinstance(cell, int) and cell:
-                segments[k].append((pos, 100 * cell / row.n, left))
-                left += 100 * cell / row.n
-        if left < 99.999:
-            hidden.append((pos, 100 - left, left))
-    for k, bars in enumerate(segments):
-        if bars:
-            ys, widths, lefts = zip(*bars, strict=True)
-            ax.barh(ys, widths, left=lefts, height=0.7, color=styles[k][0], hatch=styles[k][1],
-                    edgecolor=OKABE_ITO["black"], linewidth=0.5)
-    if hidden:
-        ys, widths, lefts = zip(*hidden, strict=True)
-        ax.barh(ys, widths, left=lefts, height=0.7, color=OKABE_ITO["grey"], hatch="///",
-                edgecolor=OKABE_ITO["black"], linewidth=0.5)
-    ax.set_xlim(0, 100)
-    ax.set_ylim(-0.6, len(rows) - 0.4)
-    ax.set_yticks(positions, [_short(row.label) for row in rows])
-    ax.set_xlabel("Share of students (%)")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    handles = [Patch(facecolor=colour, hatch=hatch, edgecolor=OKABE_ITO["black"], label=label)
-               for (colour, hatch), label in zip(styles, labels, strict=True)]
-    handles.append(Patch(facecolor=OKABE_ITO["grey"], hatch="///", edgecolor=OKABE_ITO["black"],
-                         label="hidden (small counts)"))
-    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0),
-               ncols=min(6, len(handles)), fontsize=8, frameon=False)
-    return fig
+        segments = [(k, 100 * cell / row.n) for k, cell in enumerate(row.cells)
+                    if isinstance(cell, int) and cell]
+        shown = sum(share for _, share in segments)
+        if shown < 99.999:
+            segments.append((hidden, 100 - shown))
+        bars.append(BarRow(row.label, tuple(segments)))
+    return stacked_bars(bars, fills, title=title, xlabel="Share of students (%)", ylabel=ylabel,
+                        name=name)
 
 
-def standing_figure(summary: CohortSummary) -> Figure:
-    """Class mean (± 1 SD) of each scale against its reference, as average answer per item."""
-    from matplotlib.lines import Line2D
-
-    from coursekit.plots import OKABE_ITO
-
-    standings = summary.standings
-    fig = _new_figure(8.5, 0.55 * len(standings) + 2.2, left=0.2, bottom=1.3)
-    ax = fig.add_subplot()
+def standing_chart(summary: CohortSummary, *, name: str = "standing") -> str:
+    """Class mean (± 1 SD) of each scale against its reference, as average answer per item, as SVG."""
     lo, hi = summary.scale_points[0], summary.scale_points[-1]
-    positions = list(range(len(standings)))[::-1]
-    # one call per kind of mark (tracks, references, spreads, means): cheaper to draw
-    ax.barh(positions, [hi - lo] * len(standings), left=lo, height=0.5, color=OKABE_ITO["grey"],
-            alpha=0.25)
-    refs = [s.reference.value / s.n_items for s in standings]
-    ax.vlines(refs, [p - 0.35 for p in positions], [p + 0.35 for p in positions],
-              colors=OKABE_ITO["black"], linestyles="--", linewidth=1.5)
-    shown = [(pos, s) for pos, s in zip(positions, standings, strict=True)
-             if s.mean is not None and s.sd is not None]
-    for pos, s in zip(positions, standings, strict=True):
+    rows = []
+    for s in summary.standings:
+        reference = s.reference.value / s.n_items
         if s.mean is None or s.sd is None:
-            ax.text(lo + 0.05, pos, f"withheld (fewer than {MIN_GROUP} students)"
-                    if s.n != 0 else "no answers", va="center", fontsize=8, style="italic")
-    if shown:
-        means = [float(s.mean or 0) / s.n_items for _, s in shown]
-        sds = [float(s.sd or 0) / s.n_items for _, s in shown]
-        ys = [pos for pos, _ in shown]
-        ax.hlines(ys, [max(lo, m - d) for m, d in zip(means, sds, strict=True)],
-                  [min(hi, m + d) for m, d in zip(means, sds, strict=True)],
-                  colors=OKABE_ITO["blue"], linewidth=3)
-        ax.plot(means, ys, marker="o", markersize=9, color=OKABE_ITO["vermillion"],
-                markeredgecolor=OKABE_ITO["black"], linestyle="none")
-        for (pos, s), m, d in zip(shown, means, sds, strict=True):
-            ax.text(min(hi, m + d) + 0.05, pos + 0.18, f"mean {s.mean:g} of {s.reference.maximum}",
-                    fontsize=8, va="bottom")
-    handles = [
-        Line2D([], [], marker="o", color=OKABE_ITO["vermillion"], markeredgecolor=OKABE_ITO["black"],
-               linestyle="none", label="class mean"),
-        Line2D([], [], color=OKABE_ITO["blue"], linewidth=3, label="± 1 standard deviation"),
-        Line2D([], [], color=OKABE_ITO["black"], linestyle="--", label="reference"),
-    ]
-    ax.set_xlim(lo, hi + 0.6)
-    ax.set_ylim(-0.6, len(standings) - 0.4)
-    ax.set_xticks(list(summary.scale_points), [name.replace(" ", "\n", 1) for name in _point_names(summary)])
-    ax.set_yticks(positions, [_short(s.label) for s in standings])
-    ax.set_xlabel("Average answer per item")
-    ax.set_ylabel("Scale")
-    ax.set_title("Where the class stands against the reference")
-    ax.grid(axis="x", alpha=0.3)
-    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=3, fontsize=8,
-               frameon=False)
-    return fig
+            note = f"withheld (fewer than {MIN_GROUP} students)" if s.n != 0 else "no answers"
+            rows.append(DotRow(s.label, reference, note=note))
+            continue
+        mean, sd = s.mean / s.n_items, s.sd / s.n_items
+        rows.append(DotRow(s.label, reference, mean=mean, spread=(max(lo, mean - sd), min(hi, mean + sd)),
+                           annotation=f"mean {s.mean:g} of {s.reference.maximum}"))
+    ticks = [(p, name.replace(" ", "\n", 1)) for p, name in
+             zip(summary.scale_points, _point_names(summary), strict=True)]
+    return dot_whisker(rows, x_min=lo, x_max=hi + 0.6, ticks=ticks, track=(lo, hi),
+                       title="Where the class stands against the reference",
+                       xlabel="Average answer per item", ylabel="Scale", name=name)
 
 
-def _figure(fig: Figure, name: str, caption: str) -> str:
-    return f"<figure>{figure_svg(fig, name)}<figcaption>{html.escape(caption)}</figcaption></figure>"
+def _figure(svg: str, caption: str) -> str:
+    return f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>"
 
 
-def figure_svg(fig: Figure, name: str = "figure") -> str:
-    """The figure as an inline <svg> element: text kept as text, stable ids, no date."""
-    import matplotlib
-
-    buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "coursekit"}):
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    svg = buffer.getvalue()
-    svg = svg[svg.find("<svg"):]
-    # Ids inside one SVG are only unique within it; prefix them so that
-    # several figures on one page cannot refer to each other's definitions.
-    prefix = f"{name}-"
-    svg = re.sub(r'id="([^"]+)"', rf'id="{prefix}\1"', svg)
-    svg = re.sub(r'(href="|url\()#', rf"\1#{prefix}", svg)
-    title = _axes_title(fig)
-    # role and label let screen readers announce the figure by its title
-    return re.sub(r"^<svg ", f'<svg role="img" aria-label="{html.escape(title)}" ', svg, count=1)
-
-
-def _axes_title(fig: Figure) -> str:
-    axes: list[Axes] = fig.get_axes()
-    return axes[0].get_title() if axes else "figure"
-
-
-__all__ = ["csv_rows", "distribution_figure", "figure_svg", "render_html", "standing_figure",
+__all__ = ["csv_rows", "distribution_chart", "render_html", "scale_fills", "standing_chart",
            "write_report"]
