@@ -134,6 +134,144 @@ def test_no_shown_row_pins_down_a_small_count_for_a_reader_who_knows_the_rules(l
                     assert len({row[i] for row in rows}) >= 2, (shown, rows)
 
 
+# --- linked figures -------------------------------------------------------------------
+
+
+def test_a_scale_mean_that_would_pin_down_hidden_item_counts_is_withheld(tmp_path, alliance):
+    """Seven students answer 4 to everything, two answer 2. Each item row hides its 2s and
+    its 1s ("<5" twice), and on its own that is safe. But the bond mean, rounded to one
+    decimal, gives the exact sum of nine totals, and only one filling of the hidden cells
+    adds up to it: a reader would know that nobody answered 1."""
+    from coursekit.cohort import _standing, load_reference
+
+    class_of(tmp_path, alliance, 7, value=4)
+    for student in ("x1", "x2"):
+        submit(tmp_path, student, alliance, complete_answers(alliance, 2))
+    students = read_class(tmp_path, "alliance", alliance)
+    summary = summarise(alliance, students)
+    bond_items = [r for r in summary.items if r.key.startswith("bond")]
+    assert all(r.cells == (LT5, LT5, 0, 7, 0) for r in bond_items)
+
+    # the attack, on the mean the report would have shown without the audit
+    reference = load_reference("alliance", alliance).scales["bond"]
+    mean = _standing("bond", "Bond", reference, {16: 7, 8: 2}, 4, (1, 2, 3, 4, 5)).mean
+    sums = {s for s in range(9 * 4, 9 * 20 + 1) if round(s / 9, 1) == mean}
+    fillings = [xs for xs in itertools.product(range(3), repeat=4)  # answers of 1 per item
+                if sum(7 * 4 + x * 1 + (2 - x) * 2 for x in xs) in sums]
+    assert fillings == [(0, 0, 0, 0)], "the leak this audit exists for"
+
+    bond = next(s for s in summary.standings if s.key == "bond")
+    assert bond.mean is None and bond.sd is None
+    assert bond.position.cells is None and bond.bands.cells is None
+
+
+def test_the_report_says_why_linked_figures_are_missing(tmp_path, alliance, capsys):
+    class_of(tmp_path, alliance, 7, value=4)
+    for student in ("x1", "x2"):
+        submit(tmp_path, student, alliance, complete_answers(alliance, 2))
+    page, rows, _ = report(tmp_path, tmp_path / "out", capsys)
+    assert csv_value(rows, "standing", "bond", "n") == "9"  # the group is large enough...
+    assert csv_value(rows, "standing", "bond", "mean") == "withheld"  # ...its figures are not
+    assert csv_value(rows, "standing", "bond", "sd") == "withheld"
+    assert "No chart: every figure below is withheld" in page
+    assert "made-up class that gives exactly the figures on this page" in page
+
+
+def _second_class(students, edits):
+    """The class a proof describes: the answers of the students who answered, with the edits."""
+    from dataclasses import replace
+
+    from coursekit.cohort import StudentAnswers
+
+    answered = [s for s in students if s.status in ("complete", "incomplete")]
+    changed = {id(s): dict(s.answers) for s in answered}
+    for (student, item), value in edits.items():
+        changed[id(answered[student])][ALLIANCE_ITEMS[item]] = value
+    return [replace(s, answers=changed[id(s)]) if isinstance(s, StudentAnswers) and id(s) in changed
+            else s for s in students]
+
+
+ALLIANCE_ITEMS: list[str] = []
+
+
+@pytest.mark.parametrize("size", [9, 14, 25, 60, 150, 400])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_every_proof_is_a_class_that_publishes_the_same_figures(tmp_path, alliance, monkeypatch,
+                                                                size, seed):
+    """The audit's proofs checked independently: each second class it found is summarised
+    again, by the report's own code, and must publish exactly the figures the report shows
+    while holding a different count in the cell it proves open."""
+    import random as stdlib_random
+
+    from coursekit import audit, cohort
+
+    ALLIANCE_ITEMS[:] = [item.id for item in alliance.items]
+    chance = stdlib_random.Random(seed)
+    # some items with a rare answer, so that rows have small counts to hide
+    skew = [chance.choice([(0.01, 2, 4, 6, 3), (0, 1, 3, 6, 6), (2, 3, 3, 2, 0.01)]) for _ in alliance.items]
+    for n in range(size):
+        answers = {item.id: chance.choices(range(1, 6), weights=weights)[0]
+                   for item, weights in zip(alliance.items, skew, strict=True)}
+        if chance.random() < 0.1:
+            answers.pop(chance.choice(list(answers)))
+        if n < 2:  # one student at each end of the scale: every item has a small count
+            answers = complete_answers(alliance, 1 if n == 0 else 5)
+        submit(tmp_path, f"r{n:03d}", alliance, answers)
+    students = read_class(tmp_path, "alliance", alliance)
+
+    audits = []
+    original = audit.Linked.exposed
+
+    def recording(self, cells):
+        audits.append(self)
+        return original(self, cells)
+
+    monkeypatch.setattr(audit.Linked, "exposed", recording)
+    summarise(alliance, students)
+    monkeypatch.setattr(cohort, "_protect_linked_figures", lambda *args: args[-1])  # raw figures
+
+    checked = 0
+    for linked in audits:
+        for cell, edits in linked.proofs.items():
+            second = summarise(alliance, _second_class(students, edits))
+            assert second.items == tuple(linked.item_rows), cell
+            for standing in second.standings:
+                if standing.key not in linked.scales:
+                    continue
+                published = linked.scales[standing.key]
+                assert (standing.n, standing.mean, standing.sd) == \
+                    (published.n, published.mean, published.sd), (cell, standing.key)
+                for table in ("position", "bands"):
+                    if getattr(published, table).cells is not None:
+                        assert getattr(standing, table) == getattr(published, table), (cell, table)
+            # and the cell itself holds a different count in the second class
+            if cell.table == "item":
+                column = ALLIANCE_ITEMS[int(cell.key)]
+                value = alliance.scale.points[cell.category]
+                count = sum(1 for s in _second_class(students, edits)
+                            if s.status in ("complete", "incomplete") and s.answers.get(column) == value)
+                assert count != linked.counts[int(cell.key)][cell.category], cell
+            else:
+                true = linked.scale_counts(str(cell.key), linked._scale_totals(str(cell.key), edits))
+                part = 0 if cell.table == "position" else 1
+                assert true[part][cell.category] != linked.true_counts[str(cell.key)][part][cell.category]
+            checked += 1
+    assert audits and checked, "no hidden cell was proven open: the test checked nothing"
+
+
+def test_large_classes_keep_their_scale_figures(tmp_path, alliance):
+    """The audit must not cost a large class its report: with 600 varied students every
+    scale keeps its mean and spread."""
+    import random as stdlib_random
+
+    chance = stdlib_random.Random(7)
+    for n in range(600):
+        submit(tmp_path, f"r{n:03d}", alliance,
+               {item.id: chance.choices(range(1, 6), weights=(1, 2, 4, 6, 3))[0] for item in alliance.items})
+    summary = summarise(alliance, read_class(tmp_path, "alliance", alliance))
+    assert all(s.mean is not None and s.sd is not None for s in summary.standings)
+
+
 # --- reading a class -------------------------------------------------------------
 
 
@@ -256,7 +394,6 @@ def test_a_count_from_1_to_4_reads_lt5_in_every_output(tmp_path, alliance, capsy
     assert csv_value(rows, "item", "bond_1", "n") == "9"
     # with the total, a mean would give the hidden counts away
     assert csv_value(rows, "item", "bond_1", "mean") == "withheld"
-    assert csv_value(rows, "standing", "bond", "below_reference") == LT5
     assert "<td>&lt;5</td>" in page
     assert not any(r[4] in {"1", "2", "3", "4"} and r[3] not in {"mean", "sd", "reference"}
                    and not r[3].startswith("range") for r in rows), "a count of 1-4 was written"

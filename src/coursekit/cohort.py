@@ -28,7 +28,12 @@ Anonymity rules (``MIN_GROUP`` is 5):
   and the total together would give hidden counts away);
 * no minimum, maximum or quantile is reported, since with five students those
   pin down individual answers; means and standard deviations are rounded to
-  one decimal.
+  one decimal;
+* linked figures: a scale's mean, spread, positions and bands come from the
+  same answers as its items' rows, so ``coursekit.audit`` proves every hidden
+  count open against all of them together, by finding a second class that
+  publishes the same figures with a different count there. A scale it cannot
+  prove keeps only its mean and spread, or if need be nothing.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from coursekit.audit import Cell, Linked
 from coursekit.errors import AnswerError, DataFileError, NoSubmissionsError, ResponseFileError
 from coursekit.instruments import Instrument, validate_answers
 from coursekit.responses import FILENAME, parse_responses
@@ -433,6 +439,7 @@ def summarise(instrument: Instrument, students: Iterable[StudentAnswers],
         complete = [values for values in zip(*cols, strict=True) if None not in values]
         totals: Counter[int] = Counter(map(sum, cast(list[tuple[int, ...]], complete)))
         standings.append(_standing(key, labels[key], line, totals, len(scale_items), points))
+    standings = _protect_linked_figures(instrument, columns, items, standings)
 
     return CohortSummary(
         module=module or instrument.id,
@@ -465,6 +472,18 @@ def _row(key: str, label: str, counts: Sequence[int], values: Mapping[int, int] 
 def _standing(key: str, label: str, line: ReferenceLine, totals: Mapping[int, int], n_items: int,
               points: Sequence[int]) -> Standing:
     n = sum(totals.values())
+    position, bands = _position_and_bands(totals, line, n_items, points)
+    shown = n >= MIN_GROUP
+    mean = sum(t * c for t, c in totals.items()) / n if n else 0.0
+    sd = math.sqrt(sum(c * (t - mean) ** 2 for t, c in totals.items()) / (n - 1)) if shown else None
+    return Standing(key, label, line, n_items, show_count(n), round(mean, 1) if shown else None,
+                    round(sd, 1) if sd is not None else None,
+                    _row(key, label, position), _row(key, label, bands))
+
+
+def _position_and_bands(totals: Mapping[int, int], line: ReferenceLine, n_items: int,
+                        points: Sequence[int]) -> tuple[list[int], list[int]]:
+    """How many totals fall below / at / above the reference, and in each answer band."""
     position = [sum(c for t, c in totals.items() if t < line.value),
                 sum(c for t, c in totals.items() if t == line.value),
                 sum(c for t, c in totals.items() if t > line.value)]
@@ -473,12 +492,100 @@ def _standing(key: str, label: str, line: ReferenceLine, totals: Mapping[int, in
         # the average answer, rounded half up to the nearest scale point
         nearest = math.floor(total / n_items + 0.5)
         bands[min(max(nearest, points[0]), points[-1]) - points[0]] += count
-    shown = n >= MIN_GROUP
-    mean = sum(t * c for t, c in totals.items()) / n if n else 0.0
-    sd = math.sqrt(sum(c * (t - mean) ** 2 for t, c in totals.items()) / (n - 1)) if shown else None
-    return Standing(key, label, line, n_items, show_count(n), round(mean, 1) if shown else None,
-                    round(sd, 1) if sd is not None else None,
-                    _row(key, label, position), _row(key, label, bands))
+    return position, bands
+
+
+# --- linked figures ----------------------------------------------------------------
+
+
+def _protect_linked_figures(instrument: Instrument, columns: list[list[int | None]],
+                            items: Sequence[Row], standings: list[Standing]) -> list[Standing]:
+    """The standings, with any figures that could pin down a hidden count withheld.
+
+    ``coursekit.audit`` looks, for every hidden cell, for a second class that
+    publishes the same figures with a different count there. A scale for
+    which one is missing keeps only its mean and spread (its positions and
+    bands, the finest figures, are withheld) and is audited again; if that is
+    still not enough, all its figures are withheld. The total contains every
+    subscale, so it steps down with any of them.
+    """
+    shown = {s.key: s for s in standings if s.mean is not None}
+    reduced: set[str] = set()  # scales showing their mean and spread only
+    withheld: set[str] = set()
+    for final in (False, True):
+        if not shown:
+            break
+        exposed = _audit(instrument, columns, items, shown, reduced)
+        if exposed - {"total"}:
+            exposed.add("total")
+        if not exposed:
+            break
+        if final:
+            withheld = exposed
+        else:
+            reduced = exposed
+    return [_withheld(s) if s.key in withheld else _moments_only(s) if s.key in reduced else s
+            for s in standings]
+
+
+def _audit(instrument: Instrument, columns: list[list[int | None]], items: Sequence[Row],
+           shown: Mapping[str, Standing], reduced: set[str]) -> set[str]:
+    """The scales linked to a hidden count that the published figures might pin down."""
+    scale = instrument.scale
+    points = scale.points
+    index = {item.id: j for j, item in enumerate(instrument.items)}
+    members = {key: [index[i.id] for i in (instrument.items if key == "total" else instrument.items_of(key))]
+               for key in shown}
+    published = {key: _moments_only(s) if key in reduced else s for key, s in shown.items()}
+
+    def cells_of(table: str, key: int | str) -> tuple[Shown, ...] | None:
+        row = items[int(key)] if table == "item" else getattr(published[str(key)], table)
+        return cast(tuple[Shown, ...] | None, row.cells)
+
+    def item_row(item: int, counts: list[int]) -> Row:
+        old = items[item]
+        return _row(old.key, old.label, counts, Counter({p: c for p, c in zip(points, counts, strict=True)}),
+                    old.text)
+
+    def standing(key: str, totals: Counter[int]) -> Standing:
+        old = shown[key]
+        new = _standing(key, old.label, old.reference, totals, old.n_items, points)
+        return _moments_only(new) if key in reduced else new
+
+    def counts(key: str, totals: Counter[int]) -> tuple[list[int], list[int]]:
+        old = shown[key]
+        return _position_and_bands(totals, old.reference, old.n_items, points)
+
+    def scored(item: int, value: int) -> int:
+        return scale.max + scale.min - value if instrument.items[item].reverse else value
+
+    def hidden(table: str, key: int | str) -> list[int]:
+        return [k for k, c in enumerate(cells_of(table, key) or ()) if c in (LT5, HIDDEN)]
+
+    cells = {key: [Cell("item", item, k) for item in members[key] for k in hidden("item", item)]
+             + [Cell(table, key, k) for table in ("position", "bands") for k in hidden(table, key)]
+             for key in shown}
+    cells = {key: found for key, found in cells.items() if found}
+    if not cells:
+        return set()  # nothing hidden, nothing to pin down
+    linked = Linked(columns, points, scored, members, items, published, item_row, standing, counts,
+                    cells_of)
+    return linked.exposed(cells)
+
+
+def _moments_only(standing: Standing) -> Standing:
+    return Standing(standing.key, standing.label, standing.reference, standing.n_items, standing.n,
+                    standing.mean, standing.sd, _withheld_row(standing.position),
+                    _withheld_row(standing.bands))
+
+
+def _withheld(standing: Standing) -> Standing:
+    return Standing(standing.key, standing.label, standing.reference, standing.n_items, standing.n,
+                    None, None, _withheld_row(standing.position), _withheld_row(standing.bands))
+
+
+def _withheld_row(row: Row) -> Row:
+    return Row(row.key, row.label, row.n, None, None, row.text)
 
 
 def problems(students: Iterable[StudentAnswers]) -> list[StudentAnswers]:

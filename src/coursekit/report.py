@@ -152,10 +152,13 @@ def _standing_section(summary: CohortSummary) -> str:
             f"<td>{s.reference.minimum} to {s.reference.maximum}</td>"
             f"<td>{s.reference.value:g}<br><small>{html.escape(s.reference.label)}</small></td>"
             + "".join(f"<td>{_cell(c)}</td>" for c in cells) + "</tr>")
-    figure = _figure(standing_chart(summary),
-                     "Each dot is the class mean of a scale, drawn as the average answer per item, "
-                     "with a bar of one standard deviation either side; the dashed line is the "
-                     "reference figure.")
+    if all(s.mean is None for s in summary.standings):
+        figure = _nothing_to_draw([])
+    else:
+        figure = _figure(standing_chart(summary),
+                         "Each dot is the class mean of a scale, drawn as the average answer per "
+                         "item, with a bar of one standard deviation either side; the dashed line "
+                         "is the reference figure.")
     return (
         "<h2>Where the class stands</h2>"
         f"<p>{html.escape(summary.reference_about)}</p>"
@@ -167,7 +170,7 @@ def _standing_section(summary: CohortSummary) -> str:
 
 def _bands_section(summary: CohortSummary) -> str:
     rows = [s.bands for s in summary.standings]
-    figure = _figure(distribution_chart(
+    figure = _nothing_to_draw(rows) or _figure(distribution_chart(
         rows, summary, title="How the class answered, scale by scale",
         ylabel="Scale", name="bands"),
         "Share of students whose average answer on the scale is closest to each point. "
@@ -179,7 +182,7 @@ def _bands_section(summary: CohortSummary) -> str:
 
 
 def _items_section(summary: CohortSummary) -> str:
-    figure = _figure(distribution_chart(
+    figure = _nothing_to_draw(summary.items) or _figure(distribution_chart(
         summary.items, summary, title="How the class answered, item by item", ylabel="Item",
         name="items"), "Share of students giving each answer, among those who answered the item. Hatched "
         "grey: counts hidden to protect small groups.")
@@ -198,6 +201,11 @@ def _rules_section() -> str:
         f"count of {MIN_GROUP} or more reads <em>hidden</em>.</li>"
         "<li>An item's mean is left out when any of its counts is hidden, since the mean and the "
         "total together would give the hidden counts away.</li>"
+        "<li>A scale's figures are worked out from the same answers as its items, so together "
+        "they could narrow down a hidden count. For every hidden count, coursekit finds a second, "
+        "made-up class that gives exactly the figures on this page but a different count there, "
+        "which shows the count cannot be worked out. Where it cannot find one, it leaves out the "
+        "scale's positions and bands, and if need be its mean and spread as well.</li>"
         "<li>No minimum, maximum or percentile is reported; means and standard deviations are "
         "rounded to one decimal.</li></ul>"
     )
@@ -238,6 +246,14 @@ def _withheld_text(row: Row) -> str:
     if row.n == LT5:
         return f"withheld: fewer than {MIN_GROUP} students"
     return "withheld: its small counts could not be protected"
+
+
+def _nothing_to_draw(rows: Sequence[Row]) -> str:
+    """A sentence in place of a chart whose every row is withheld; "" when there is something to draw."""
+    if any(row.cells is not None or row.mean is not None for row in rows):
+        return ""
+    return ("<p><em>No chart: every figure below is withheld to protect small groups, so there "
+            "is nothing that may be drawn.</em></p>")
 
 
 def _withheld_note(row: Row) -> str:
@@ -301,7 +317,8 @@ def standing_chart(summary: CohortSummary, *, name: str = "standing") -> str:
     for s in summary.standings:
         reference = s.reference.value / s.n_items
         if s.mean is None or s.sd is None:
-            note = f"withheld (fewer than {MIN_GROUP} students)" if s.n != 0 else "no answers"
+            note = ("no answers" if s.n == 0 else f"withheld (fewer than {MIN_GROUP} students)"
+                    if s.n == LT5 else "withheld: these figures could give small counts away")
             rows.append(DotRow(s.label, reference, note=note))
             continue
         mean, sd = s.mean / s.n_items, s.sd / s.n_items

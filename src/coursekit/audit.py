@@ -1,0 +1,520 @@
+"""Proof that a cohort report's linked figures leave every hidden count open.
+
+Each row of a cohort report is safe on its own (``coursekit.cohort.suppress_row``
+checks every way of filling its hidden cells). But a scale's mean, spread,
+positions and bands are computed from the same answers as its items' rows,
+and together they are more equations in the hidden counts: in a class of
+nine, a mean rounded to one decimal gives the exact sum of the totals, and
+with the other items fully shown that can pin down one item's hidden counts.
+
+Rather than reason about every combination, the audit proves each hidden
+count open by example. For every hidden cell it looks for a second class, the
+real one with some answers changed, that publishes exactly the same figures
+(every item row and every scale, computed by the report's own code) but a
+different count in that cell. A reader of the report cannot tell the two
+classes apart, so cannot know the count. The search starts from a change that
+moves the cell: an answer moved between two hidden cells of its item, or two
+students' answers to one item swapped, which leaves every item row exactly as
+it was. It then repairs the scales' figures with more such changes, aimed at
+whatever still differs (a student moved across a band's edge, a sum or a
+spread put back), until everything published matches.
+
+A cell for which no second class is found within the budget is reported as
+exposed, and the report withholds figures of the scales it is linked to. The
+search is seeded by the class itself, so the same class always gives the same
+report.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Protocol
+
+LT5, HIDDEN = "<5", "hidden"
+STARTS = 6  # changes that move the cell, each followed by a repair
+STEPS = 60  # repairs per start
+TRIES = 12  # swaps compared when putting a spread back
+SAMPLE = 40  # students looked at when aiming a repair
+
+Edits = dict[tuple[int, int], int]  # (student, item) -> the answer in the second class
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A hidden cell: ("item", item index, category) or ("position"/"bands", scale key, category)."""
+
+    table: str
+    key: int | str
+    category: int
+
+
+class Published(Protocol):
+    """What the report shows for a scale; compared whole, so any difference is caught."""
+
+    @property
+    def mean(self) -> float | None: ...
+
+    @property
+    def sd(self) -> float | None: ...
+
+
+@dataclass
+class Linked:
+    """A class's answers and the functions that publish its figures, exactly as the report does.
+
+    ``columns[item][student]`` is an answer or None (unanswered); ``members``
+    lists each published scale's items; ``item_row(item, counts)`` and
+    ``scale(key, totals)`` compute what the report shows for an item and for a
+    scale; ``scale_counts(key, totals)`` gives a scale's true (position, bands)
+    counts; ``shown(table, key)`` the published cells of an item ("item",
+    index) or of a scale's "position" or "bands" row.
+    """
+
+    columns: list[list[int | None]]
+    points: Sequence[int]
+    scored: Callable[[int, int], int]  # (item, answer) -> its score, reversed items turned round
+    members: Mapping[str, Sequence[int]]
+    item_rows: Sequence[object]
+    scales: Mapping[str, Published]
+    item_row: Callable[[int, list[int]], object]
+    scale: Callable[[str, Counter[int]], Published]
+    scale_counts: Callable[[str, Counter[int]], tuple[list[int], list[int]]]
+    shown: Callable[[str, int | str], Sequence[object] | None]
+
+    def __post_init__(self) -> None:
+        self.n = len(self.columns[0]) if self.columns else 0
+        self.chance = random.Random(f"{self.n}:{sum(v or 0 for c in self.columns for v in c)}")
+        self.counts = [[sum(1 for v in col if v == p) for p in self.points] for col in self.columns]
+        self.totals = {key: [self._total(key, s, {}) for s in range(self.n)] for key in self.members}
+        self.counters = {key: Counter(t for t in totals if t is not None)
+                         for key, totals in self.totals.items()}
+        self.true_counts = {key: self.scale_counts(key, c) for key, c in self.counters.items()}
+        self.keys_of = {item: [k for k, m in self.members.items() if item in m]
+                        for item in range(len(self.columns))}
+        self._categories: dict[tuple[str, int], tuple[int, int]] = {}
+        self.proofs: dict[Cell, Edits] = {}  # each proven cell, and the second class that proves it
+        self._by_total: dict[str, dict[int, list[int]]] = {}
+        for key, totals in self.totals.items():
+            groups: dict[int, list[int]] = {}
+            for student, total in enumerate(totals):
+                if total is not None:
+                    groups.setdefault(total, []).append(student)
+            self._by_total[key] = groups
+        self._holders = [{p: [s for s, v in enumerate(col) if v == p] for p in self.points}
+                         for col in self.columns]
+        self._ranges = {key: (sum(min(self.scored(i, p) for p in self.points) for i in members),
+                              sum(max(self.scored(i, p) for p in self.points) for i in members))
+                        for key, members in self.members.items()}
+
+    def hidden(self, table: str, key: int | str) -> list[int]:
+        return [k for k, c in enumerate(self.shown(table, key) or ()) if c in (LT5, HIDDEN)]
+
+    def _total(self, key: str, student: int, edits: Edits) -> int | None:
+        total = 0
+        for item in self.members[key]:
+            value = edits.get((student, item), self.columns[item][student])
+            if value is None:
+                return None
+            total += self.scored(item, value)
+        return total
+
+    def _category(self, key: str, total: int) -> tuple[int, int]:
+        """The (position, band) a total falls in."""
+        found = self._categories.get((key, total))
+        if found is None:
+            position, bands = self.scale_counts(key, Counter({total: 1}))
+            found = self._categories[(key, total)] = (position.index(1), bands.index(1))
+        return found
+
+    # --- the second class ----------------------------------------------------------
+
+    def _item_counts(self, item: int, edits: Edits) -> list[int]:
+        counts = list(self.counts[item])
+        for (student, j), value in edits.items():
+            if j == item:
+                before = self.columns[item][student]
+                assert before is not None
+                counts[before - self.points[0]] -= 1
+                counts[value - self.points[0]] += 1
+        return counts
+
+    def _scale_totals(self, key: str, edits: Edits) -> Counter[int]:
+        counter = Counter(self.counters[key])
+        for student in {s for s, _ in edits}:
+            before, after = self.totals[key][student], self._total(key, student, edits)
+            if before is not None:
+                counter[before] -= 1
+            if after is not None:
+                counter[after] += 1
+        return +counter
+
+    def _items_same(self, edits: Edits) -> bool:
+        return all(self.item_row(item, self._item_counts(item, edits)) == self.item_rows[item]
+                   for item in {j for _, j in edits})
+
+    def _misfits(self, key: str, counts: tuple[list[int], list[int]]) -> list[tuple[int, int, int]]:
+        """(table 0/1, category, how many too many) for each count that would show differently."""
+        out = []
+        for part, table in enumerate(("position", "bands")):
+            cells = self.shown(table, key) or ()
+            for k, (cell, new) in enumerate(zip(cells, counts[part], strict=False)):
+                if cell == LT5 and new > 4:
+                    out.append((part, k, new - 4))
+                elif cell == LT5 and new == 0 and self.true_counts[key][part][k] > 0:
+                    out.append((part, k, -1))  # emptied, a small count would no longer show
+                elif cell == HIDDEN and new < 5:
+                    out.append((part, k, new - 5))
+                elif isinstance(cell, int) and new != cell:
+                    out.append((part, k, new - cell))
+        return out
+
+    def _gap(self, edits: Edits) -> float:
+        """How far the second class's scale figures are from the published ones; 0 when identical."""
+        gap = 0.0
+        for key in {k for _, item in edits for k in self.keys_of[item]}:
+            old = self.scales[key]
+            totals = self._scale_totals(key, edits)
+            new = self.scale(key, totals)
+            if new == old:
+                continue
+            gap += 1.0  # something differs, if only which cell the rules hide
+            mean, sd = _moments(totals)
+            # how far outside the rounding interval of each published figure
+            if old.mean is not None:
+                gap += 100 * max(0.0, abs(mean - old.mean) - 0.05)
+            if old.sd is not None:
+                gap += 100 * max(0.0, abs(sd - old.sd) - 0.05)
+            gap += 3 * sum(abs(d) for _, _, d in self._misfits(key, self.scale_counts(key, totals)))
+        return gap
+
+    def _moves_cell(self, cell: Cell, edits: Edits) -> bool:
+        if cell.table == "item":
+            item = int(cell.key)
+            return self._item_counts(item, edits)[cell.category] != self.counts[item][cell.category]
+        key = str(cell.key)
+        part = 0 if cell.table == "position" else 1
+        new = self.scale_counts(key, self._scale_totals(key, edits))[part][cell.category]
+        return new != self.true_counts[key][part][cell.category]
+
+    # --- changes ---------------------------------------------------------------------
+    #
+    # Every change keeps item rows as published: two students swap their answers to
+    # an item, or one answer moves between two hidden cells of its item. A swap
+    # leaves the sum of a scale's totals as it was and passes points from one
+    # student to another.
+
+    def _swap(self, item: int, first: int, second: int, edits: Edits) -> Edits:
+        a = edits.get((first, item), self.columns[item][first])
+        b = edits.get((second, item), self.columns[item][second])
+        if first == second or a is None or b is None or a == b:
+            return edits
+        return {**edits, (first, item): b, (second, item): a}
+
+    def _keeps_place(self, student: int, item: int, before: Edits, after: Edits) -> bool:
+        """Whether a student keeps their position and band on every scale the item counts in."""
+        for key in self.keys_of[item]:
+            old, new = self._total(key, student, before), self._total(key, student, after)
+            if old is not None and new is not None and self._category(key, old) != self._category(key, new):
+                return False
+        return True
+
+    def _fits(self, key: str, total: int) -> bool:
+        lowest, highest = self._ranges[key]
+        return lowest <= total <= highest
+
+    def _cross(self, key: str, items: Sequence[int], student: int, step: int, edits: Edits,
+               part: int) -> Edits:
+        """Move a student's total on a scale by `step`, with one swap or, failing that, two:
+        the points come from (or go to) partners who keep their places, and the student keeps
+        their place in the other table of the scale and on the other scales if possible."""
+        changed = self._swap_by(key, items, student, step, edits, part, strict=False)
+        if changed is not edits or abs(step) < 2:
+            return changed
+        sign = 1 if step > 0 else -1
+        for first in range(1, abs(step)):
+            halfway = self._swap_by(key, items, student, sign * first, edits, part, strict=True)
+            if halfway is edits:
+                continue
+            changed = self._swap_by(key, items, student, step - sign * first, halfway, part, strict=False)
+            if changed is not halfway:
+                return changed
+        return edits
+
+    def _swap_by(self, key: str, items: Sequence[int], student: int, step: int, edits: Edits,
+                 part: int, *, strict: bool) -> Edits:
+        """One swap moving a student's total by `step`; with strict, the student keeps every place."""
+        fallback = edits
+        for item in self.chance.sample(list(items), len(items)):
+            if key not in self.keys_of[item]:
+                continue
+            a = edits.get((student, item), self.columns[item][student])
+            if a is None:
+                continue
+            for b in self.points:
+                if self.scored(item, b) - self.scored(item, a) != step:
+                    continue
+                partners = [p for p in self._holders[item].get(b, ())
+                            if edits.get((p, item), b) == b and p != student]
+                for partner in self.chance.sample(partners, min(SAMPLE, len(partners))):
+                    candidate = self._swap(item, student, partner, edits)
+                    if not self._keeps_place(partner, item, edits, candidate):
+                        continue
+                    if strict:
+                        if self._keeps_place(student, item, edits, candidate):
+                            return candidate
+                        continue
+                    if self._keeps_place_elsewhere(student, item, key, part, edits, candidate):
+                        return candidate
+                    if fallback is edits:
+                        fallback = candidate
+        return fallback
+
+    def _keeps_place_elsewhere(self, student: int, item: int, key: str, part: int, before: Edits,
+                               after: Edits) -> bool:
+        for other in self.keys_of[item]:
+            old, new = self._total(other, student, before), self._total(other, student, after)
+            if old is None or new is None:
+                continue
+            was, now = self._category(other, old), self._category(other, new)
+            if other != key and was != now:
+                return False
+            if other == key and was[1 - part] != now[1 - part]:
+                return False
+        return True
+
+    def _pass_along(self, cell: Cell, key: str, items: Sequence[int], edits: Edits,
+                    misfits: list[tuple[int, int, int]]) -> Edits:
+        """One student across one edge: a surplus passed on towards a category short of one,
+        or else towards the nearest other hidden cell of the row, where it no longer shows."""
+        part, category, surplus = self.chance.choice(misfits)
+        table = ("position", "bands")[part]
+        opposite = [k for p, k, d in misfits if p == part and d * surplus < 0]
+        sinks = [h for h in self.hidden(table, key)
+                 if (table, key, h) != (cell.table, cell.key, cell.category)]
+        goals = opposite or sinks
+        toward = 0
+        if goals:
+            nearest = min(goals, key=lambda h: (abs(h - category), h))
+            toward = (nearest > category) - (nearest < category)
+        # a surplus leaves its category towards the goal; a deficit is filled from the goal's side
+        source = category if surplus > 0 else category + (toward or self.chance.choice((-1, 1)))
+        direction = toward if surplus > 0 else -toward
+        for total in self.chance.sample(sorted(self._by_total[key]), len(self._by_total[key])):
+            if self._category(key, total)[part] != source:
+                continue
+            for step in (1, -1, 2, -2, 3, -3, 4, -4):
+                if not self._fits(key, total + step):
+                    continue
+                there = self._category(key, total + step)[part]
+                if there == source or (direction and (there - source) * direction < 0):
+                    continue
+                if surplus < 0 and there != category:
+                    continue
+                for student in self._by_total[key][total][:SAMPLE]:
+                    if self._total(key, student, edits) != total:
+                        continue
+                    changed = self._cross(key, items, student, step, edits, part)
+                    if changed is not edits and self._moves_cell(cell, changed):
+                        return changed
+        return edits
+
+    def _fix_sum(self, cell: Cell, items: Sequence[int], edits: Edits, sign: int) -> Edits:
+        """Put a scale's sum back: an answer moved between hidden cells, the right way, by a
+        student who keeps their place."""
+        for item in self.chance.sample(list(items), len(items)):
+            hidden = [self.points[k] for k in self.hidden("item", item)]
+            if len(hidden) < 2:
+                continue
+            for student in self.chance.sample(range(self.n), min(SAMPLE * 4, self.n)):
+                a = edits.get((student, item), self.columns[item][student])
+                if a not in hidden:
+                    continue
+                for b in sorted(hidden, key=lambda v: abs(self.scored(item, v) - self.scored(item, a))):
+                    if (self.scored(item, b) - self.scored(item, a)) * sign <= 0:
+                        continue
+                    candidate = {**edits, (student, item): b}
+                    if self._keeps_place(student, item, edits, candidate) and \
+                            self._moves_cell(cell, candidate) and self._items_same(candidate):
+                        return candidate
+        # or a swap with a student who has not answered every item of the scale, whose
+        # points count in the item rows but in no total
+        for item in self.chance.sample(list(items), len(items)):
+            keys = self.keys_of[item]
+            outside = [s for s in range(self.n) if self.columns[item][s] is not None
+                       and all(self.totals[k][s] is None for k in keys)]
+            for other in self.chance.sample(outside, min(SAMPLE, len(outside))):
+                for student in self.chance.sample(range(self.n), min(SAMPLE, self.n)):
+                    mine = edits.get((student, item), self.columns[item][student])
+                    theirs = edits.get((other, item), self.columns[item][other])
+                    if mine is None or theirs is None or \
+                            (self.scored(item, theirs) - self.scored(item, mine)) * sign <= 0:
+                        continue
+                    candidate = self._swap(item, student, other, edits)
+                    if self._keeps_place(student, item, edits, candidate) and \
+                            self._moves_cell(cell, candidate):
+                        return candidate
+        return edits
+
+    def _fix_spread(self, cell: Cell, key: str, items: Sequence[int], edits: Edits, widen: bool) -> Edits:
+        """Put a scale's spread back: of a few swaps between students who keep their places,
+        passing points to the higher total to widen it or to the lower to narrow it, the one
+        that brings the figures closest."""
+        best, best_gap = edits, self._gap(edits)
+        compared = 0
+        for _ in range(TRIES * 40):
+            if compared == TRIES:
+                break
+            item = self.chance.choice(items)
+            first, second = self.chance.randrange(self.n), self.chance.randrange(self.n)
+            t1, t2 = self._total(key, first, edits), self._total(key, second, edits)
+            a = edits.get((first, item), self.columns[item][first])
+            b = edits.get((second, item), self.columns[item][second])
+            if None in (t1, t2, a, b) or t1 == t2 or a == b:
+                continue
+            gainer = first if (self.scored(item, b) > self.scored(item, a)) else second  # type: ignore[arg-type]
+            if (gainer == first) != ((t1 > t2) == widen):  # type: ignore[operator]
+                continue
+            candidate = self._swap(item, first, second, edits)
+            if not (self._keeps_place(first, item, edits, candidate)
+                    and self._keeps_place(second, item, edits, candidate)):
+                continue
+            compared += 1
+            gap = self._gap(candidate)
+            if gap < best_gap and self._moves_cell(cell, candidate):
+                best, best_gap = candidate, gap
+        return best
+
+    def _fix(self, cell: Cell, items: Sequence[int], edits: Edits) -> Edits:
+        """One change towards the published figures, aimed at something that still differs."""
+        fixes: list[Callable[[], Edits]] = []
+        for key in sorted({k for _, item in edits for k in self.keys_of[item]}, key=lambda k: k == "total"):
+            totals = self._scale_totals(key, edits)
+            old = self.scales[key]
+            if self.scale(key, totals) == old:
+                continue
+            misfits = self._misfits(key, self.scale_counts(key, totals))
+            mean, sd = _moments(totals)
+            if misfits:
+                fixes.append(partial(self._pass_along, cell, key, items, edits, misfits))
+            if old.mean is not None and round(mean, 1) != old.mean:
+                sign = 1 if mean < old.mean else -1
+                fixes.append(partial(self._fix_sum, cell, items, edits, sign))
+            if old.sd is not None:
+                widen = sd < old.sd
+                fixes.append(partial(self._fix_spread, cell, key, items, edits, widen))
+        for fix in fixes:
+            changed = fix()
+            if changed is not edits:
+                return changed
+        return edits
+
+    def _balancing(self, item: int, student: int, delta: int) -> list[int]:
+        """Answers to an item, between its hidden cells, that would take `delta` off the score."""
+        a = self.columns[item][student]
+        hidden = [self.points[k] for k in self.hidden("item", item)]
+        if a is None or a not in hidden:
+            return []
+        return [c for c in hidden if self.scored(item, c) - self.scored(item, a) == -delta]
+
+    def _starts(self, cell: Cell, items: Sequence[int]) -> list[Edits]:
+        """Changes that move the cell and leave every item row as published."""
+        students = self.chance.sample(range(self.n), self.n)
+        moves: list[Edits] = []
+        if cell.table == "item":
+            item = int(cell.key)
+            value = self.points[cell.category]
+            hidden = [self.points[k] for k in self.hidden("item", item)]
+            balanced: list[Edits] = []
+            for student in students:
+                a = self.columns[item][student]
+                if a is None or a not in hidden:
+                    continue
+                for b in hidden:
+                    if b == a or value not in (a, b):
+                        continue
+                    moves.append({(student, item): b})
+                    # best of all: the same student's answer to another item of the scale moved
+                    # back by as much, between that item's hidden cells; no total changes at all
+                    balanced += [{(student, item): b, (student, j): c} for j in items if j != item
+                                 for c in self._balancing(j, student, self.scored(item, b) -
+                                                          self.scored(item, a))]
+                if len(moves) > STARTS * 4 and len(balanced) > STARTS:
+                    break
+            moves = balanced + moves
+        else:
+            # a student moved into or out of the cell; whatever that upsets in the shown
+            # counts is then passed along to another hidden cell
+            key, part = str(cell.key), 0 if cell.table == "position" else 1
+            for total, holders in self.chance.sample(sorted(self._by_total[key].items()),
+                                                     len(self._by_total[key])):
+                here = self._category(key, total)[part]
+                for step in (1, -1, 2, -2, 3, -3, 4, -4):
+                    if not self._fits(key, total + step):
+                        continue
+                    there = self._category(key, total + step)[part]
+                    if there != here and cell.category in (here, there):
+                        moves += [self._cross(key, items, s, step, {}, part) for s in holders[:2]]
+                if len(moves) > STARTS * 4:
+                    break
+        found = [edits for edits in moves
+                 if edits and self._moves_cell(cell, edits) and self._items_same(edits)]
+        self.chance.shuffle(found)
+        # those that upset the fewest published figures first
+        found.sort(key=self._gap)
+        return found[:STARTS]
+
+    def witness(self, cell: Cell) -> Edits | None:
+        """A second class (as changes to this one) publishing the same figures, with this cell moved."""
+        if self.n < 2:
+            return None
+        if cell.table == "item":
+            item = int(cell.key)
+            scales = [k for k in self.keys_of[item] if k != "total"] or ["total"]
+            items = sorted({j for k in scales for j in self.members[k]})
+        else:
+            items = list(self.members[str(cell.key)])
+        for edits in self._starts(cell, items):
+            for _ in range(STEPS):
+                if self._gap(edits) == 0:
+                    return edits
+                changed = self._fix(cell, items, edits)
+                if changed is edits:
+                    break
+                edits = changed
+            if self._gap(edits) == 0:
+                return edits
+        return None
+
+    def exposed(self, cells: Mapping[str, Sequence[Cell]]) -> set[str]:
+        """The scales linked to a hidden cell for which no second class was found."""
+        every = [cell for linked in cells.values() for cell in linked]
+        exposed: set[str] = set()
+        for key, linked in cells.items():
+            for cell in linked:
+                if cell in self.proofs:
+                    continue
+                edits = self.witness(cell)
+                if edits is None:
+                    exposed.add(key)
+                    break
+                # one second class can prove several cells open at once
+                self.proofs.update((c, edits) for c in every
+                                   if c not in self.proofs and self._moves_cell(c, edits))
+        return exposed
+
+
+def _moments(totals: Counter[int]) -> tuple[float, float]:
+    """The mean and the standard deviation (n - 1) of a scale's totals, unrounded."""
+    n = sum(totals.values())
+    if n < 2:
+        return 0.0, 0.0
+    mean = sum(t * c for t, c in totals.items()) / n
+    return mean, math.sqrt(sum(c * (t - mean) ** 2 for t, c in totals.items()) / (n - 1))
+
+
+__all__ = ["Cell", "Linked"]
