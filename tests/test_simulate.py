@@ -21,8 +21,10 @@ from coursekit.simulate import (
     MISSING,
     NON_INTEGER,
     WRONG_MODULE,
+    Saves,
     SimulatedStudent,
     SimulationError,
+    module_saves,
     notebook_answers,
     plan_class,
     simulated_answers,
@@ -88,7 +90,7 @@ def test_simulated_answers_are_on_the_scale_and_rate_the_bond_highest(alliance):
 @pytest.mark.parametrize("kind", KINDS)
 def test_each_kind_of_answer_file_is_what_it_says(tmp_path, alliance, kind):
     student = SimulatedStudent("sim-0001", kind, "correct")
-    write_answer_file(tmp_path, "alliance", alliance, student)
+    write_answer_file(tmp_path, "alliance", Saves(instruments=("alliance",)), student)
     path = tmp_path / FILENAME
     read = read_student("sim-0001", tmp_path, "alliance", alliance)
     assert read.status == STATUS[kind], read.reason
@@ -110,6 +112,60 @@ def test_each_kind_of_answer_file_is_what_it_says(tmp_path, alliance, kind):
         assert 9 <= len(answers) <= 11
     else:
         assert answers == simulated_answers(alliance, "sim-0001")
+
+
+def test_what_each_module_saves_is_read_from_its_forms():
+    saves = {m: module_saves(COURSE / "source" / m / f"{m}.ipynb")
+             for m in ("alliance", "breakthroughs", "craft", "stuck", "relationship", "portfolio")}
+    assert saves == {
+        "alliance": Saves(instruments=("alliance",)),
+        "breakthroughs": Saves(questions=("breakthroughs_prediction",)),
+        "craft": Saves(instruments=("craft",), questions=("craft_practice",)),
+        "stuck": Saves(instruments=("stuck",)),
+        "relationship": Saves(instruments=("relationship",)),
+        "portfolio": Saves(plan=True),
+    }
+
+
+def _check(module: str, folder: Path) -> str:
+    """What the module's own completion check says of a saved answer file."""
+    from coursekit.errors import CoursekitError
+    from coursekit.grading import check_completion, check_plan, check_questions
+
+    try:
+        if module == "breakthroughs":
+            check_questions("breakthroughs", "breakthroughs_prediction", folder)
+        elif module == "portfolio":
+            check_plan(folder)
+        else:
+            check_completion(module, folder=folder)
+            if module == "craft":
+                check_questions("craft", "craft_practice", folder)
+    except CoursekitError as exc:
+        return type(exc).__name__
+    return "passes"
+
+
+@pytest.mark.parametrize("module", ["breakthroughs", "craft", "portfolio"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_modules_without_an_instrument_of_their_name_get_answer_files_of_each_kind(
+        tmp_path, module, kind):
+    saves = module_saves(COURSE / "source" / module / f"{module}.ipynb")
+    write_answer_file(tmp_path, module, saves, SimulatedStudent("sim-0002", kind, "correct"))
+    verdict = _check(module, tmp_path)
+    expected = {COMPLETE: "passes", INCOMPLETE: "IncompleteError", MISSING: "IncompleteError"}
+    if kind in expected:
+        assert verdict == expected[kind]
+    else:
+        assert verdict != "passes"  # malformed: the check refuses it, whatever the reason
+    if kind == NON_INTEGER:
+        raw = json.loads((tmp_path / FILENAME).read_text())
+        if module == "portfolio":
+            assert raw["values"]["practice_plan"]["review_date"] == "after the summer"
+        else:
+            values = (raw["instruments"][module]["answers"] if module == "craft"
+                      else raw["values"]["breakthroughs_prediction"])
+            assert [v for v in values.values() if not isinstance(v, int)] != []
 
 
 # --- the notebook work -------------------------------------------------------------------
@@ -160,7 +216,7 @@ def test_a_simulated_class_goes_through_the_exchange_and_a_rerun_is_refused(
     out = capsys.readouterr().out
     assert "generated release/alliance" in out and "released alliance" in out
     assert "7 complete, 1 incomplete, 3 malformed (1 invalid JSON, 1 another module's, " \
-           "1 with a non-integer answer), 1 missing" in out
+           "1 with a value no form would save), 1 missing" in out
     assert "exercise: 10 solved, 2 answered wrongly" in out
 
     plan = {s.id: s for s in plan_class("alliance", 12)}
@@ -211,6 +267,28 @@ def test_a_simulated_class_goes_through_the_exchange_and_a_rerun_is_refused(
         assert points(right, "test_find_rupture") == 2 and points(right, "test_find_repair") == 2
         assert points(wrong, "test_find_rupture") == 0 and points(wrong, "test_find_repair") == 0
         assert points(right, "test_completion") == 2 and points(wrong, "test_completion") == 2
+
+
+@pytest.mark.nbgrader
+def test_breakthroughs_and_the_portfolio_can_be_simulated_through_the_exchange(course_copy, capsys):
+    for module in ("breakthroughs", "portfolio"):
+        assert main(["class", "simulate", module, "--students", "12", "--course", str(course_copy)]) == 0
+        out = capsys.readouterr().out
+        assert "7 complete, 1 incomplete, 3 malformed" in out
+        plan = {s.id: s for s in plan_class(module, 12)}
+        verdicts = Counter((plan[sid].answers, _check(module, course_copy / "submitted" / sid / module))
+                           for sid in plan)
+        assert verdicts[(COMPLETE, "passes")] == 7, verdicts
+        assert verdicts[(INCOMPLETE, "IncompleteError")] == 1 and verdicts[(MISSING, "IncompleteError")] == 1
+        assert sum(n for (kind, verdict), n in verdicts.items() if verdict == "passes") == 7
+        if module == "portfolio":
+            assert "exercise:" not in out  # nothing to solve in the portfolio
+        else:
+            assert "exercise: 10 solved, 2 answered wrongly" in out
+        # no rated items, so no cohort report: not suggested, and refused with the reason
+        assert f"nbgrader autograde {module}." in out and "coursekit report" not in out
+        assert main(["report", module, "--course", str(course_copy)]) == 1
+        assert "has no self-assessment of rated items" in capsys.readouterr().err
 
 
 def test_simulating_a_module_the_course_does_not_have_names_the_folder(course_copy, capsys):

@@ -215,7 +215,8 @@ def run_class_simulate(module: str, students: int, course: str, *, seed: int = 2
     for step in result.steps:
         print(f"- {step}")
     print(result.describe())
-    print(f"Next, from the course folder: nbgrader autograde {module}; coursekit report {module}.")
+    report = f"; coursekit report {module}" if result.reportable else ""
+    print(f"Next, from the course folder: nbgrader autograde {module}{report}.")
     return 0
 
 
@@ -224,8 +225,15 @@ def run_report(module: str, course: str, out: str | None = None, *,
     """`coursekit report`: see coursekit.cohort (what is counted) and coursekit.report (files)."""
     from coursekit.cohort import STATUSES, load_reference, problems, read_class, summarise
     from coursekit.errors import CoursekitError
-    from coursekit.instruments import load_instrument
+    from coursekit.instruments import bundled_instruments, load_instrument
 
+    if module not in bundled_instruments():
+        why = ("has no self-assessment of rated items to report on (its forms save other things: "
+               "numbers, a plan)" if Path(course, "source", module).is_dir() else
+               f"is not a module of the course in {course} with a self-assessment")
+        print(f"coursekit report: '{module}' {why}. Choose one of: {', '.join(bundled_instruments())}.",
+              file=sys.stderr)
+        return 1
     try:
         instrument = load_instrument(module)
         reference = load_reference(module, instrument)

@@ -7,14 +7,18 @@ each, does their work, submits it, and finally collects every submission into
 one ``nbgrader fetch_assignment`` and one ``nbgrader submit`` command per
 student, 4-5 s each) is what makes a class of hundreds take seconds.
 
-The class is varied on purpose, and reproducibly (everything follows from
-``--seed``):
+What a student saves follows from the module's notebook: the self-assessment
+items, numeric questions and practice plan its forms ask for (see
+``module_saves``), so every module of the course can be simulated. The class
+is varied on purpose, and reproducibly (everything follows from ``--seed``):
 
-* most students answer every self-assessment item, drawn per subscale from
-  plausible made-up centres (not norms);
-* some leave a few items unanswered;
+* most students answer everything: self-assessment items drawn per subscale
+  from plausible made-up centres (not norms), numbers spread over each
+  question's range, a plan with placeholder text;
+* some leave a few items, a question or a part of the plan unanswered;
 * some submit a malformed answer file: invalid JSON (cut off half-way), a file
-  belonging to another module, or a value that is not a whole number;
+  belonging to another module, or a value no form would save (half a point,
+  or a review date that is no date);
 * some submit no answer file at all;
 * most solve the exercise (the instructor's own solution), some answer it
   wrongly (every function returns None);
@@ -42,11 +46,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from coursekit.errors import SimulationError
 from coursekit.instruments import Instrument, load_instrument
+from coursekit.questions import QuestionSet
 from coursekit.responses import ResponseStore
 
 PREFIX = "sim-"
@@ -89,6 +95,8 @@ class SimulationResult:
     collected: list[str]
     steps: list[str] = field(default_factory=list)  # what was done besides the students
     seconds: float = 0.0
+    has_exercise: bool = True  # whether the module has code for the students to write
+    reportable: bool = False  # whether `coursekit report` covers it (it rates the module's items)
 
     def counts(self) -> Counter[str]:
         return Counter(s.answers for s in self.students)
@@ -104,9 +112,9 @@ class SimulationResult:
             f"in {self.seconds:.1f} s.\n"
             f"  answer files: {counts[COMPLETE]} complete, {counts[INCOMPLETE]} incomplete, "
             f"{malformed} malformed ({counts[INVALID_JSON]} invalid JSON, {counts[WRONG_MODULE]} "
-            f"another module's, {counts[NON_INTEGER]} with a non-integer answer), "
-            f"{counts[MISSING]} missing\n"
-            f"  exercise: {n - wrong} solved, {wrong} answered wrongly"
+            f"another module's, {counts[NON_INTEGER]} with a value no form would save), "
+            f"{counts[MISSING]} missing"
+            + (f"\n  exercise: {n - wrong} solved, {wrong} answered wrongly" if self.has_exercise else "")
         )
 
 
@@ -159,31 +167,126 @@ def simulated_answers(instrument: Instrument, student: str, seed: int = DEFAULT_
     return answers
 
 
-def write_answer_file(folder: Path, module: str, instrument: Instrument, student: SimulatedStudent,
+@dataclass(frozen=True)
+class Saves:
+    """What a module's forms save: the instruments rated, the question sets answered, a plan."""
+
+    instruments: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()
+    plan: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.instruments or self.questions or self.plan)
+
+
+FORMS = {"assess", "ask", "plan_form"}  # the coursekit.widgets calls that make a saving form
+
+
+def module_saves(notebook: Path) -> Saves:
+    """What the module's notebook asks the student to save, read from its form calls.
+
+    The kit's forms are made by ``assess(module, instrument=module)``,
+    ``ask(module, questions)`` and ``plan_form()``; each call in a code cell,
+    with its names written out, says what a student of the module saves.
+    """
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)  # type: ignore[no-untyped-call]
+    instruments: list[str] = []
+    questions: list[str] = []
+    plan = False
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue  # a cell with IPython magics: no forms there
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            if name not in FORMS:
+                continue
+            args = [a.value for a in node.args if isinstance(a, ast.Constant)]
+            kwargs = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
+            if name == "plan_form":
+                plan = True
+            elif name == "assess" and args:
+                instruments.append(str(kwargs.get("instrument", args[1] if len(args) > 1 else args[0])))
+            elif name == "ask" and (len(args) > 1 or "questions" in kwargs):
+                questions.append(str(kwargs.get("questions", args[1] if len(args) > 1 else "")))
+    return Saves(tuple(dict.fromkeys(instruments)), tuple(dict.fromkeys(questions)), plan)
+
+
+def simulated_numbers(qset: QuestionSet, student: str, seed: int = DEFAULT_SEED) -> dict[str, int]:
+    """Plausible answers to a set of numeric questions: spread over each range, leaning low."""
+    rng = random.Random(f"coursekit-numbers:{seed}:{qset.id}:{student}")
+    return {q.id: round(rng.triangular(q.min, q.max, q.min + 0.3 * (q.max - q.min))) for q in qset.questions}
+
+
+def simulated_plan(student: str, seed: int = DEFAULT_SEED) -> dict[str, str]:
+    """A practice plan with every part written, as placeholders that read as such."""
+    rng = random.Random(f"coursekit-plan:{seed}:{student}")
+    review = date(2027, 1, 4) + timedelta(days=rng.randrange(0, 120))
+    text = "Simulated plan ({}): placeholder written by coursekit class simulate. Not a real plan."
+    return {"goal": text.format("goal"), "practice": text.format("practice"),
+            "feedback": text.format("feedback"), "review_date": review.isoformat()}
+
+
+def write_answer_file(folder: Path, module: str, saves: Saves, student: SimulatedStudent,
                       seed: int = DEFAULT_SEED) -> None:
-    """Save the student's answers as the notebook's form would, then damage them as planned."""
-    answers = simulated_answers(instrument, student.id, seed)
-    rng = random.Random(f"coursekit-damage:{seed}:{module}:{student.id}")
+    """Save what the module's forms would save for this student, then damage it as planned.
+
+    An incomplete file leaves out part of the first thing the module saves (a
+    few items, a question, a part of the plan); a file with an impossible
+    value holds half a point (or, for a plan alone, a review date that is no
+    date), which no form would save.
+    """
+    from coursekit.portfolio import PLAN_KEY, validate_plan
+    from coursekit.questions import load_questions
+
     kind = student.answers
-    if kind == MISSING:
+    if kind == MISSING or not saves:
         return
-    if kind == INCOMPLETE:
-        dropped = rng.sample(sorted(answers), rng.randint(1, min(3, len(answers) - 1)))
-        answers = {k: v for k, v in answers.items() if k not in dropped}
-    if kind == WRONG_MODULE:
-        # a file carried over from another module's folder
-        other = "stuck" if module != "stuck" else "craft"
-        ResponseStore(folder, other).save_answers(instrument, answers)
-        return
-    store = ResponseStore(folder, module)
-    store.save_answers(instrument, answers)
+    rng = random.Random(f"coursekit-damage:{seed}:{module}:{student.id}")
+    # a file carried over from another module's folder
+    store = ResponseStore(folder, module if kind != WRONG_MODULE else
+                          "stuck" if module != "stuck" else "craft")
+    first = True  # only the first thing saved is left incomplete
+
+    def leave_out(values: dict[str, Any], most: int) -> dict[str, Any]:
+        nonlocal first
+        if kind == INCOMPLETE and first and len(values) > 1:
+            dropped = rng.sample(sorted(values), rng.randint(1, min(most, len(values) - 1)))
+            values = {k: v for k, v in values.items() if k not in dropped}
+        first = False
+        return values
+
+    for name in saves.instruments:
+        instrument = load_instrument(name)
+        store.save_answers(instrument, leave_out(simulated_answers(instrument, student.id, seed), 3))
+    for name in saves.questions:
+        qset = load_questions(name)
+        store.save_numbers(qset, leave_out(simulated_numbers(qset, student.id, seed), 1))
+    if saves.plan:
+        store.save_value(PLAN_KEY, validate_plan(leave_out(simulated_plan(student.id, seed), 2)))
+
     if kind == INVALID_JSON:
         data = store.path.read_bytes()
         store.path.write_bytes(data[: len(data) // 2])  # cut off, as by a bad copy
     elif kind == NON_INTEGER:
         raw = json.loads(store.path.read_text(encoding="utf-8"))
-        item = rng.choice(sorted(answers))
-        raw["instruments"][instrument.id]["answers"][item] = answers[item] + 0.5
+        if saves.instruments:
+            answers = raw["instruments"][saves.instruments[0]]["answers"]
+        elif saves.questions:
+            answers = raw["values"][saves.questions[0]]
+        else:
+            answers = None
+            raw["values"][PLAN_KEY]["review_date"] = "after the summer"
+        if answers is not None:
+            item = rng.choice(sorted(answers))
+            answers[item] = answers[item] + 0.5
         store.path.write_text(json.dumps(raw, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -295,7 +398,12 @@ def simulate_class(course: str | Path, module: str, students: int, *, seed: int 
         raise SimulationError(
             f"{course / 'source' / module} does not exist: '{module}' is not a module of the course "
             f"in {course}. Name the course folder with --course.")
-    instrument = load_instrument(module)
+    notebooks = sorted((course / "source" / module).glob("*.ipynb"))
+    saves = Saves()
+    for notebook in notebooks:
+        found = module_saves(notebook)
+        saves = Saves(saves.instruments + found.instruments, saves.questions + found.questions,
+                      saves.plan or found.plan)
     plan = plan_class(module, students, seed)
     config = course_config(course, exchange)
     exchange_root = Path(config.Exchange.root)
@@ -328,6 +436,10 @@ def simulate_class(course: str | Path, module: str, students: int, *, seed: int 
 
         released = sorted((course / "release" / module).glob("*.ipynb"))
         work = {nb.name: notebook_answers(course / "source" / module / nb.name, nb) for nb in released}
+        result.has_exercise = any(answers.correct for answers in work.values())
+        result.reportable = module in saves.instruments
+        if not saves:
+            say(f"'{module}' has no form that saves answers, so no answer files are simulated.")
         authenticator = Authenticator(config=config, log=log)
         student_dir = CourseDirectory(config=config, log=log)
         student_dir.assignment_id = module
@@ -344,7 +456,7 @@ def simulate_class(course: str | Path, module: str, students: int, *, seed: int 
                 folder = home / module
                 for name, answers in work.items():
                     work_notebook(folder / name, answers, student)
-                write_answer_file(folder, module, instrument, student, seed)
+                write_answer_file(folder, module, saves, student, seed)
                 step = "submit"
                 ExchangeSubmit(coursedir=student_dir, authenticator=authenticator, config=config,
                                log=log, assignment_dir=str(home)).start()
@@ -446,6 +558,7 @@ def _tools_on_path() -> Iterator[None]:
 
 __all__ = [
     "COMPLETE", "INCOMPLETE", "INVALID_JSON", "KINDS", "MALFORMED", "MISSING", "NON_INTEGER",
-    "WRONG_MODULE", "SimulatedStudent", "SimulationError", "SimulationResult", "plan_class",
-    "simulate_class", "simulated_answers", "student_ids", "write_answer_file",
+    "WRONG_MODULE", "Saves", "SimulatedStudent", "SimulationError", "SimulationResult",
+    "module_saves", "plan_class", "simulate_class", "simulated_answers", "simulated_numbers",
+    "simulated_plan", "student_ids", "write_answer_file",
 ]
