@@ -120,8 +120,8 @@ def timed(command: list[str], cwd: Path) -> tuple[float, str, int]:
     seconds = time.perf_counter() - started
     print(f"{' '.join(command)}: {seconds:.1f} s, exit {result.returncode}, load {before} -> {load()}",
           file=sys.stderr)
-    if result.returncode:
-        print(result.stdout[-2000:], result.stderr[-2000:], file=sys.stderr)
+    if result.returncode:  # all of it: the summary names what failed and why
+        print(result.stdout, result.stderr[-4000:], file=sys.stderr)
     return seconds, f"{before} -> {load()}", result.returncode
 
 

@@ -23,6 +23,13 @@ A cell for which no second class is found within the budget is reported as
 exposed, and the report withholds figures of the scales it is linked to. The
 search is seeded by the class itself, so the same class always gives the same
 report.
+
+What this does not cover: the proof is about one report. Two reports of the
+same module taken at different times (before and after a late submission)
+can still be compared, and whether a scale's figures were withheld depends on
+the class, so in principle says something about it; only a reader able to
+rerun the search over every class consistent with a page could use that.
+Give instructors one report per module, after the deadline.
 """
 
 from __future__ import annotations
