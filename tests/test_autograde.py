@@ -97,6 +97,12 @@ def submit(course: Path, student: str, kind: str) -> None:
     elif kind == "endless":  # solved, then a loop that never ends
         store.save_answers(instrument, {item.id: 4 for item in instrument.items})
         _cell(nb, "find_rupture_and_repair").source = _solution() + "\n\nwhile True:\n    pass\n"
+    elif kind.startswith("kills-kernel-once:"):  # solved; ends its kernel the first time only
+        marker = kind.split(":", 1)[1]
+        store.save_answers(instrument, {item.id: 4 for item in instrument.items})
+        _cell(nb, "find_rupture_and_repair").source = _solution() + (
+            f"\n\nimport os, pathlib\nif not pathlib.Path({marker!r}).exists():\n"
+            f"    pathlib.Path({marker!r}).touch()\n    os._exit(1)\n")
     elif kind == "kills-kernel":  # solved, then ends the kernel's process
         store.save_answers(instrument, {item.id: 4 for item in instrument.items})
         _cell(nb, "find_rupture_and_repair").source = _solution() + "\n\nimport os\nos._exit(1)\n"
@@ -261,11 +267,32 @@ def test_notebooks_that_never_finish_or_kill_their_kernel_are_reported_and_the_r
     assert ("lou: submitted/lou/alliance/alliance.ipynb: did not finish within the 45 s allowed "
             "for one notebook") in out
     assert "kim: submitted/kim/alliance/alliance.ipynb: the kernel running it died" in out
+    assert "It failed the same way when graded a second time." in out
     assert took < 115, "the course's per-cell limit is 120 s; the notebook limit must cut it short"
     found = sqlite_snapshot(course)
     assert auto_scores(found, "ada") == EXPECTED["ada"]
     for student in ["kim", "lou"]:  # as nbgrader leaves a failure: no autograded notebook
         assert not (course / "autograded" / student / MODULE).exists()
+
+
+@pytest.mark.nbgrader
+@pytest.mark.kernel
+def test_a_kernel_that_dies_once_is_given_a_second_try(tmp_path_factory, tmp_path, capsys):
+    """A kernel can die for the machine's reasons (it failed to start, memory ran short);
+    such a submission is graded again once, and the summary says so."""
+    marker = str(tmp_path / "died-once")
+    course = course_with_class(tmp_path_factory, tmp_path / "course",
+                               members={"ada": "complete", "pat": f"kills-kernel-once:{marker}"})
+    status = main(["autograde", MODULE, "--course", str(course), "--jobs", "2"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert Path(marker).exists()  # the first run did end its kernel
+    assert "alliance: 2 of 2 submission(s) graded" in out
+    assert "pat: submitted/pat/alliance/alliance.ipynb was graded on the second try; the first " \
+           "failed: the kernel running it died" in out
+    found = sqlite_snapshot(course)
+    pat = found["pat"]["notebooks"][MODULE]["grades"]
+    assert {grade_id: pat[grade_id]["auto_score"] for grade_id in EXPECTED["ada"]} == EXPECTED["ada"]
 
 
 @pytest.mark.nbgrader

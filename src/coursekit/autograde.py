@@ -23,7 +23,9 @@ How the work is split:
 
 A submission that cannot be graded (damaged notebook, missing notebook,
 kernel death, time limit) is reported with the student, the file and the
-reason, and all the others are graded.
+reason, and all the others are graded. One whose kernel died is graded once
+more before it is reported: a kernel can die for the machine's reasons, and
+code that ends its kernel on purpose fails the same way twice.
 """
 
 from __future__ import annotations
@@ -319,6 +321,27 @@ class _Grader:
         return "", "", tuple(notes)
 
     def grade(self, student: str) -> Outcome:
+        """Grade one submission; if its kernel died, once more before reporting it.
+
+        A kernel can die for reasons that have nothing to do with the student
+        (it failed to start, the machine ran short of memory for a moment); a
+        second run tells these apart from code that ends its kernel every time.
+        """
+        outcome, cause = self._attempt(student)
+        if outcome.status != "failed" or not _worth_another_try(cause):
+            return outcome
+        first = outcome
+        outcome, _ = self._attempt(student)
+        seconds = first.seconds + outcome.seconds
+        log = first.log + outcome.log
+        if outcome.status == "failed":
+            return replace(outcome, seconds=seconds, log=log,
+                           reason=outcome.reason + " It failed the same way when graded a second time.")
+        note = f"{first.file} was graded on the second try; the first failed: {first.reason}"
+        return replace(outcome, seconds=seconds, log=log, notes=(note, *outcome.notes))
+
+    def _attempt(self, student: str) -> tuple[Outcome, BaseException | None]:
+        """One run of nbgrader's autograder over the submission, and what made it fail if it did."""
         from nbgrader.converters import NbGraderException
 
         started = time.monotonic()
@@ -339,14 +362,15 @@ class _Grader:
                 error = exc
         seconds = time.monotonic() - started
         if converter.skipped and error is None:
-            return Outcome(student, "skipped", seconds, log=text.getvalue())
+            return Outcome(student, "skipped", seconds, log=text.getvalue()), None
         file, reason = self._diagnose(student, converter.failure, error)
         if problem and reason:
             file, reason = inspected_file, problem
         elif problem:
             notes = (f"{inspected_file} {problem}", *notes)
         status = "failed" if error is not None else "graded"
-        return Outcome(student, status, seconds, file, reason, text.getvalue(), notes)
+        cause = converter.failure[1] if converter.failure is not None else error
+        return Outcome(student, status, seconds, file, reason, text.getvalue(), notes), cause
 
     def _diagnose(self, student: str, failure: tuple[str, BaseException] | None,
                   error: BaseException | None) -> tuple[str, str]:
@@ -375,6 +399,15 @@ class _Grader:
             return str(Path(path).resolve().relative_to(self.settings.course))
         except ValueError:
             return str(path)
+
+
+def _worth_another_try(cause: BaseException | None) -> bool:
+    """Whether a failure may be the machine's rather than the submission's: a kernel that died
+    or never came up. A timeout is the student's loop, and is not run again."""
+    from nbclient.exceptions import DeadKernelError
+
+    return isinstance(cause, DeadKernelError) or (
+        type(cause) is RuntimeError and "kernel" in str(cause).lower())
 
 
 def _reason(exc: BaseException, student: str, timeout: float | None) -> str:
