@@ -195,7 +195,7 @@ ALLIANCE_ITEMS: list[str] = []
 
 
 @pytest.mark.parametrize("size", [9, 14, 25, 60, 150, 400])
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2])
 def test_every_proof_is_a_class_that_publishes_the_same_figures(tmp_path, alliance, monkeypatch,
                                                                 size, seed):
     """The audit's proofs checked independently: each second class it found is summarised

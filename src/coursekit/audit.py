@@ -131,11 +131,14 @@ class Linked:
         return total
 
     def _category(self, key: str, total: int) -> tuple[int, int]:
-        """The (position, band) a total falls in."""
+        """The (position, band) a total falls in; 0 for a table the report does not show, where
+        a student may move freely."""
         found = self._categories.get((key, total))
         if found is None:
             position, bands = self.scale_counts(key, Counter({total: 1}))
-            found = self._categories[(key, total)] = (position.index(1), bands.index(1))
+            found = self._categories[(key, total)] = (
+                position.index(1) if self.shown("position", key) is not None else 0,
+                bands.index(1) if self.shown("bands", key) is not None else 0)
         return found
 
     # --- the second class ----------------------------------------------------------
