@@ -56,8 +56,8 @@ def main() -> int:
     print(f"audit of linked figures: {len(SEEDS)} simulated classes of each size ({MODULE}, 4 scales)")
     print(f"{date.today()}, python {platform.python_version()}, {os.cpu_count()} cores; "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
-    print("| students | summarise, median (s) | slowest (s) | hidden cells, median | scales with positions or bands "
-          "| mean and spread only | withheld | too small |")
+    print("| students | summarise, median (s) | slowest (s) | hidden cells, median "
+          "| scales with positions or bands | mean and spread only | withheld | too small |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in SIZES:
         times, hidden, outcome = [], [], {"full": 0, "moments": 0, "withheld": 0, "small": 0}

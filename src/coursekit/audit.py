@@ -34,7 +34,6 @@ Give instructors one report per module, after the deadline.
 
 from __future__ import annotations
 
-import math
 import random
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -42,7 +41,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Protocol
 
-LT5, HIDDEN = "<5", "hidden"
+from coursekit.cohort import HIDDEN, LT5, MIN_GROUP, moments
+
 STARTS = 6  # changes that move the cell, each followed by a repair
 STEPS = 60  # repairs per start
 TRIES = 12  # swaps compared when putting a spread back
@@ -96,7 +96,6 @@ class Linked:
     def __post_init__(self) -> None:
         self.n = len(self.columns[0]) if self.columns else 0
         self.chance = random.Random(f"{self.n}:{sum(v or 0 for c in self.columns for v in c)}")
-        self.counts = [[sum(1 for v in col if v == p) for p in self.points] for col in self.columns]
         self.totals = {key: [self._total(key, s, {}) for s in range(self.n)] for key in self.members}
         self.counters = {key: Counter(t for t in totals if t is not None)
                          for key, totals in self.totals.items()}
@@ -113,7 +112,8 @@ class Linked:
                     groups.setdefault(total, []).append(student)
             self._by_total[key] = groups
         self._holders = [{p: [s for s, v in enumerate(col) if v == p] for p in self.points}
-                         for col in self.columns]
+                         for col in self.columns]  # item -> answer -> the students who gave it
+        self.counts = [[len(holders[p]) for p in self.points] for holders in self._holders]
         self._ranges = {key: (sum(min(self.scored(i, p) for p in self.points) for i in members),
                               sum(max(self.scored(i, p) for p in self.points) for i in members))
                         for key, members in self.members.items()}
@@ -173,12 +173,12 @@ class Linked:
         for part, table in enumerate(("position", "bands")):
             cells = self.shown(table, key) or ()
             for k, (cell, new) in enumerate(zip(cells, counts[part], strict=False)):
-                if cell == LT5 and new > 4:
-                    out.append((part, k, new - 4))
+                if cell == LT5 and new >= MIN_GROUP:
+                    out.append((part, k, new - (MIN_GROUP - 1)))
                 elif cell == LT5 and new == 0 and self.true_counts[key][part][k] > 0:
                     out.append((part, k, -1))  # emptied, a small count would no longer show
-                elif cell == HIDDEN and new < 5:
-                    out.append((part, k, new - 5))
+                elif cell == HIDDEN and new < MIN_GROUP:
+                    out.append((part, k, new - MIN_GROUP))
                 elif isinstance(cell, int) and new != cell:
                     out.append((part, k, new - cell))
         return out
@@ -193,7 +193,7 @@ class Linked:
             if new == old:
                 continue
             gap += 1.0  # something differs, if only which cell the rules hide
-            mean, sd = _moments(totals)
+            mean, sd = moments(totals)
             # how far outside the rounding interval of each published figure
             if old.mean is not None:
                 gap += 100 * max(0.0, abs(mean - old.mean) - 0.05)
@@ -408,7 +408,7 @@ class Linked:
             if self.scale(key, totals) == old:
                 continue
             misfits = self._misfits(key, self.scale_counts(key, totals))
-            mean, sd = _moments(totals)
+            mean, sd = moments(totals)
             if misfits:
                 fixes.append(partial(self._pass_along, cell, key, items, edits, misfits))
             if old.mean is not None and round(mean, 1) != old.mean:
@@ -489,15 +489,13 @@ class Linked:
         else:
             items = list(self.members[str(cell.key)])
         for edits in self._starts(cell, items):
-            for _ in range(STEPS):
+            for _ in range(STEPS + 1):
                 if self._gap(edits) == 0:
                     return edits
                 changed = self._fix(cell, items, edits)
                 if changed is edits:
                     break
                 edits = changed
-            if self._gap(edits) == 0:
-                return edits
         return None
 
     def exposed(self, cells: Mapping[str, Sequence[Cell]]) -> set[str]:
@@ -516,15 +514,6 @@ class Linked:
                 self.proofs.update((c, edits) for c in every
                                    if c not in self.proofs and self._moves_cell(c, edits))
         return exposed
-
-
-def _moments(totals: Counter[int]) -> tuple[float, float]:
-    """The mean and the standard deviation (n - 1) of a scale's totals, unrounded."""
-    n = sum(totals.values())
-    if n < 2:
-        return 0.0, 0.0
-    mean = sum(t * c for t, c in totals.items()) / n
-    return mean, math.sqrt(sum(c * (t - mean) ** 2 for t, c in totals.items()) / (n - 1))
 
 
 __all__ = ["Cell", "Linked"]

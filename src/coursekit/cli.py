@@ -227,11 +227,12 @@ def run_report(module: str, course: str, out: str | None = None, *,
     from coursekit.errors import CoursekitError
     from coursekit.instruments import bundled_instruments, load_instrument
 
-    if module not in bundled_instruments():
+    reportable = bundled_instruments()
+    if module not in reportable:
         why = ("has no self-assessment of rated items to report on (its forms save other things: "
                "numbers, a plan)" if Path(course, "source", module).is_dir() else
                f"is not a module of the course in {course} with a self-assessment")
-        print(f"coursekit report: '{module}' {why}. Choose one of: {', '.join(bundled_instruments())}.",
+        print(f"coursekit report: '{module}' {why}. Choose one of: {', '.join(reportable)}.",
               file=sys.stderr)
         return 1
     try:

@@ -48,7 +48,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from coursekit.audit import Cell, Linked
 from coursekit.errors import AnswerError, DataFileError, NoSubmissionsError, ResponseFileError
 from coursekit.instruments import Instrument, validate_answers
 from coursekit.responses import FILENAME, parse_responses
@@ -474,11 +473,21 @@ def _standing(key: str, label: str, line: ReferenceLine, totals: Mapping[int, in
     n = sum(totals.values())
     position, bands = _position_and_bands(totals, line, n_items, points)
     shown = n >= MIN_GROUP
-    mean = sum(t * c for t, c in totals.items()) / n if n else 0.0
-    sd = math.sqrt(sum(c * (t - mean) ** 2 for t, c in totals.items()) / (n - 1)) if shown else None
+    mean, sd = moments(totals)
     return Standing(key, label, line, n_items, show_count(n), round(mean, 1) if shown else None,
-                    round(sd, 1) if sd is not None else None,
+                    round(sd, 1) if shown else None,
                     _row(key, label, position), _row(key, label, bands))
+
+
+def moments(totals: Mapping[int, int]) -> tuple[float, float]:
+    """The mean and standard deviation (n - 1) of counted totals, unrounded; 0 below two."""
+    n = sum(totals.values())
+    if n == 0:
+        return 0.0, 0.0
+    mean = sum(t * c for t, c in totals.items()) / n
+    if n == 1:
+        return mean, 0.0
+    return mean, math.sqrt(sum(c * (t - mean) ** 2 for t, c in totals.items()) / (n - 1))
 
 
 def _position_and_bands(totals: Mapping[int, int], line: ReferenceLine, n_items: int,
@@ -510,27 +519,26 @@ def _protect_linked_figures(instrument: Instrument, columns: list[list[int | Non
     subscale, so it steps down with any of them.
     """
     shown = {s.key: s for s in standings if s.mean is not None}
-    reduced: set[str] = set()  # scales showing their mean and spread only
-    withheld: set[str] = set()
-    for final in (False, True):
-        if not shown:
-            break
-        exposed = _audit(instrument, columns, items, shown, reduced)
-        if exposed - {"total"}:
-            exposed.add("total")
-        if not exposed:
-            break
-        if final:
-            withheld = exposed
-        else:
-            reduced = exposed
+    if not shown:
+        return standings
+    reduced = _exposed(instrument, columns, items, shown, set())  # mean and spread only
+    withheld = _exposed(instrument, columns, items, shown, reduced) if reduced else set()
     return [_withheld(s) if s.key in withheld else _moments_only(s) if s.key in reduced else s
             for s in standings]
+
+
+def _exposed(instrument: Instrument, columns: list[list[int | None]], items: Sequence[Row],
+             shown: Mapping[str, Standing], reduced: set[str]) -> set[str]:
+    """The scales to step down: those the audit cannot prove, and the total with any of them."""
+    exposed = _audit(instrument, columns, items, shown, reduced)
+    return exposed | {"total"} if exposed - {"total"} else exposed
 
 
 def _audit(instrument: Instrument, columns: list[list[int | None]], items: Sequence[Row],
            shown: Mapping[str, Standing], reduced: set[str]) -> set[str]:
     """The scales linked to a hidden count that the published figures might pin down."""
+    from coursekit.audit import Cell, Linked  # only a report with hidden counts needs it
+
     scale = instrument.scale
     points = scale.points
     index = {item.id: j for j, item in enumerate(instrument.items)}
@@ -596,5 +604,5 @@ def problems(students: Iterable[StudentAnswers]) -> list[StudentAnswers]:
 __all__ = [
     "HIDDEN", "LT5", "MIN_GROUP", "STATUSES", "CohortSummary", "NoSubmissionsError", "Reference",
     "ReferenceLine", "Row", "Standing", "StudentAnswers", "load_reference", "problems",
-    "read_class", "read_student", "show_count", "summarise", "suppress_row",
+    "moments", "read_class", "read_student", "show_count", "summarise", "suppress_row",
 ]

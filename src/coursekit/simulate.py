@@ -182,8 +182,8 @@ class Saves:
 FORMS = {"assess", "ask", "plan_form"}  # the coursekit.widgets calls that make a saving form
 
 
-def module_saves(notebook: Path) -> Saves:
-    """What the module's notebook asks the student to save, read from its form calls.
+def module_saves(*notebooks: Path) -> Saves:
+    """What the module's notebooks ask the student to save, read from their form calls.
 
     The kit's forms are made by ``assess(module, instrument=module)``,
     ``ask(module, questions)`` and ``plan_form()``; each call in a code cell,
@@ -191,11 +191,12 @@ def module_saves(notebook: Path) -> Saves:
     """
     import nbformat
 
-    nb = nbformat.read(notebook, as_version=4)  # type: ignore[no-untyped-call]
     instruments: list[str] = []
     questions: list[str] = []
     plan = False
-    for cell in nb.cells:
+    cells = [cell for notebook in notebooks
+             for cell in nbformat.read(notebook, as_version=4).cells]  # type: ignore[no-untyped-call]
+    for cell in cells:
         if cell.cell_type != "code":
             continue
         try:
@@ -398,12 +399,7 @@ def simulate_class(course: str | Path, module: str, students: int, *, seed: int 
         raise SimulationError(
             f"{course / 'source' / module} does not exist: '{module}' is not a module of the course "
             f"in {course}. Name the course folder with --course.")
-    notebooks = sorted((course / "source" / module).glob("*.ipynb"))
-    saves = Saves()
-    for notebook in notebooks:
-        found = module_saves(notebook)
-        saves = Saves(saves.instruments + found.instruments, saves.questions + found.questions,
-                      saves.plan or found.plan)
+    saves = module_saves(*sorted((course / "source" / module).glob("*.ipynb")))
     plan = plan_class(module, students, seed)
     config = course_config(course, exchange)
     exchange_root = Path(config.Exchange.root)
