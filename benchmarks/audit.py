@@ -6,8 +6,8 @@ Run from the project root:
 
 For each class size, several simulated classes (seeds 1 to 5; the same mix of
 complete, incomplete, malformed and missing answer files as `coursekit class
-simulate`) are summarised in memory with ``coursekit.cohort.summarise``, which
-runs the audit (``coursekit.audit``) whenever a published row hides a count.
+simulate`) are summarised in memory with ``coursekit.cohort.summary.summarise``, which
+runs the audit (``coursekit.cohort.audit``) whenever a published row hides a count.
 For each size it prints the median time of summarising, how many hidden cells
 there were, and what became of the four alliance scales (bond, goals, tasks,
 total) in all the classes together: shown in full (mean, spread, positions,
@@ -24,9 +24,9 @@ import sys
 import time
 from datetime import date
 
-from coursekit.cohort import HIDDEN, LT5, StudentAnswers, summarise
-from coursekit.instruments import load_instrument
-from coursekit.simulate import COMPLETE, INCOMPLETE, MISSING, plan_class, simulated_answers
+from coursekit.cohort.summary import HIDDEN, LT5, StudentAnswers, summarise
+from coursekit.content.instruments import load_instrument
+from coursekit.grading.simulate import COMPLETE, INCOMPLETE, MISSING, plan_class, simulated_answers
 
 SIZES = (10, 20, 40, 100, 300, 1000, 3000)
 SEEDS = (1, 2, 3, 4, 5)

@@ -5,7 +5,7 @@ Run from the project root, on a quiet machine:
     PATH=$PWD/.venv/bin:$PATH .venv/bin/python benchmarks/autograde.py [--students 200] [--jobs 2]
 
 One class of N students of the alliance module is made once (with
-``coursekit.simulate.simulate_class`` through nbgrader's real exchange when
+``coursekit.grading.simulate.simulate_class`` through nbgrader's real exchange when
 that module is present, else written straight into ``submitted/`` as
 ``nbgrader collect`` leaves it) and copied three times. Then, one after the
 other, each timed from start to finish as an instructor would run it:
@@ -74,22 +74,22 @@ def make_course(dest: Path) -> Path:
 def make_class(course: Path, students: int) -> str:
     """N submissions of the module in course/submitted/; says how they were made."""
     try:
-        from coursekit.simulate import simulate_class
+        from coursekit.grading.simulate import simulate_class
     except ImportError:
         write_class(course, students)
         return "written into submitted/ by this script"
     simulate_class(course, MODULE, students, seed=2026, progress=False,
                    say=lambda text: print(text, file=sys.stderr))
-    return "`coursekit.simulate.simulate_class` (seed 2026) through nbgrader's exchange"
+    return "`coursekit.grading.simulate.simulate_class` (seed 2026) through nbgrader's exchange"
 
 
 def write_class(course: Path, students: int) -> None:
     """A varied class written as collect leaves it: 70% complete, 15% incomplete answers,
-    15% a wrong exercise (used only where coursekit.simulate is not available)."""
+    15% a wrong exercise (used only where coursekit.grading.simulate is not available)."""
     import nbformat
 
-    from coursekit.instruments import load_instrument
-    from coursekit.responses import ResponseStore
+    from coursekit.content.instruments import load_instrument
+    from coursekit.student.responses import ResponseStore
 
     instrument = load_instrument(MODULE)
     released = nbformat.read(course / "release" / MODULE / f"{MODULE}.ipynb", as_version=4)
@@ -160,7 +160,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
 
-    from coursekit.gradebook import snapshot
+    from coursekit.grading.gradebook import snapshot
 
     with tempfile.TemporaryDirectory(prefix="coursekit-bench-") as scratch:
         base = make_course(Path(scratch, "base"))

@@ -14,8 +14,9 @@ import sys
 import time
 
 RUNS = 30
-TARGETS = ["json", "coursekit", "coursekit.instruments, coursekit.responses", "coursekit.change",
-           "coursekit.widgets", "coursekit.plots"]
+TARGETS = ["json", "coursekit", "coursekit.content.instruments, coursekit.student.responses",
+           "coursekit.stats.change",
+           "coursekit.student.widgets", "coursekit.student.plots"]
 
 
 def median_seconds(statement: str) -> float:

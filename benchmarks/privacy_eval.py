@@ -1,4 +1,4 @@
-"""Measure coursekit.privacy against the labelled reflection corpus.
+"""Measure coursekit.privacy.detector against the labelled reflection corpus.
 
 Run: .venv/bin/python benchmarks/privacy_eval.py [CORPUS]
 
@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursekit.privacy import KINDS, Finding, _words, find_identifiers
+from coursekit.privacy.detector import KINDS, Finding, _words, find_identifiers
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "privacy_corpus.jsonl"
 

@@ -35,9 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from coursekit.instruments import load_instrument
-from coursekit.responses import FILENAME, SCHEMA_VERSION, InstrumentAnswers, Responses
-from coursekit.simulate import (
+from coursekit.content.instruments import load_instrument
+from coursekit.grading.simulate import (
     INCOMPLETE,
     INVALID_JSON,
     MISSING,
@@ -46,6 +45,7 @@ from coursekit.simulate import (
     plan_class,
     simulated_answers,
 )
+from coursekit.student.responses import FILENAME, SCHEMA_VERSION, InstrumentAnswers, Responses
 
 N_STUDENTS = 10_000
 RUNS = 5
@@ -109,7 +109,7 @@ def timed(command: list[str]) -> tuple[float, float]:
 
 def breakdown(course: Path, out: Path) -> list[tuple[str, float, float]]:
     """(step, wall, CPU) of the report's steps, run in this process."""
-    from coursekit.cohort import load_reference, read_class, summarise
+    from coursekit.cohort.summary import load_reference, read_class, summarise
 
     steps = []
 
@@ -127,7 +127,7 @@ def breakdown(course: Path, out: Path) -> list[tuple[str, float, float]]:
     summary = summarise(instrument, students, load_reference(MODULE, instrument), module=MODULE)
     step("aggregate and suppress", start)
     start = now()
-    from coursekit.report import write_report
+    from coursekit.cohort.report import write_report
 
     write_report(summary, out)
     step("draw three SVG charts, write HTML and CSV", start)

@@ -22,7 +22,7 @@ import time
 import numpy as np
 import numpy.typing as npt
 
-from coursekit.change import simulate_cohort, sudden_gains
+from coursekit.stats.change import simulate_cohort, sudden_gains
 
 N_CLIENTS = 100_000
 N_SESSIONS = 20

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from coursekit.instruments import Instrument, load_instrument
-from coursekit.responses import FOLDER_ENV
+from coursekit.content.instruments import Instrument, load_instrument
+from coursekit.student.responses import FOLDER_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = ROOT / "course"

@@ -26,11 +26,11 @@ import nbformat
 import pytest
 
 from conftest import COURSE, run, tool_env
-from coursekit.autograde import Outcome, Summary, describe
 from coursekit.cli import main
-from coursekit.gradebook import GradebookLock, redacted, snapshot
-from coursekit.instruments import load_instrument
-from coursekit.responses import ResponseStore
+from coursekit.content.instruments import load_instrument
+from coursekit.grading.autograde import Outcome, Summary, describe
+from coursekit.grading.gradebook import GradebookLock, redacted, snapshot
+from coursekit.student.responses import ResponseStore
 
 MODULE = "alliance"
 CLASS = {"ada": "complete", "ben": "incomplete", "cleo": "edits-test", "dan": "damaged",
@@ -322,7 +322,7 @@ def test_the_faster_metadata_check_accepts_and_refuses_exactly_what_nbgraders_do
 
     from nbgrader.nbgraderformat import MetadataValidator
 
-    from coursekit.autograde import _converter_class
+    from coursekit.grading.autograde import _converter_class
 
     ours = _converter_class().metadata_validator
     released = nbformat.read(generated_course(tmp_path_factory) / "release" / MODULE / f"{MODULE}.ipynb",

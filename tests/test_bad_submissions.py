@@ -15,8 +15,8 @@ import nbformat
 import pytest
 
 from conftest import COURSE, complete_answers, tool_env
-from coursekit.instruments import load_instrument
-from coursekit.responses import FILENAME, ResponseStore
+from coursekit.content.instruments import load_instrument
+from coursekit.student.responses import FILENAME, ResponseStore
 
 MODULE = "alliance"
 TIMEOUT = 40  # seconds per notebook; a healthy alliance notebook takes 3 to 12
@@ -110,8 +110,8 @@ def test_broken_submissions_are_reported_and_the_healthy_graded(course_copy, tmp
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeSubmit
 
-    from coursekit.autograde import autograde, describe
-    from coursekit.simulate import course_config
+    from coursekit.grading.autograde import autograde, describe
+    from coursekit.grading.simulate import course_config
 
     monkeypatch.setenv("PATH", tool_env()["PATH"])
     config = course_config(course_copy)

@@ -30,8 +30,8 @@ import pytest
 
 from browser_support import CHROMIUM, CHROMIUM_ARGS, Lab, lab_server
 from conftest import COURSE, ROOT, make_readonly, run, small_mount, tool_env
-from coursekit.instruments import Instrument, load_instrument
-from coursekit.responses import FILENAME
+from coursekit.content.instruments import Instrument, load_instrument
+from coursekit.student.responses import FILENAME
 
 # It starts kernels and runs nbgrader too, so `make quick` (not kernel, not nbgrader) leaves it out.
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.kernel, pytest.mark.nbgrader]

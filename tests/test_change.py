@@ -1,4 +1,4 @@
-"""Tests for coursekit.change: sudden gains, reliable change, dose-effect, simulation.
+"""Tests for coursekit.stats.change: sudden gains, reliable change, dose-effect, simulation.
 
 The sudden-gain expectations come from the test suite of the R package
 ``suddengains`` (Wiedemann et al.) and from worked values of the published
@@ -20,7 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from coursekit.change import (
+from coursekit.errors import ScoreInputError
+from coursekit.stats.change import (
     CATEGORIES,
     PATTERNS,
     DoseEffect,
@@ -38,7 +39,6 @@ from coursekit.change import (
     standard_error,
     sudden_gains,
 )
-from coursekit.errors import ScoreInputError
 
 NA = math.nan
 
@@ -679,6 +679,6 @@ def test_simulation_rejects_bad_settings() -> None:
 
 
 def test_import_stays_cheap() -> None:
-    code = "import sys, coursekit.change; print('scipy' in sys.modules)"
+    code = "import sys, coursekit.stats.change; print('scipy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -19,7 +19,7 @@ import pytest
 
 from conftest import complete_answers
 from coursekit.cli import main
-from coursekit.cohort import (
+from coursekit.cohort.summary import (
     HIDDEN,
     LT5,
     load_reference,
@@ -29,7 +29,7 @@ from coursekit.cohort import (
     suppress_row,
 )
 from coursekit.errors import DataFileError
-from coursekit.responses import FILENAME, ResponseStore
+from coursekit.student.responses import FILENAME, ResponseStore
 
 # --- helpers ---------------------------------------------------------------------
 
@@ -142,7 +142,7 @@ def test_a_scale_mean_that_would_pin_down_hidden_item_counts_is_withheld(tmp_pat
     its 1s ("<5" twice), and on its own that is safe. But the bond mean, rounded to one
     decimal, gives the exact sum of nine totals, and only one filling of the hidden cells
     adds up to it: a reader would know that nobody answered 1."""
-    from coursekit.cohort import _standing, load_reference
+    from coursekit.cohort.summary import _standing, load_reference
 
     class_of(tmp_path, alliance, 7, value=4)
     for student in ("x1", "x2"):
@@ -181,7 +181,7 @@ def _second_class(students, edits):
     """The class a proof describes: the answers of the students who answered, with the edits."""
     from dataclasses import replace
 
-    from coursekit.cohort import StudentAnswers
+    from coursekit.cohort.summary import StudentAnswers
 
     answered = [s for s in students if s.status in ("complete", "incomplete")]
     changed = {id(s): dict(s.answers) for s in answered}
@@ -203,7 +203,8 @@ def test_every_proof_is_a_class_that_publishes_the_same_figures(tmp_path, allian
     while holding a different count in the cell it proves open."""
     import random as stdlib_random
 
-    from coursekit import audit, cohort
+    from coursekit.cohort import audit
+    from coursekit.cohort import summary as cohort
 
     ALLIANCE_ITEMS[:] = [item.id for item in alliance.items]
     chance = stdlib_random.Random(seed)
@@ -460,8 +461,8 @@ def texts(root: ElementTree.Element, cls: str) -> list[str]:
 
 
 def test_item_chart_draws_the_shown_shares_and_pools_hidden_counts(tmp_path, alliance):
+    from coursekit.cohort.report import distribution_chart
     from coursekit.palette import OKABE_ITO
-    from coursekit.report import distribution_chart
 
     class_of(tmp_path, alliance, 7, value=4)
     for student in ("x1", "x2"):
@@ -491,7 +492,7 @@ def test_item_chart_draws_the_shown_shares_and_pools_hidden_counts(tmp_path, all
 
 
 def test_a_withheld_row_is_written_out_instead_of_drawn(tmp_path, alliance):
-    from coursekit.report import distribution_chart
+    from coursekit.cohort.report import distribution_chart
 
     class_of(tmp_path, alliance, 4, value=4)
     summary = summarise(alliance, read_class(tmp_path, "alliance", alliance))
@@ -503,7 +504,7 @@ def test_a_withheld_row_is_written_out_instead_of_drawn(tmp_path, alliance):
 def test_long_scales_dot_the_colours_they_reuse(tmp_path, alliance):
     from dataclasses import replace
 
-    from coursekit.report import scale_fills
+    from coursekit.cohort.report import scale_fills
 
     class_of(tmp_path, alliance, 5)
     summary = summarise(alliance, read_class(tmp_path, "alliance", alliance))
@@ -515,7 +516,7 @@ def test_long_scales_dot_the_colours_they_reuse(tmp_path, alliance):
 
 
 def test_standing_chart_places_means_on_the_answer_scale(tmp_path, alliance):
-    from coursekit.report import standing_chart
+    from coursekit.cohort.report import standing_chart
 
     class_of(tmp_path, alliance, 5, value=4)
     summary = summarise(alliance, read_class(tmp_path, "alliance", alliance))
@@ -540,7 +541,8 @@ def test_standing_chart_places_means_on_the_answer_scale(tmp_path, alliance):
 
 
 def test_the_cohort_modules_load_no_plotting_or_nbgrader_on_import():
-    code = ("import json, sys, coursekit.cohort, coursekit.report, coursekit.simulate; "
+    code = ("import json, sys, coursekit.cohort.summary, coursekit.cohort.report, "
+            "coursekit.grading.simulate; "
             "print(json.dumps(sorted(sys.modules)))")
     loaded = json.loads(subprocess.check_output([sys.executable, "-c", code], text=True))
     assert [m for m in ("matplotlib", "nbgrader", "nbformat", "tqdm") if m in loaded] == []

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from coursekit.cli import main
-from coursekit.gradebook import snapshot
+from coursekit.grading.gradebook import snapshot
 from test_autograde import MODULE, assert_same_as_nbgrader, course_with_class, reference
 from test_postgres import postgres_server
 

@@ -21,14 +21,14 @@ import pytest
 
 from conftest import complete_answers, make_readonly
 from coursekit.errors import StoreError
-from coursekit.responses import FILENAME, LOCKNAME, ResponseStore, read_responses
+from coursekit.student.responses import FILENAME, LOCKNAME, ResponseStore, read_responses
 
 pytestmark = pytest.mark.slow
 
 # What a save writes, as a function of the revision it makes: the test and the child
 # processes that save both run this source, so each knows what the other wrote.
 SHARED = r"""
-from coursekit.instruments import load_instrument
+from coursekit.content.instruments import load_instrument
 
 ALLIANCE = load_instrument("alliance")
 POINTS = ALLIANCE.scale.points
@@ -58,7 +58,7 @@ essay_for = _shared["essay_for"]
 #                                 so every ack the worker managed to write comes before it.
 HELPER = SHARED + r"""
 import os, sys
-from coursekit.responses import ResponseStore
+from coursekit.student.responses import ResponseStore
 
 folder = sys.argv[1]
 
@@ -192,7 +192,7 @@ def test_sigkill_at_random_moments_never_loses_an_acknowledged_save(tmp_path):
 
 SAVER = SHARED + r"""
 import json, os, sys
-from coursekit.responses import ResponseStore
+from coursekit.student.responses import ResponseStore
 
 folder, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 store = ResponseStore(folder, "alliance")
@@ -342,7 +342,7 @@ def test_corruption_found_while_another_process_saves_is_kept_aside_once(tmp_pat
 
 
 def test_a_form_whose_save_finds_a_damaged_file_tells_the_student(tmp_path):
-    from coursekit.widgets import InstrumentForm
+    from coursekit.student.widgets import InstrumentForm
     store = ResponseStore(tmp_path, "alliance")
     form = InstrumentForm(ALLIANCE, store)
     for key, value in complete_answers(ALLIANCE, 3).items():

@@ -1,8 +1,8 @@
 import pytest
 
 from conftest import complete_answers
-from coursekit.grading import IncompleteError, check_completion
-from coursekit.responses import FILENAME, ResponseStore
+from coursekit.student.checks import IncompleteError, check_completion
+from coursekit.student.responses import FILENAME, ResponseStore
 
 
 def test_complete_saved_answers_pass_and_return_the_score(tmp_path, alliance):

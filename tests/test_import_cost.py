@@ -11,8 +11,8 @@ HEAVY = ["matplotlib", "ipywidgets", "IPython", "nbgrader", "nbformat"]
 
 @pytest.mark.parametrize(
     "module",
-    ["coursekit", "coursekit.instruments", "coursekit.responses", "coursekit.readings",
-     "coursekit.grading", "coursekit.errors"],
+    ["coursekit", "coursekit.content.instruments", "coursekit.student.responses",
+     "coursekit.content.readings",     "coursekit.student.checks", "coursekit.errors"],
 )
 def test_importing_loads_no_heavy_library(module):
     code = f"import json, sys, {module}; print(json.dumps(sorted(sys.modules)))"

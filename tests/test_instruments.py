@@ -2,8 +2,8 @@ import json
 
 import pytest
 
+from coursekit.content.instruments import bundled_instruments, load_instrument, score, validate_answers
 from coursekit.errors import AnswerError, InstrumentError
-from coursekit.instruments import bundled_instruments, load_instrument, score, validate_answers
 
 
 def test_alliance_has_four_items_on_each_of_bond_goals_and_tasks(alliance):
@@ -94,6 +94,6 @@ def test_unknown_bundled_instrument_lists_the_choices():
 
 
 def _alliance_raw():
-    from coursekit.instruments import BUNDLED
+    from coursekit.content.instruments import BUNDLED
 
     return json.loads((BUNDLED / "alliance.json").read_text())

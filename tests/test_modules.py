@@ -15,17 +15,17 @@ import nbformat
 import pytest
 
 from conftest import COURSE, complete_answers
+from coursekit.content.evidence import BUNDLED as EVIDENCE
+from coursekit.content.evidence import Citation, bundled_evidence, load_evidence, number_text, r_from_d
+from coursekit.content.instruments import BUNDLED as INSTRUMENTS
+from coursekit.content.instruments import item_scores, load_instrument, score, validate_own_answer
+from coursekit.content.notebooks import render_instrument, render_questions
+from coursekit.content.questions import BUNDLED as QUESTIONS
+from coursekit.content.questions import load_questions, validate_numbers
 from coursekit.errors import AnswerError, EvidenceError, InstrumentError, StoreError
-from coursekit.evidence import BUNDLED as EVIDENCE
-from coursekit.evidence import Citation, bundled_evidence, load_evidence, number_text, r_from_d
-from coursekit.grading import IncompleteError, check_completion, check_questions
-from coursekit.instruments import BUNDLED as INSTRUMENTS
-from coursekit.instruments import item_scores, load_instrument, score, validate_own_answer
-from coursekit.notebooks import render_instrument, render_questions
-from coursekit.questions import BUNDLED as QUESTIONS
-from coursekit.questions import load_questions, validate_numbers
-from coursekit.responses import FILENAME, ResponseStore, read_responses
-from coursekit.widgets import InstrumentForm, QuestionForm, assess
+from coursekit.student.checks import IncompleteError, check_completion, check_questions
+from coursekit.student.responses import FILENAME, ResponseStore, read_responses
+from coursekit.student.widgets import InstrumentForm, QuestionForm, assess
 
 MODULES = ["craft", "stuck", "relationship"]
 
@@ -227,8 +227,8 @@ def test_forms_without_an_own_item_have_none(tmp_path, alliance):
 
 
 def test_the_own_feeling_never_reaches_a_class_report(tmp_path, stuck):
-    cohort = pytest.importorskip("coursekit.cohort")
-    report = pytest.importorskip("coursekit.report")
+    cohort = pytest.importorskip("coursekit.cohort.summary")
+    report = pytest.importorskip("coursekit.cohort.report")
     course = tmp_path / "course"
     for n in range(6):
         folder = course / "submitted" / f"student{n}" / "stuck"
@@ -477,7 +477,7 @@ def test_the_bipolar_form_shows_both_anchors(tmp_path, craft):
 
 
 def test_the_practice_form_saves_hours(answers_base):
-    from coursekit.widgets import ask
+    from coursekit.student.widgets import ask
 
     form = ask("craft", "craft_practice")
     assert isinstance(form, QuestionForm)
@@ -585,7 +585,7 @@ def test_the_exercise_tests_fail_on_the_released_stubs():
             exec(stub[gid].source, namespace)
 
 
-@pytest.mark.parametrize("module", ["coursekit.evidence", "coursekit.questions"])
+@pytest.mark.parametrize("module", ["coursekit.content.evidence", "coursekit.content.questions"])
 def test_the_data_modules_stay_stdlib_only(module):
     import subprocess
     import sys

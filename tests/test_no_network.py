@@ -34,7 +34,7 @@ import nbformat
 import pytest
 
 from conftest import COURSE, tool_env
-from coursekit.responses import FILENAME, FOLDER_ENV
+from coursekit.student.responses import FILENAME, FOLDER_ENV
 from test_pipeline import save_complete_answers
 
 pytestmark = [pytest.mark.kernel, pytest.mark.slow]
@@ -145,7 +145,7 @@ assert getattr(sys.modules.get("sitecustomize"), "GUARD_ACTIVE", False), "no gua
 SAVE_THE_FORMS = """\
 # added by the no-network test: press Save on every form the notebook showed
 import json
-from coursekit.widgets import SavingForm
+from coursekit.student.widgets import SavingForm
 forms = [v for v in list(globals().values()) if isinstance(v, SavingForm)]
 for f in forms:
     f.save_button.click()

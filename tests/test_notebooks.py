@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from conftest import COURSE, SEEDS
-from coursekit.notebooks import check_course, sync_course
+from coursekit.content.notebooks import check_course, sync_course
 
 
 def test_the_committed_course_passes_every_check():

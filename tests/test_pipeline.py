@@ -17,11 +17,11 @@ import nbformat
 import pytest
 
 from conftest import COURSE, complete_answers, run, tool_env
-from coursekit.instruments import bundled_instruments, load_instrument
-from coursekit.portfolio import PORTFOLIO, save_plan
-from coursekit.questions import BUNDLED as QUESTIONS
-from coursekit.questions import load_questions
-from coursekit.responses import FILENAME, ResponseStore
+from coursekit.content.instruments import bundled_instruments, load_instrument
+from coursekit.content.questions import BUNDLED as QUESTIONS
+from coursekit.content.questions import load_questions
+from coursekit.student.portfolio import PORTFOLIO, save_plan
+from coursekit.student.responses import FILENAME, ResponseStore
 
 MODULES = sorted(p.name for p in (COURSE / "source").iterdir() if p.is_dir())
 
@@ -226,7 +226,7 @@ def test_every_module_round_trip_in_process(course_copy, tmp_path, monkeypatch):
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeSubmit
 
-    from coursekit.simulate import course_config
+    from coursekit.grading.simulate import course_config
 
     config = course_config(course_copy)
     config.Exchange.cache = str(tmp_path / "cache")

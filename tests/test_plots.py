@@ -5,8 +5,8 @@ import math
 import matplotlib.colors as mcolors
 from matplotlib.figure import Figure
 
-from coursekit.instruments import score
-from coursekit.plots import OKABE_ITO, alliance_series, profile
+from coursekit.content.instruments import score
+from coursekit.student.plots import OKABE_ITO, alliance_series, profile
 
 
 def test_profile_draws_each_subscale_against_its_range(alliance):
@@ -51,7 +51,7 @@ def test_series_without_rupture_has_no_marks():
 
 
 def test_trajectories_mark_each_flagged_interval_as_a_thick_segment():
-    from coursekit.plots import trajectories
+    from coursekit.student.plots import trajectories
 
     scores = [[30, 29, 28, 18, 17, 16], [20, 20, 21, 20, 20, 19]]
     flags = [[float("nan"), 0.0, 1.0, 0.0, float("nan")], [float("nan"), 0, 0, 0, float("nan")]]
@@ -64,7 +64,7 @@ def test_trajectories_mark_each_flagged_interval_as_a_thick_segment():
 
 
 def test_change_shares_draws_one_labelled_bar_per_kind():
-    from coursekit.plots import change_shares
+    from coursekit.student.plots import change_shares
 
     ax = change_shares([("held", 12.0), ("reversed", 3.0), ("none", 85.0)]).axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["none", "reversed", "held"]
@@ -73,7 +73,7 @@ def test_change_shares_draws_one_labelled_bar_per_kind():
 
 
 def test_dose_effect_shows_observed_points_the_curve_and_marks():
-    from coursekit.plots import dose_effect
+    from coursekit.student.plots import dose_effect
 
     ax = dose_effect([1, 2, 3], [0.2, 0.35, 0.5], fitted=([1, 3], [0.2, 0.5]), marks=[(3, 0.5)]).axes[0]
     assert list(ax.lines[0].get_ydata()) == [20, 35, 50]
@@ -83,7 +83,7 @@ def test_dose_effect_shows_observed_points_the_curve_and_marks():
 
 
 def test_prediction_vs_data_one_panel_per_question_and_says_when_unanswered():
-    from coursekit.plots import prediction_vs_data
+    from coursekit.student.plots import prediction_vs_data
 
     fig = prediction_vs_data([("gains", 30, 15.0), ("weeks", None, 8.0)])
     assert [ax.get_title() for ax in fig.axes] == ["gains", "weeks"]
@@ -99,7 +99,7 @@ def _okabe(colour) -> bool:
 
 
 def test_bipolar_placement_marks_each_pair_and_the_average():
-    from coursekit.plots import bipolar_placement
+    from coursekit.student.plots import bipolar_placement
 
     ax = bipolar_placement([("learning", 2), ("fitting", 6), ("mastery", None)]).axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["learning", "fitting", "mastery"]
@@ -114,14 +114,14 @@ def test_bipolar_placement_marks_each_pair_and_the_average():
 
 
 def test_bipolar_placement_with_nothing_answered_has_no_average():
-    from coursekit.plots import bipolar_placement
+    from coursekit.student.plots import bipolar_placement
 
     ax = bipolar_placement([("a", None), ("b", None)]).axes[0]
     assert ax.get_legend() is None and [t.get_text() for t in ax.texts].count("not answered") == 2
 
 
 def test_practice_split_draws_hours_by_kind_beside_the_findings():
-    from coursekit.plots import practice_split
+    from coursekit.student.plots import practice_split
 
     hours = [("recordings", "Deliberate practice", 6), ("supervision", "Other learning", 4),
              ("sessions", "Routine work", 90), ("reading", "Other learning", None)]
@@ -143,7 +143,7 @@ def test_practice_split_draws_hours_by_kind_beside_the_findings():
 
 
 def test_practice_split_with_no_hours_says_so():
-    from coursekit.plots import practice_split
+    from coursekit.student.plots import practice_split
 
     fig = practice_split([("a", "D", 0), ("b", "R", None)], groups=["D", "R"])
     texts = [t.get_text() for t in fig.axes[0].texts]
@@ -152,7 +152,7 @@ def test_practice_split_with_no_hours_says_so():
 
 
 def test_feelings_checkin_draws_intensities_and_the_own_word_apart():
-    from coursekit.plots import feelings_checkin
+    from coursekit.student.plots import feelings_checkin
 
     ax = feelings_checkin([("anger", 3), ("dislike", None), ("hopelessness", 8)], own=("bored", 6)).axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["anger", "dislike", "hopelessness",
@@ -166,7 +166,7 @@ def test_feelings_checkin_draws_intensities_and_the_own_word_apart():
 
 
 def test_effect_sizes_draw_a_dot_only_where_there_is_a_number():
-    from coursekit.plots import effect_sizes
+    from coursekit.student.plots import effect_sizes
 
     fig = effect_sizes([("managing", 0.39, "r", "r = .39; 9 studies"),
                         ("reactions", -0.16, "r", "r = -.16; 14 studies"),
@@ -185,7 +185,7 @@ def test_effect_sizes_draw_a_dot_only_where_there_is_a_number():
 
 
 def test_ratings_beside_evidence_share_rows_and_mark_converted_values():
-    from coursekit.plots import ratings_beside_evidence
+    from coursekit.student.plots import ratings_beside_evidence
 
     rows = [("Empathy", 4, 0.28, "r", "r = .28"), ("Positive regard", None, 0.139, "g", "g = .28"),
             ("Collecting feedback", 2, None, "", "2/3 of 24 studies")]

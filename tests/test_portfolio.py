@@ -21,10 +21,12 @@ import nbformat
 import pytest
 
 from conftest import COURSE, complete_answers
+from coursekit.content.instruments import bundled_instruments, load_instrument
+from coursekit.content.questions import load_questions
 from coursekit.errors import AnswerError, StoreError
-from coursekit.grading import IncompleteError, check_plan
-from coursekit.instruments import bundled_instruments, load_instrument
-from coursekit.portfolio import (
+from coursekit.student.checks import IncompleteError, check_plan
+from coursekit.student.export import EXPORT_NAME, export_html, read_reflections
+from coursekit.student.portfolio import (
     DAMAGED,
     DONE,
     INCOMPLETE,
@@ -40,9 +42,7 @@ from coursekit.portfolio import (
     save_plan,
     validate_plan,
 )
-from coursekit.portfolio_html import EXPORT_NAME, export_html, read_reflections
-from coursekit.questions import load_questions
-from coursekit.responses import FILENAME, ResponseStore
+from coursekit.student.responses import FILENAME, ResponseStore
 
 PLAN = {"goal": "Notice a withdrawal in the session it happens, and name it gently.",
         "practice": "Twice a week for 20 minutes, replay a recorded moment and try three ways to name it.",
@@ -275,7 +275,7 @@ def test_a_plan_is_trimmed_and_its_date_normalised():
 
 
 def test_the_plan_form_validates_the_date_and_saves(tmp_path):
-    from coursekit.widgets import PlanForm
+    from coursekit.student.widgets import PlanForm
 
     store = ResponseStore(tmp_path, PORTFOLIO)
     form = PlanForm(store)
@@ -300,7 +300,7 @@ def test_the_plan_form_validates_the_date_and_saves(tmp_path):
 
 
 def test_a_part_written_plan_saves_but_is_not_complete(tmp_path):
-    from coursekit.widgets import PlanForm
+    from coursekit.student.widgets import PlanForm
 
     form = PlanForm(ResponseStore(tmp_path, PORTFOLIO))
     form.controls["goal"].value = PLAN["goal"]
@@ -312,7 +312,7 @@ def test_a_part_written_plan_saves_but_is_not_complete(tmp_path):
 
 
 def test_the_plan_form_is_built_in_the_portfolio_folder(answers_base):
-    from coursekit.widgets import plan_form
+    from coursekit.student.widgets import plan_form
 
     assert plan_form().store.folder == answers_base / PORTFOLIO
 
@@ -336,7 +336,7 @@ def test_the_plan_is_saved_under_its_key_in_the_students_own_file(tmp_path):
 
 
 def test_the_profile_has_one_panel_per_module_all_done(everything):
-    from coursekit.plots import portfolio_profile
+    from coursekit.student.plots import portfolio_profile
 
     mine = gather(everything)
     fig = portfolio_profile(mine)
@@ -356,7 +356,7 @@ def test_the_profile_has_one_panel_per_module_all_done(everything):
 
 
 def test_the_profile_of_a_partial_student_says_not_done_yet(base):
-    from coursekit.plots import portfolio_profile
+    from coursekit.student.plots import portfolio_profile
 
     do_module(base, "alliance", complete=False)
     do_module(base, "breakthroughs")
@@ -391,7 +391,7 @@ def sibling_notebook(folder: Path, module: str, answers: dict[str, str]) -> None
 
 
 def test_the_export_is_one_private_self_contained_page(everything):
-    from coursekit.plots import portfolio_profile
+    from coursekit.student.plots import portfolio_profile
 
     sibling_notebook(everything / "alliance", "alliance",
                      {"description": "The bond held; the tasks were mine, not ours.",
@@ -443,7 +443,7 @@ def test_a_new_export_replaces_the_old_one_and_stays_private(everything):
 
 
 def test_the_export_button_writes_the_page_only_when_pressed(everything):
-    from coursekit.widgets import ExportPanel
+    from coursekit.student.widgets import ExportPanel
 
     target = everything / PORTFOLIO / EXPORT_NAME
     panel = ExportPanel(base=everything)
@@ -458,7 +458,7 @@ def test_the_export_button_writes_the_page_only_when_pressed(everything):
 
 
 def test_the_export_button_says_when_it_cannot_write(base, tmp_path):
-    from coursekit.widgets import ExportPanel
+    from coursekit.student.widgets import ExportPanel
 
     panel = ExportPanel(base=base, here=tmp_path / "gone")
     assert panel.export() is None
@@ -477,7 +477,8 @@ def test_reflections_are_read_with_their_headings(tmp_path):
 
 
 def test_the_portfolio_modules_load_no_plotting_or_widgets():
-    code = ("import json, sys, coursekit.portfolio, coursekit.portfolio_html, coursekit.grading; "
+    code = ("import json, sys, coursekit.student.portfolio, coursekit.student.export, "
+            "coursekit.student.checks; "
             "print(json.dumps(sorted(sys.modules)))")
     loaded = json.loads(subprocess.check_output([sys.executable, "-c", code], text=True))
     assert [name for name in ("matplotlib", "ipywidgets", "IPython") if name in loaded] == []

@@ -1,4 +1,4 @@
-"""Tests for coursekit.privacy: the identifier check run on reflections before submission."""
+"""Tests for coursekit.privacy.detector: the identifier check run on reflections before submission."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coursekit.errors import DataFileError
-from coursekit.privacy import (
+from coursekit.privacy.detector import (
     KINDS,
     check_notebook,
     check_path,
@@ -304,7 +304,7 @@ def test_findings_never_overlap_and_match_the_text(text: str) -> None:
 
 
 def test_import_is_stdlib_only_and_opens_no_network_module() -> None:
-    code = ("import sys, coursekit.privacy as p; p.find_identifiers('Sarah said 12 March'); "
+    code = ("import sys, coursekit.privacy.detector as p; p.find_identifiers('Sarah said 12 March'); "
             "bad = {'nbformat', 'numpy', 'socket', 'urllib.request', 'http.client'} "
             "& set(sys.modules); print(sorted(bad))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

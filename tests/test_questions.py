@@ -2,11 +2,11 @@ import json
 
 import pytest
 
+from coursekit.content.questions import load_questions, validate_numbers
 from coursekit.errors import AnswerError, InstrumentError
-from coursekit.grading import IncompleteError, check_questions
-from coursekit.questions import load_questions, validate_numbers
-from coursekit.responses import FILENAME, ResponseStore
-from coursekit.widgets import QuestionForm, ask
+from coursekit.student.checks import IncompleteError, check_questions
+from coursekit.student.responses import FILENAME, ResponseStore
+from coursekit.student.widgets import QuestionForm, ask
 
 
 @pytest.fixture

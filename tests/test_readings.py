@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
+from coursekit.content.readings import load_card, load_cards, render_markdown
 from coursekit.errors import ReadingCardError
-from coursekit.readings import load_card, load_cards, render_markdown
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import complete_answers, fill, make_readonly
 from coursekit.errors import AnswerError, ResponseFileError, StoreError
-from coursekit.responses import FILENAME, ResponseStore, read_responses
+from coursekit.student.responses import FILENAME, ResponseStore, read_responses
 
 
 def test_saved_answers_come_back_in_a_new_store(tmp_path, alliance):

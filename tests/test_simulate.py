@@ -11,9 +11,8 @@ import pytest
 
 from conftest import COURSE
 from coursekit.cli import main
-from coursekit.cohort import read_class, read_student
-from coursekit.responses import FILENAME
-from coursekit.simulate import (
+from coursekit.cohort.summary import read_class, read_student
+from coursekit.grading.simulate import (
     COMPLETE,
     INCOMPLETE,
     INVALID_JSON,
@@ -33,6 +32,7 @@ from coursekit.simulate import (
     write_answer_file,
     wrong_version,
 )
+from coursekit.student.responses import FILENAME
 
 SOURCE = COURSE / "source" / "alliance" / "alliance.ipynb"
 STATUS = {COMPLETE: "complete", INCOMPLETE: "incomplete", MISSING: "missing",
@@ -130,7 +130,7 @@ def test_what_each_module_saves_is_read_from_its_forms():
 def _check(module: str, folder: Path) -> str:
     """What the module's own completion check says of a saved answer file."""
     from coursekit.errors import CoursekitError
-    from coursekit.grading import check_completion, check_plan, check_questions
+    from coursekit.student.checks import check_completion, check_plan, check_questions
 
     try:
         if module == "breakthroughs":
@@ -249,7 +249,7 @@ def test_a_simulated_class_goes_through_the_exchange_and_a_rerun_is_refused(
     from nbgrader.apps.api import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    from coursekit.simulate import _tools_on_path, course_config
+    from coursekit.grading.simulate import _tools_on_path, course_config
 
     config = course_config(course)
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)

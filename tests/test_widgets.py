@@ -4,8 +4,8 @@ import ipywidgets
 import pytest
 
 from conftest import make_readonly
-from coursekit.responses import FILENAME, ResponseStore
-from coursekit.widgets import InstrumentForm, assess
+from coursekit.student.responses import FILENAME, ResponseStore
+from coursekit.student.widgets import InstrumentForm, assess
 
 
 def test_one_labelled_control_per_item_with_the_scale_labels(tmp_path, alliance):

@@ -1,7 +1,7 @@
 """coursekit: helper code for a Jupyter course on reflective practice in psychotherapy.
 
 Importing this package is cheap: it loads neither matplotlib nor ipywidgets.
-Plots live in ``coursekit.plots`` and widgets in ``coursekit.widgets``; import
+Plots live in ``coursekit.student.plots`` and widgets in ``coursekit.student.widgets``; import
 those where they are needed.
 """
 

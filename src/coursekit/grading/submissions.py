@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coursekit.responses import FILENAME
+from coursekit.student.responses import FILENAME
 
 LARGE_NOTEBOOK = 10 * 1024 * 1024  # bytes; a notebook this big carries huge outputs
 

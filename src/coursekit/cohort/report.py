@@ -1,11 +1,11 @@
 """A cohort report as files: a self-contained HTML page and a CSV of the same numbers.
 
-Renders a ``coursekit.cohort.CohortSummary`` and nothing else, so everything
+Renders a ``coursekit.cohort.summary.CohortSummary`` and nothing else, so everything
 it can show has already passed the anonymity rules there (no ids, no free
 text, no group or count below five). The page has its figures inline as SVG,
 its styles inline, no scripts and no links to anything outside itself, so it
 can be mailed or archived as one file. Its charts are written as SVG by
-``coursekit.charts``, without matplotlib.
+``coursekit.cohort.charts``, without matplotlib.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from datetime import date
 from pathlib import Path
 from string import Template
 
-from coursekit.charts import BarRow, DotRow, Fill, dot_whisker, stacked_bars
-from coursekit.cohort import LT5, MIN_GROUP, POSITIONS, STATUSES, CohortSummary, Row, Shown
+from coursekit.cohort.charts import BarRow, DotRow, Fill, dot_whisker, stacked_bars
+from coursekit.cohort.summary import LT5, MIN_GROUP, POSITIONS, STATUSES, CohortSummary, Row, Shown
 from coursekit.palette import OKABE_ITO
 
 TEMPLATE = Path(__file__).parent / "templates" / "cohort_report.html"

@@ -110,14 +110,14 @@ class Finding:
 
 # --- word lists ----------------------------------------------------------------
 
-_WORDS_FILE = Path(__file__).parent / "data" / "privacy_words.json"
+_WORDS_FILE = Path(__file__).parent / "data" / "words.json"
 _WORD_LISTS = ("given_names", "given_names_also_words", "authors", "not_names", "titles",
                "name_particles", "cue_verbs", "cue_adverbs")
 
 
 @lru_cache(maxsize=1)
 def _words() -> dict[str, frozenset[str]]:
-    """The word lists of privacy_words.json, each as a set of words (authors: full names)."""
+    """The word lists of privacy/data/words.json, each as a set of words (authors: full names)."""
     advice = "Reinstall coursekit to restore it."
     try:
         data = json.loads(_WORDS_FILE.read_text(encoding="utf-8"))

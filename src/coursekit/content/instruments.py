@@ -36,7 +36,7 @@ from typing import Any
 from coursekit.errors import AnswerError, InstrumentError
 
 SCHEMA_VERSION = 1
-BUNDLED = Path(__file__).parent / "data" / "instruments"
+BUNDLED = Path(__file__).parent.parent / "data" / "instruments"
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from coursekit.content.instruments import Score, load_instrument, score
 from coursekit.errors import CoursekitError, ResponseFileError
-from coursekit.instruments import Score, load_instrument, score
-from coursekit.portfolio import PLAN_PARTS, PORTFOLIO, Plan, plan_from
-from coursekit.responses import Responses, ResponseStore, read_responses
+from coursekit.student.portfolio import PLAN_PARTS, PORTFOLIO, Plan, plan_from
+from coursekit.student.responses import Responses, ResponseStore, read_responses
 
 
 class IncompleteError(CoursekitError, AssertionError):
@@ -64,7 +64,7 @@ def check_questions(module: str, questions: str, folder: str | Path | None = Non
 
     Returns the saved answers so the cell can show them.
     """
-    from coursekit.questions import load_questions
+    from coursekit.content.questions import load_questions
 
     qset = load_questions(questions)
     store, saved = _saved(module, folder, "answers",

@@ -28,7 +28,7 @@ from typing import Any
 from coursekit.errors import AnswerError, InstrumentError
 
 SCHEMA_VERSION = 1
-BUNDLED = Path(__file__).parent / "data" / "questions"
+BUNDLED = Path(__file__).parent.parent / "data" / "questions"
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ Anonymity rules (``MIN_GROUP`` is 5):
   pin down individual answers; means and standard deviations are rounded to
   one decimal;
 * linked figures: a scale's mean, spread, positions and bands come from the
-  same answers as its items' rows, so ``coursekit.audit`` proves every hidden
+  same answers as its items' rows, so ``coursekit.cohort.audit`` proves every hidden
   count open against all of them together, by finding a second class that
   publishes the same figures with a different count there. A scale it cannot
   prove keeps only its mean and spread, or if need be nothing.
@@ -48,15 +48,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from coursekit.content.instruments import Instrument, validate_answers
 from coursekit.errors import AnswerError, DataFileError, NoSubmissionsError, ResponseFileError
-from coursekit.instruments import Instrument, validate_answers
-from coursekit.responses import FILENAME, parse_responses
+from coursekit.student.responses import FILENAME, parse_responses
 
 MIN_GROUP = 5
 LT5 = "<5"
 HIDDEN = "hidden"
 STATUSES = ("complete", "incomplete", "malformed", "missing")
-REFERENCES = Path(__file__).parent / "data" / "references"
+REFERENCES = Path(__file__).parent.parent / "data" / "references"
 REFERENCE_SCHEMA_VERSION = 1
 
 # A shown count is a number, or "<5" / "hidden" when suppressed.
@@ -129,7 +129,7 @@ def read_student(student: str, folder: str | Path, module: str,
 
 
 def _decode(data: bytes, path: str) -> Any:
-    # the same checks and messages as coursekit.responses.read_responses
+    # the same checks and messages as coursekit.student.responses.read_responses
     try:
         return json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
@@ -511,7 +511,7 @@ def _protect_linked_figures(instrument: Instrument, columns: list[list[int | Non
                             items: Sequence[Row], standings: list[Standing]) -> list[Standing]:
     """The standings, with any figures that could pin down a hidden count withheld.
 
-    ``coursekit.audit`` looks, for every hidden cell, for a second class that
+    ``coursekit.cohort.audit`` looks, for every hidden cell, for a second class that
     publishes the same figures with a different count there. A scale for
     which one is missing keeps only its mean and spread (its positions and
     bands, the finest figures, are withheld) and is audited again; if that is
@@ -537,7 +537,7 @@ def _exposed(instrument: Instrument, columns: list[list[int | None]], items: Seq
 def _audit(instrument: Instrument, columns: list[list[int | None]], items: Sequence[Row],
            shown: Mapping[str, Standing], reduced: set[str]) -> set[str]:
     """The scales linked to a hidden count that the published figures might pin down."""
-    from coursekit.audit import Cell, Linked  # only a report with hidden counts needs it
+    from coursekit.cohort.audit import Cell, Linked  # only a report with hidden counts needs it
 
     scale = instrument.scale
     points = scale.points

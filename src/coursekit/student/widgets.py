@@ -1,7 +1,7 @@
 """ipywidgets front ends: show an instrument or a set of questions, save to the store.
 
 The forms hold no scoring or storage logic: they read and write through
-``coursekit.responses.ResponseStore`` and validate through the data modules.
+``coursekit.student.responses.ResponseStore`` and validate through the data modules.
 What the student saw as saved is on disk.
 
 Keyboard use: each rating item is a row of native radio buttons; Tab moves
@@ -19,12 +19,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from coursekit.content.instruments import Instrument, load_instrument, validate_own_answer
+from coursekit.content.questions import QuestionSet, load_questions
 from coursekit.errors import AnswerError, StoreError
-from coursekit.instruments import Instrument, load_instrument, validate_own_answer
-from coursekit.portfolio import PLAN_PARTS, PORTFOLIO, gather, parse_review_date, plan_from, save_plan
-from coursekit.portfolio_html import export_html
-from coursekit.questions import QuestionSet, load_questions
-from coursekit.responses import Responses, ResponseStore
+from coursekit.student.export import export_html
+from coursekit.student.portfolio import PLAN_PARTS, PORTFOLIO, gather, parse_review_date, plan_from, save_plan
+from coursekit.student.responses import Responses, ResponseStore
 
 WARNING_COLOUR = "#D55E00"  # Okabe-Ito vermillion; never the only cue
 OK_COLOUR = "#009E73"  # Okabe-Ito bluish green
@@ -380,7 +380,7 @@ class ExportPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     Nothing is written until the button is pressed, so running the notebook
     (nbval, nbgrader validate, autograde) never leaves a copy behind. Each
     press gathers the answers afresh, so the copy has the latest plan.
-    ``base`` and ``here`` are passed to ``coursekit.portfolio.gather``.
+    ``base`` and ``here`` are passed to ``coursekit.student.portfolio.gather``.
     """
 
     def __init__(self, *, include_reflections: bool = True, base: str | Path | None = None,
@@ -399,7 +399,7 @@ class ExportPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
     def export(self) -> Path | None:
         """Write the page; return its path, or None (with a message) when it could not be written."""
-        from coursekit.plots import portfolio_profile
+        from coursekit.student.plots import portfolio_profile
 
         mine = gather(self.base, here=self.here)
         try:

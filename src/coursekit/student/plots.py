@@ -20,9 +20,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from coursekit.instruments import Score
+from coursekit.content.instruments import Score
 from coursekit.palette import OKABE_ITO, PALETTE
-from coursekit.portfolio import DONE, INCOMPLETE, ModuleStatus, Portfolio
+from coursekit.student.portfolio import DONE, INCOMPLETE, ModuleStatus, Portfolio
 
 _inline_ready = False
 

@@ -27,10 +27,10 @@ from typing import Any
 
 import nbformat
 
+from coursekit.content.instruments import Instrument, load_instrument
+from coursekit.content.questions import QuestionSet, load_questions
+from coursekit.content.readings import load_card, render_markdown
 from coursekit.errors import CoursekitError
-from coursekit.instruments import Instrument, load_instrument
-from coursekit.questions import QuestionSet, load_questions
-from coursekit.readings import load_card, render_markdown
 
 NBGRADER_SCHEMA_VERSION = 3
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"

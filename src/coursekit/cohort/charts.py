@@ -1,6 +1,6 @@
 """The cohort report's charts, written directly as SVG.
 
-Students' figures are matplotlib Figures (``coursekit.plots``), shown in a
+Students' figures are matplotlib Figures (``coursekit.student.plots``), shown in a
 notebook. The instructor's report is a web page, and its charts are two simple
 kinds, stacked share bars and means with a spread against a reference, so they
 are written here as SVG text: a few milliseconds instead of the second that

@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="read autograded/ for students with no folder in submitted/")
     # --- end of class simulate and report ---
 
-    # --- autograde (coursekit.autograde) ---
+    # --- autograde (coursekit.grading.autograde) ---
     grade = commands.add_parser(
         "autograde", help="grade a module's submissions in parallel, as `nbgrader autograde` would",
         description="Grade every submission of a module in parallel worker processes (or on a Dask "
@@ -108,13 +108,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_report(args.module, _course_arg(args.course), args.out,
                           autograded_fallback=args.autograded_fallback)
     if args.command == "autograde":
-        from coursekit.autograde import autograde_command
+        from coursekit.grading.autograde import autograde_command
 
         return autograde_command(args.module, course=args.course, jobs=args.jobs,
                                  timeout=args.timeout, students=args.students,
                                  scheduler=args.scheduler, force=args.force)
     if args.command == "privacy":
-        from coursekit.privacy import main_privacy
+        from coursekit.privacy.detector import main_privacy
 
         return main_privacy(args.paths)
     if args.command == "check":
@@ -127,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_check(course: str, seeds: str | None = None) -> int:
-    from coursekit.notebooks import check_course
+    from coursekit.content.notebooks import check_course
 
     if not Path(course, "source").is_dir():
         print(f"coursekit check: {course} is not a course directory (it has no source/ "
@@ -146,7 +146,7 @@ def run_check(course: str, seeds: str | None = None) -> int:
 
 
 def run_sync(course: str, seeds: str | None = None) -> int:
-    from coursekit.notebooks import sync_course
+    from coursekit.content.notebooks import sync_course
 
     changed = sync_course(course, seeds)
     for path in changed:
@@ -203,9 +203,9 @@ def _course_arg(course: str | None) -> str:
 
 def run_class_simulate(module: str, students: int, course: str, *, seed: int = 2026,
                        exchange: str | None = None) -> int:
-    """`coursekit class simulate`: see coursekit.simulate."""
+    """`coursekit class simulate`: see coursekit.grading.simulate."""
     from coursekit.errors import CoursekitError
-    from coursekit.simulate import simulate_class
+    from coursekit.grading.simulate import simulate_class
 
     try:
         result = simulate_class(course, module, students, seed=seed, exchange=exchange)
@@ -222,10 +222,10 @@ def run_class_simulate(module: str, students: int, course: str, *, seed: int = 2
 
 def run_report(module: str, course: str, out: str | None = None, *,
                autograded_fallback: bool = False) -> int:
-    """`coursekit report`: see coursekit.cohort (what is counted) and coursekit.report (files)."""
-    from coursekit.cohort import STATUSES, load_reference, problems, read_class, summarise
+    """`coursekit report`: see coursekit.cohort.summary (what is counted), coursekit.cohort.report (files)."""
+    from coursekit.cohort.summary import STATUSES, load_reference, problems, read_class, summarise
+    from coursekit.content.instruments import bundled_instruments, load_instrument
     from coursekit.errors import CoursekitError
-    from coursekit.instruments import bundled_instruments, load_instrument
 
     reportable = bundled_instruments()
     if module not in reportable:
@@ -243,7 +243,7 @@ def run_report(module: str, course: str, out: str | None = None, *,
         print(f"coursekit report: {exc}", file=sys.stderr)
         return 1
     summary = summarise(instrument, students, reference, module=module)
-    from coursekit.report import write_report
+    from coursekit.cohort.report import write_report
 
     page, table = write_report(summary, Path(out) if out else Path(course, "reports"))
     counts = {status: sum(1 for s in students if s.status == status) for status in STATUSES}

@@ -17,7 +17,7 @@ How the work is split:
 * :func:`grade_submission` runs in a worker: nbgrader's converter with two
   additions (see :func:`_converter_class`): a time limit for each notebook, and,
   on a SQLite gradebook, a lock held for all gradebook work and let go only
-  while the kernel runs, so that writes never overlap (see ``coursekit.gradebook``).
+  while the kernel runs, so that writes never overlap (see ``coursekit.grading.gradebook``).
 * Workers are a local pool of processes (``--jobs``) or the workers of a Dask
   cluster (``--scheduler``); the code they run is the same.
 
@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 from coursekit.errors import CoursekitError
-from coursekit.gradebook import (
+from coursekit.grading.gradebook import (
     GradebookLock,
     NoLock,
     configured_db_url,
@@ -58,7 +58,7 @@ from coursekit.gradebook import (
     redacted,
     sqlite_file,
 )
-from coursekit.submissions import inspect_submission
+from coursekit.grading.submissions import inspect_submission
 
 DEFAULT_TIMEOUT = 600.0  # seconds for one notebook; nbgrader's per-cell limit still applies
 LOG_FILE = ".nbgrader.log"  # where nbgrader itself logs when run from the course folder
@@ -97,7 +97,7 @@ class Outcome:
     file: str = ""  # the file or folder at fault, relative to the course folder
     reason: str = ""
     log: str = ""  # nbgrader's log while grading this student
-    notes: tuple[str, ...] = ()  # graded, but worth a look (see coursekit.submissions)
+    notes: tuple[str, ...] = ()  # graded, but worth a look (see coursekit.grading.submissions)
 
     @property
     def ok(self) -> bool:
@@ -305,7 +305,7 @@ class _Grader:
         return Path(coursedir.format_path(coursedir.submitted_directory, student, self.settings.module))
 
     def inspect(self, student: str) -> tuple[str, str, tuple[str, ...]]:
-        """Look at the submission before grading: (file, problem, notes); see coursekit.submissions."""
+        """Look at the submission before grading: (file, problem, notes); see grading.submissions."""
         coursedir = self.coursedir()
         released = Path(coursedir.format_path(coursedir.release_directory, ".", self.settings.module))
         folder = self.submitted(student)
@@ -444,7 +444,7 @@ def _captured_log() -> Iterator[tuple[logging.Logger, io.StringIO]]:
     text = io.StringIO()
     handler = logging.StreamHandler(text)
     handler.setFormatter(logging.Formatter("[%(asctime)s %(levelname)s] %(message)s"))
-    logger = logging.getLogger("coursekit.autograde.nbgrader")
+    logger = logging.getLogger("coursekit.grading.autograde.nbgrader")
     logger.propagate = False  # nbgrader's log goes to the log file, not over the progress bar
     logger.setLevel(logging.INFO)
     logger.addHandler(handler)

@@ -57,7 +57,7 @@ from typing import Any
 from coursekit.errors import EvidenceError
 
 SCHEMA_VERSION = 1
-BUNDLED = Path(__file__).parent / "data" / "evidence"
+BUNDLED = Path(__file__).parent.parent / "data" / "evidence"
 METRICS = ("r", "d", "g", "percent_variance")
 STUDY_UNITS = ("studies", "samples", "data sources")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")

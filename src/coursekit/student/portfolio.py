@@ -27,11 +27,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from coursekit.content.instruments import bundled_instruments, load_instrument, score
+from coursekit.content.questions import BUNDLED as QUESTIONS
+from coursekit.content.questions import load_questions, validate_numbers
 from coursekit.errors import AnswerError, ResponseFileError
-from coursekit.instruments import bundled_instruments, load_instrument, score
-from coursekit.questions import BUNDLED as QUESTIONS
-from coursekit.questions import load_questions, validate_numbers
-from coursekit.responses import FILENAME, FOLDER_ENV, Responses, ResponseStore, read_responses
+from coursekit.student.responses import FILENAME, FOLDER_ENV, Responses, ResponseStore, read_responses
 
 PORTFOLIO = "portfolio"
 PLAN_KEY = "practice_plan"

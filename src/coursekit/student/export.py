@@ -8,7 +8,7 @@ its styles inline, no scripts, and a content security policy that lets it load
 nothing from anywhere, so it opens the same on any machine, offline. It is
 written atomically, readable by its owner only (0600). Nothing is sent anywhere.
 
-Pure like ``coursekit.portfolio``: the figure is passed in (a matplotlib Figure
+Pure like ``coursekit.student.portfolio``: the figure is passed in (a matplotlib Figure
 or PNG bytes), never drawn here.
 """
 
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from coursekit.errors import StoreError
-from coursekit.portfolio import PLAN_PARTS, PORTFOLIO, STATES, Portfolio
+from coursekit.student.portfolio import PLAN_PARTS, PORTFOLIO, STATES, Portfolio
 
 EXPORT_NAME = "my-practice-portfolio.html"
 STUB = "YOUR ANSWER HERE"  # what nbgrader leaves in an unanswered Markdown cell

@@ -39,9 +39,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from coursekit.content.instruments import Instrument, validate_answers, validate_own_answer
+from coursekit.content.questions import QuestionSet, validate_numbers
 from coursekit.errors import AnswerError, ResponseFileError, StoreError
-from coursekit.instruments import Instrument, validate_answers, validate_own_answer
-from coursekit.questions import QuestionSet, validate_numbers
 
 FILENAME = "coursekit-responses.json"
 LOCKNAME = ".coursekit-responses.lock"

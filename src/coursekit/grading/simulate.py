@@ -50,10 +50,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from coursekit.content.instruments import Instrument, load_instrument
+from coursekit.content.questions import QuestionSet
 from coursekit.errors import SimulationError
-from coursekit.instruments import Instrument, load_instrument
-from coursekit.questions import QuestionSet
-from coursekit.responses import ResponseStore
+from coursekit.student.responses import ResponseStore
 
 PREFIX = "sim-"
 DEFAULT_SEED = 2026
@@ -179,7 +179,7 @@ class Saves:
         return bool(self.instruments or self.questions or self.plan)
 
 
-FORMS = {"assess", "ask", "plan_form"}  # the coursekit.widgets calls that make a saving form
+FORMS = {"assess", "ask", "plan_form"}  # the coursekit.student.widgets calls that make a saving form
 
 
 def module_saves(*notebooks: Path) -> Saves:
@@ -244,8 +244,8 @@ def write_answer_file(folder: Path, module: str, saves: Saves, student: Simulate
     value holds half a point (or, for a plan alone, a review date that is no
     date), which no form would save.
     """
-    from coursekit.portfolio import PLAN_KEY, validate_plan
-    from coursekit.questions import load_questions
+    from coursekit.content.questions import load_questions
+    from coursekit.student.portfolio import PLAN_KEY, validate_plan
 
     kind = student.answers
     if kind == MISSING or not saves:
@@ -522,7 +522,7 @@ def _check(outcome: dict[str, Any] | None, step: str, module: str) -> None:
 def _quiet_logger() -> tuple[logging.Logger, list[str]]:
     # nbgrader logs a few lines per student; keep them (for error messages)
     # instead of printing thousands of lines.
-    log = logging.getLogger("coursekit.simulate.nbgrader")
+    log = logging.getLogger("coursekit.grading.simulate.nbgrader")
     log.propagate = False
     log.setLevel(logging.INFO)
     messages: list[str] = []

@@ -352,7 +352,7 @@ def sudden_gains(
     mean_post, ss_post, n_post = _mean_ss(window[:, 3:])  # sessions n+1..n+3
     dof = n_pre + n_post - 2
     if adjust:
-        from scipy import stats  # lazy: keeps `import coursekit.change` cheap
+        from scipy import stats  # lazy: keeps `import coursekit.stats.change` cheap
 
         table = np.full(5, np.nan)
         for d in (2, 3, 4):  # two or three scores a side: df is 2, 3 or 4

@@ -1,0 +1,1 @@
+"""The privacy check: flags likely client identifiers in reflections, locally."""
