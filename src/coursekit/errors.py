@@ -10,7 +10,14 @@ from __future__ import annotations
 
 
 class CoursekitError(Exception):
-    """Base class: catch this to handle any coursekit error."""
+    """Base class: catch this to handle any coursekit error.
+
+    ``exit_code`` is what the ``coursekit`` command exits with when the error
+    stops it: 2, "could not do what was asked" (bad input, an unusable
+    course). A command that ran and found problems exits 1 on its own.
+    """
+
+    exit_code = 2
 
 
 class DataFileError(CoursekitError, ValueError):
@@ -40,6 +47,10 @@ class InstrumentError(DataFileError):
     """A self-assessment definition is malformed."""
 
 
+class ManifestError(DataFileError):
+    """A module manifest (module.toml) or the course settings (coursekit.toml) is malformed."""
+
+
 class ResponseFileError(DataFileError):
     """A saved response file cannot be read (corrupt JSON, wrong format...)."""
 
@@ -62,6 +73,10 @@ class SimulationError(CoursekitError, RuntimeError):
 
 class NoSubmissionsError(DataFileError):
     """The course has no submissions of the module to report on."""
+
+
+class UsageError(CoursekitError, ValueError):
+    """A command was given options that do not go together, or a value out of range."""
 
 
 class ScoreInputError(CoursekitError, ValueError):

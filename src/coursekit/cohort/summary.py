@@ -56,7 +56,6 @@ MIN_GROUP = 5
 LT5 = "<5"
 HIDDEN = "hidden"
 STATUSES = ("complete", "incomplete", "malformed", "missing")
-REFERENCES = Path(__file__).parent.parent / "data" / "references"
 REFERENCE_SCHEMA_VERSION = 1
 
 # A shown count is a number, or "<5" / "hidden" when suppressed.
@@ -197,8 +196,8 @@ class Reference:
     scales: Mapping[str, ReferenceLine]  # subscale id, or "total"
 
 
-def load_reference(module: str, instrument: Instrument, folder: Path = REFERENCES) -> Reference:
-    """The module's reference figures, from ``data/references/<module>.json``.
+def load_reference(path: str | Path | None, instrument: Instrument) -> Reference:
+    """A module's reference figures, from the file its manifest names (``report.reference``).
 
     Format (schema_version 1)::
 
@@ -211,9 +210,9 @@ def load_reference(module: str, instrument: Instrument, folder: Path = REFERENCE
     compared against stale figures). Without a file, every subscale and the
     total get their range and midpoint, which need no source.
     """
-    path = folder / f"{module}.json"
-    if not path.is_file():
+    if path is None:
         return _midpoints(instrument)
+    path = Path(path)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:

@@ -57,7 +57,6 @@ from typing import Any
 from coursekit.errors import EvidenceError
 
 SCHEMA_VERSION = 1
-BUNDLED = Path(__file__).parent.parent / "data" / "evidence"
 METRICS = ("r", "d", "g", "percent_variance")
 STUDY_UNITS = ("studies", "samples", "data sources")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -188,19 +187,9 @@ class EvidenceSet:
         return sorted({str(f.citation) for f in self.findings})
 
 
-def bundled_evidence() -> list[str]:
-    return sorted(p.stem for p in BUNDLED.glob("*.json"))
-
-
-def load_evidence(name_or_path: str | Path) -> EvidenceSet:
-    """The findings of a module by name ("relationship"), or any evidence file by path."""
-    if isinstance(name_or_path, Path) or str(name_or_path).endswith(".json"):
-        path = Path(name_or_path)
-    else:
-        path = BUNDLED / f"{name_or_path}.json"
-        if not path.is_file():
-            raise EvidenceError(path, f"there is no bundled evidence file '{name_or_path}'.",
-                                advice=f"Choose one of: {', '.join(bundled_evidence())}.")
+def load_evidence(path: str | Path) -> EvidenceSet:
+    """A module's findings from its evidence file (a module's manifest names it)."""
+    path = Path(path)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

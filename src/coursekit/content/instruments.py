@@ -36,7 +36,6 @@ from typing import Any
 from coursekit.errors import AnswerError, InstrumentError
 
 SCHEMA_VERSION = 1
-BUNDLED = Path(__file__).parent.parent / "data" / "instruments"
 
 
 @dataclass(frozen=True)
@@ -135,32 +134,19 @@ class Score:
         raise KeyError(subscale_id)
 
 
-def load_instrument(name_or_path: str | Path) -> Instrument:
-    """Load a bundled instrument by name ("alliance") or any definition file by path."""
-    if isinstance(name_or_path, Path) or str(name_or_path).endswith(".json"):
-        path = Path(name_or_path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InstrumentError(path, "no such instrument file.") from None
-    else:
-        path = BUNDLED / f"{name_or_path}.json"
-        if not path.is_file():
-            raise InstrumentError(
-                path,
-                f"there is no bundled instrument '{name_or_path}'.",
-                advice=f"Choose one of: {', '.join(bundled_instruments())}.",
-            )
+def load_instrument(path: str | Path) -> Instrument:
+    """Load an instrument from its definition file (a module's manifest names it)."""
+    path = Path(path)
+    try:
         text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InstrumentError(path, "no such instrument file.",
+                              advice="Check the file name the module's module.toml gives.") from None
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InstrumentError(path, f"is not valid JSON ({exc}).") from None
     return _parse(raw, path)
-
-
-def bundled_instruments() -> list[str]:
-    return sorted(p.stem for p in BUNDLED.glob("*.json"))
 
 
 def validate_answers(instrument: Instrument, answers: Mapping[str, object]) -> dict[str, int]:

@@ -1,19 +1,16 @@
 """Checking and normalising the course's instructor notebooks.
 
-``check_course`` is what ``coursekit check`` runs: it validates every notebook
-in ``course/source`` (nbgrader cell metadata against nbgrader's own schema,
-unique grade ids, points, solution and hidden-test markers, no outputs,
-generated cells in sync with their data) and returns every problem found, each
-naming the file and the cell.
+``check_course`` is what ``coursekit check`` runs: it loads the course
+settings and every module's manifest, then validates every notebook in
+``course/source`` (nbgrader cell metadata against nbgrader's own schema,
+unique grade ids, the manifest's points on every graded cell, solution and
+hidden-test markers, no outputs, the shared cells as ``coursekit.content.cells``
+makes them) and returns every problem found, each naming the file and the cell.
 
-``normalise`` is what ``coursekit sync`` runs: it rewrites the generated cells
-from their data (reading cards, instrument definitions), clears outputs and
-sets deterministic cell ids, so that a committed notebook is always the same
-bytes for the same content.
-
-A generated cell is a Markdown cell whose metadata says where its text comes
-from: ``{"coursekit": {"generated": "reading:alliance"}}`` (from
-``seeds/alliance.toml``) or ``"instrument:alliance"`` (the bundled instrument) or ``"questions:<set>"``.
+``normalise`` is what ``coursekit sync`` runs: it writes the shared cells from
+the manifest and the course settings (adding those the manifest now calls
+for), sets graded cells' points, clears outputs and sets deterministic cell
+ids, so that a committed notebook is always the same bytes for the same content.
 """
 
 from __future__ import annotations
@@ -27,10 +24,11 @@ from typing import Any
 
 import nbformat
 
-from coursekit.content.instruments import Instrument, load_instrument
-from coursekit.content.questions import QuestionSet, load_questions
-from coursekit.content.readings import load_card, render_markdown
-from coursekit.errors import CoursekitError
+from coursekit.content.cells import Cell, allowed_specs, generate, required_specs
+from coursekit.content.instruments import Instrument
+from coursekit.content.manifest import COURSE_MODULES, STUDENT_FILES, Course, Module, load_course
+from coursekit.content.questions import QuestionSet
+from coursekit.errors import CoursekitError, DataFileError
 
 NBGRADER_SCHEMA_VERSION = 3
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -84,44 +82,51 @@ def render_questions(qset: QuestionSet) -> str:
     return "\n".join(lines) + "\n"
 
 
-def generated_text(spec: str, seeds: Path) -> str:
-    """The text a generated cell must hold, from its spec ("reading:alliance")."""
-    kind, _, name = spec.partition(":")
-    if kind == "reading":
-        return render_markdown(load_card(seeds / f"{name}.toml"))
-    if kind == "instrument":
-        return render_instrument(load_instrument(name))
-    if kind == "questions":
-        return render_questions(load_questions(name))
-    raise CoursekitError(
-        f"unknown generated cell kind {kind!r}; use 'reading:', 'instrument:' or 'questions:'")
-
-
-def check_course(course: str | Path, seeds: str | Path | None = None) -> list[Problem]:
-    """Every problem in every instructor notebook of an nbgrader course."""
-    course = Path(course)
-    seeds = Path(seeds) if seeds else course.parent / "seeds"
-    source = course / "source"
-    problems: list[Problem] = []
+def check_course(course: str | Path) -> list[Problem]:
+    """Every problem in the course's settings, manifests and instructor notebooks."""
+    course_dir = Path(course)
+    source = course_dir / "source"
     if not source.is_dir():
         return [Problem(str(source), "no source folder: is this an nbgrader course directory?")]
-    for module in sorted(p for p in source.iterdir() if p.is_dir()):
-        notebooks = [p for p in module.glob("*.ipynb")]
-        if not notebooks:
-            problems.append(Problem(str(module), "holds no notebook."))
-        strays = [*module.glob("coursekit-responses*.json"), *module.glob("my-practice-portfolio*.html")]
-        for stray in sorted(strays):
-            problems.append(Problem(
-                str(stray),
-                "a student's own file in a source folder would be released to every student and "
-                "would overwrite submitted files at autograde; delete it.",
-            ))
-        for notebook in sorted(notebooks):
-            problems += check_notebook(notebook, seeds)
+    try:
+        settings = load_course(course_dir)
+    except DataFileError as exc:
+        return [Problem(exc.path, _after_path(exc))]
+    problems: list[Problem] = []
+    for folder in sorted(p for p in source.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if folder.name not in settings.module_ids:
+            problems.append(Problem(str(folder), f"is not one of the course's modules in "
+                                    f"{settings.path.name}; add '{folder.name}' to its modules "
+                                    "list, or move the folder out of source/."))
+    for module_id in settings.module_ids:
+        folder = source / module_id
+        for pattern in STUDENT_FILES:
+            for stray in sorted(folder.glob(pattern)):
+                problems.append(Problem(
+                    str(stray),
+                    "a student's own file in a source folder would be released to every student "
+                    "and would overwrite submitted files at autograde; delete it.",
+                ))
+        try:
+            module = settings.module(module_id)
+        except DataFileError as exc:
+            problems.append(Problem(exc.path, _after_path(exc)))
+            continue
+        if not module.notebook.is_file():
+            problems.append(Problem(str(module.notebook), "is missing: every module has a notebook "
+                                    f"named after it; `coursekit new {module_id}` lays one out."))
+            continue
+        problems += check_notebook(module.notebook, module, settings)
+        problems += _check_generated_files(module, settings)
     return problems
 
 
-def check_notebook(path: str | Path, seeds: Path) -> list[Problem]:
+def _after_path(exc: DataFileError) -> str:
+    where = f"field '{exc.field}': " if exc.field else ""
+    return f"{where}{exc.problem} {exc.advice}".strip()
+
+
+def check_notebook(path: str | Path, module: Module, course: Course) -> list[Problem]:
     path = Path(path)
     name = str(path)
     try:
@@ -146,16 +151,6 @@ def check_notebook(path: str | Path, seeds: Path) -> list[Problem]:
 
         if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count")):
             problem("has outputs or an execution count; run `coursekit sync` to clear them.")
-        spec = meta.get("coursekit", {}).get("generated")
-        if spec:
-            try:
-                expected = generated_text(spec, seeds)
-            except CoursekitError as exc:
-                problem(f"its generated text cannot be made: {exc}")
-            else:
-                if cell.source != expected:
-                    problem(f"differs from its source ({spec}); run `coursekit sync` to "
-                            "rewrite it from the data file, or edit the data file instead.")
         grader = meta.get("nbgrader")
         if grader is None:
             continue
@@ -167,7 +162,105 @@ def check_notebook(path: str | Path, seeds: Path) -> list[Problem]:
                 problem(f"grade id '{grade_id}' is used by cell {seen[grade_id]} too; "
                         "grade ids must be unique.")
             seen.setdefault(grade_id, index)
+    problems += _generated_problems(name, nb, module, course)
+    problems += _points_problems(name, nb, module)
     return problems
+
+
+def _runs(nb: Any) -> list[tuple[str, int, int]]:
+    """The generated runs of a notebook: (spec, first index, end index), in order."""
+    runs: list[tuple[str, int, int]] = []
+    for index, cell in enumerate(nb.cells):
+        spec = cell.get("metadata", {}).get("coursekit", {}).get("generated")
+        if not spec:
+            continue
+        if runs and runs[-1][0] == spec and runs[-1][2] == index:
+            runs[-1] = (spec, runs[-1][1], index + 1)
+        else:
+            runs.append((spec, index, index + 1))
+    return runs
+
+
+def _same(cell: Any, made: Cell) -> bool:
+    meta = cell.get("metadata", {})
+    return bool(cell.cell_type == made.cell_type and cell.source == made.source
+                and meta.get("nbgrader") == made.nbgrader())
+
+
+def _generated_problems(name: str, nb: Any, module: Module, course: Course) -> list[Problem]:
+    problems: list[Problem] = []
+    wanted = required_specs(module)
+    allowed = allowed_specs(module)
+    found: dict[str, int] = {}
+    for spec, start, end in _runs(nb):
+        if spec in found or spec not in allowed:
+            why = "appears twice" if spec in found else "is not one this module has"
+            problems.append(Problem(name, f"the generated cells '{spec}' {why}; run `coursekit "
+                                    "sync` to lay them out from module.toml.", start + 1))
+            continue
+        found[spec] = start
+        try:
+            made = generate(spec, module, course)
+        except CoursekitError as exc:
+            problems.append(Problem(name, f"its '{spec}' cells cannot be made: {exc}", start + 1))
+            continue
+        cells = nb.cells[start:end]
+        if len(cells) != len(made) or not all(_same(c, m) for c, m in zip(cells, made, strict=False)):
+            problems.append(Problem(
+                name, f"differs from what module.toml and coursekit.toml make ('{spec}'); run "
+                "`coursekit sync` to rewrite it, or edit the data files instead.", start + 1))
+    for spec in wanted:
+        if spec not in found:
+            problems.append(Problem(name, f"has no '{spec}' cells, which module.toml calls for; "
+                                    "run `coursekit sync` to add them."))
+    return problems
+
+
+def _points_problems(name: str, nb: Any, module: Module) -> list[Problem]:
+    """Every graded cell declared in the manifest, with the manifest's points, and no others."""
+    declared = module.graded_cells()
+    problems: list[Problem] = []
+    present: set[str] = set()
+    for index, cell in enumerate(nb.cells, 1):
+        grader = cell.get("metadata", {}).get("nbgrader")
+        if not isinstance(grader, dict) or not grader.get("grade"):
+            continue
+        grade_id = str(grader.get("grade_id"))
+        present.add(grade_id)
+        if grade_id not in declared:
+            problems.append(Problem(name, "is graded but module.toml does not declare it; add it to "
+                                    "an exercise's cells with its points.", index, grade_id))
+        elif grader.get("points") != declared[grade_id]:
+            problems.append(Problem(name, f"is worth {grader.get('points')} points here and "
+                                    f"{declared[grade_id]:g} in module.toml; run `coursekit sync`.",
+                                    index, grade_id))
+    for grade_id in declared:
+        if grade_id not in present:
+            problems.append(Problem(name, f"module.toml declares the graded cell '{grade_id}', which "
+                                    "the notebook does not have.", None, grade_id))
+    return problems
+
+
+def _check_generated_files(module: Module, course: Course) -> list[Problem]:
+    problems = []
+    for path, text in generated_files(module, course).items():
+        try:
+            current = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            current = None
+        if current != text:
+            problems.append(Problem(str(path), "is out of date with the course's modules; run "
+                                    "`coursekit sync`."))
+    return problems
+
+
+def generated_files(module: Module, course: Course) -> dict[Path, str]:
+    """Data files sync writes into a module's folder: a portfolio's list of the course's modules."""
+    if not module.is_portfolio:
+        return {}
+    listed = [{"id": m.id, "title": m.title} for m in course.modules()
+              if not m.is_portfolio and m.id not in (module.portfolio_exclude or ())]
+    return {module.folder / COURSE_MODULES: json.dumps(listed, indent=2, ensure_ascii=False) + "\n"}
 
 
 def _nbgrader_problems(cell: Any, meta: Any, schema: dict[str, Any]) -> list[str]:
@@ -208,18 +301,53 @@ def _nbgrader_problems(cell: Any, meta: Any, schema: dict[str, Any]) -> list[str
     return found
 
 
-def normalise(nb: Any, seeds: Path, module: str) -> Any:
-    """Generated cells from their data, no outputs, deterministic cell ids."""
+def normalise(nb: Any, module: Module, course: Course) -> Any:
+    """Generated cells from the data, graded cells' points from the manifest, no outputs,
+    deterministic cell ids. Generated cells the manifest now calls for are added after the
+    one before them in `coursekit new`'s order; those it no longer calls for are removed."""
+    wanted = required_specs(module)
+    allowed = allowed_specs(module)
+    runs = {spec: (start, end) for spec, start, end in reversed(_runs(nb))}
+    cells = list(nb.cells)
+    out: list[Any] = []
+    placed: set[str] = set()
+    index = 0
+    while index < len(cells):
+        spec = cells[index].get("metadata", {}).get("coursekit", {}).get("generated")
+        if not spec:
+            out.append(cells[index])
+            index += 1
+            continue
+        start, end = runs.get(spec, (index, index + 1))
+        if start != index or spec not in allowed or spec in placed:
+            index += 1  # a stray or repeated generated cell: dropped
+            continue
+        out += cells_for(spec, module, course)
+        placed.add(spec)
+        index = end
+    for position, spec in enumerate(wanted):
+        if spec in placed:
+            continue
+        before = [s for s in wanted[:position] if s in placed]
+        at = 0
+        if before:
+            last = before[-1]
+            at = max(i for i, c in enumerate(out)
+                     if c.get("metadata", {}).get("coursekit", {}).get("generated") == last) + 1
+        out[at:at] = cells_for(spec, module, course)
+        placed.add(spec)
+    nb.cells = out
+    declared = module.graded_cells()
     used: set[str] = set()
     for index, cell in enumerate(nb.cells, 1):
-        spec = cell.get("metadata", {}).get("coursekit", {}).get("generated")
-        if spec:
-            cell.source = generated_text(spec, seeds)
+        grader = cell.get("metadata", {}).get("nbgrader", {})
+        grade_id = grader.get("grade_id")
+        if grader.get("grade") and grade_id in declared:
+            grader["points"] = declared[grade_id]
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        cell_id = grade_id or f"{module}-{index:02d}"
+        cell_id = grade_id or f"{module.id}-{index:02d}"
         while cell_id in used:
             cell_id += "-x"
         used.add(cell_id)
@@ -227,14 +355,24 @@ def normalise(nb: Any, seeds: Path, module: str) -> Any:
     return nb
 
 
-def sync_course(course: str | Path, seeds: str | Path | None = None) -> list[Path]:
-    """Normalise every instructor notebook in place; return the ones that changed."""
-    course = Path(course)
-    seeds = Path(seeds) if seeds else course.parent / "seeds"
+def cells_for(spec: str, module: Module, course: Course) -> list[Any]:
+    """The notebook cells (nbformat nodes) a spec stands for."""
+    return [nbformat.from_dict(cell.as_notebook_cell())  # type: ignore[no-untyped-call]
+            for cell in generate(spec, module, course)]
+
+
+def sync_course(course: str | Path) -> list[Path]:
+    """Normalise every module's notebook in place and write the files sync owns; return what changed."""
+    settings = load_course(course)
     changed = []
-    for path in sorted((course / "source").glob("*/*.ipynb")):
+    for module in settings.modules():
+        for path, text in generated_files(module, settings).items():
+            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                path.write_text(text, encoding="utf-8")
+                changed.append(path)
+        path = module.notebook
         before = path.read_text(encoding="utf-8")
-        nb = normalise(nbformat.reads(before, as_version=4), seeds, path.parent.name)  # type: ignore[no-untyped-call]
+        nb = normalise(nbformat.reads(before, as_version=4), module, settings)  # type: ignore[no-untyped-call]
         after = nbformat.writes(nb) + "\n"  # type: ignore[no-untyped-call]
         if after != before:
             path.write_text(after, encoding="utf-8")

@@ -28,7 +28,6 @@ from typing import Any
 from coursekit.errors import AnswerError, InstrumentError
 
 SCHEMA_VERSION = 1
-BUNDLED = Path(__file__).parent.parent / "data" / "questions"
 
 
 @dataclass(frozen=True)
@@ -77,14 +76,14 @@ class QuestionSet:
         raise KeyError(question_id)
 
 
-def load_questions(name_or_path: str | Path) -> QuestionSet:
-    """A bundled question set by name, or any definition file by path."""
-    path = Path(name_or_path) if str(name_or_path).endswith(".json") else BUNDLED / f"{name_or_path}.json"
+def load_questions(path: str | Path) -> QuestionSet:
+    """A question set from its definition file (a module's manifest names it)."""
+    path = Path(path)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        choices = ", ".join(sorted(p.stem for p in BUNDLED.glob("*.json")))
-        raise InstrumentError(path, "no such question set.", advice=f"Bundled sets: {choices}.") from None
+        raise InstrumentError(path, "no such question set.",
+                              advice="Check the file name the module's module.toml gives.") from None
     except json.JSONDecodeError as exc:
         raise InstrumentError(path, f"is not valid JSON ({exc}).") from None
     return _parse(raw, path)

@@ -771,38 +771,3 @@ def describe(summary: Summary, course: str | Path) -> str:
 def _duration(seconds: float) -> str:
     minutes, seconds = divmod(round(seconds), 60)
     return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
-
-
-def autograde_command(module: str, *, course: str | None = None, jobs: int | None = None,
-                      timeout: float | None = None, students: Sequence[str] | None = None,
-                      scheduler: str | None = None, force: bool = False) -> int:
-    """``coursekit autograde``: 0 when every submission was graded, 1 when some need
-    attention, 2 when nothing could be graded (the course, gradebook or cluster is not usable)."""
-    folder = course or _default_course()
-    if jobs is not None and jobs < 1:
-        print(f"coursekit autograde: --jobs must be 1 or more, not {jobs}.", file=sys.stderr)
-        return 2
-    if jobs is not None and scheduler:
-        print("coursekit autograde: give --jobs (processes on this machine) or --scheduler "
-              "(a Dask cluster), not both.", file=sys.stderr)
-        return 2
-    try:
-        summary = autograde(module, course=folder, jobs=jobs,
-                            timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
-                            students=students, scheduler=scheduler, force=force)
-    except CoursekitError as exc:
-        print(f"coursekit autograde: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("\ncoursekit autograde: interrupted. Run it again to grade the rest: submissions "
-              "already graded are skipped (add --force to grade them again).", file=sys.stderr)
-        return 130
-    print(describe(summary, folder))
-    return 1 if summary.problems else 0
-
-
-def _default_course() -> str:
-    # The README runs nbgrader from inside course/; accept either place.
-    if not Path("course", "nbgrader_config.py").is_file() and Path("nbgrader_config.py").is_file():
-        return "."
-    return "course"

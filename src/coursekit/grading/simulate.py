@@ -7,9 +7,9 @@ each, does their work, submits it, and finally collects every submission into
 one ``nbgrader fetch_assignment`` and one ``nbgrader submit`` command per
 student, 4-5 s each) is what makes a class of hundreds take seconds.
 
-What a student saves follows from the module's notebook: the self-assessment
-items, numeric questions and practice plan its forms ask for (see
-``module_saves``), so every module of the course can be simulated. The class
+What a student saves follows from the module's manifest: the self-assessment
+items, numeric questions and practice plan its forms declare, so every module
+of the course can be simulated. The class
 is varied on purpose, and reproducibly (everything follows from ``--seed``):
 
 * most students answer everything: self-assessment items drawn per subscale
@@ -50,9 +50,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from coursekit.content.instruments import Instrument, load_instrument
+from coursekit.content.instruments import Instrument
+from coursekit.content.manifest import Module, load_course
 from coursekit.content.questions import QuestionSet
-from coursekit.errors import SimulationError
+from coursekit.errors import DataFileError, SimulationError
 from coursekit.student.responses import ResponseStore
 
 PREFIX = "sim-"
@@ -167,59 +168,6 @@ def simulated_answers(instrument: Instrument, student: str, seed: int = DEFAULT_
     return answers
 
 
-@dataclass(frozen=True)
-class Saves:
-    """What a module's forms save: the instruments rated, the question sets answered, a plan."""
-
-    instruments: tuple[str, ...] = ()
-    questions: tuple[str, ...] = ()
-    plan: bool = False
-
-    def __bool__(self) -> bool:
-        return bool(self.instruments or self.questions or self.plan)
-
-
-FORMS = {"assess", "ask", "plan_form"}  # the coursekit.student.widgets calls that make a saving form
-
-
-def module_saves(*notebooks: Path) -> Saves:
-    """What the module's notebooks ask the student to save, read from their form calls.
-
-    The kit's forms are made by ``assess(module, instrument=module)``,
-    ``ask(module, questions)`` and ``plan_form()``; each call in a code cell,
-    with its names written out, says what a student of the module saves.
-    """
-    import nbformat
-
-    instruments: list[str] = []
-    questions: list[str] = []
-    plan = False
-    cells = [cell for notebook in notebooks
-             for cell in nbformat.read(notebook, as_version=4).cells]  # type: ignore[no-untyped-call]
-    for cell in cells:
-        if cell.cell_type != "code":
-            continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue  # a cell with IPython magics: no forms there
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-            if name not in FORMS:
-                continue
-            args = [a.value for a in node.args if isinstance(a, ast.Constant)]
-            kwargs = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
-            if name == "plan_form":
-                plan = True
-            elif name == "assess" and args:
-                instruments.append(str(kwargs.get("instrument", args[1] if len(args) > 1 else args[0])))
-            elif name == "ask" and (len(args) > 1 or "questions" in kwargs):
-                questions.append(str(kwargs.get("questions", args[1] if len(args) > 1 else "")))
-    return Saves(tuple(dict.fromkeys(instruments)), tuple(dict.fromkeys(questions)), plan)
-
-
 def simulated_numbers(qset: QuestionSet, student: str, seed: int = DEFAULT_SEED) -> dict[str, int]:
     """Plausible answers to a set of numeric questions: spread over each range, leaning low."""
     rng = random.Random(f"coursekit-numbers:{seed}:{qset.id}:{student}")
@@ -235,25 +183,26 @@ def simulated_plan(student: str, seed: int = DEFAULT_SEED) -> dict[str, str]:
             "feedback": text.format("feedback"), "review_date": review.isoformat()}
 
 
-def write_answer_file(folder: Path, module: str, saves: Saves, student: SimulatedStudent,
-                      seed: int = DEFAULT_SEED) -> None:
+def write_answer_file(folder: Path, module: Module, student: SimulatedStudent,
+                      seed: int = DEFAULT_SEED, *, other_module: str = "another-module") -> None:
     """Save what the module's forms would save for this student, then damage it as planned.
+
+    The forms are those the module's manifest declares. A file carried over
+    from another module's folder is saved under ``other_module``.
 
     An incomplete file leaves out part of the first thing the module saves (a
     few items, a question, a part of the plan); a file with an impossible
     value holds half a point (or, for a plan alone, a review date that is no
     date), which no form would save.
     """
-    from coursekit.content.questions import load_questions
     from coursekit.student.portfolio import PLAN_KEY, validate_plan
 
     kind = student.answers
-    if kind == MISSING or not saves:
+    if kind == MISSING or not module.forms:
         return
-    rng = random.Random(f"coursekit-damage:{seed}:{module}:{student.id}")
+    rng = random.Random(f"coursekit-damage:{seed}:{module.id}:{student.id}")
     # a file carried over from another module's folder
-    store = ResponseStore(folder, module if kind != WRONG_MODULE else
-                          "stuck" if module != "stuck" else "craft")
+    store = ResponseStore(folder, module.id if kind != WRONG_MODULE else other_module)
     first = True  # only the first thing saved is left incomplete
 
     def leave_out(values: dict[str, Any], most: int) -> dict[str, Any]:
@@ -264,13 +213,12 @@ def write_answer_file(folder: Path, module: str, saves: Saves, student: Simulate
         first = False
         return values
 
-    for name in saves.instruments:
-        instrument = load_instrument(name)
+    instruments, qsets = list(module.instruments.values()), list(module.question_sets.values())
+    for instrument in instruments:
         store.save_answers(instrument, leave_out(simulated_answers(instrument, student.id, seed), 3))
-    for name in saves.questions:
-        qset = load_questions(name)
+    for qset in qsets:
         store.save_numbers(qset, leave_out(simulated_numbers(qset, student.id, seed), 1))
-    if saves.plan:
+    if module.forms_of("plan"):
         store.save_value(PLAN_KEY, validate_plan(leave_out(simulated_plan(student.id, seed), 2)))
 
     if kind == INVALID_JSON:
@@ -278,10 +226,10 @@ def write_answer_file(folder: Path, module: str, saves: Saves, student: Simulate
         store.path.write_bytes(data[: len(data) // 2])  # cut off, as by a bad copy
     elif kind == NON_INTEGER:
         raw = json.loads(store.path.read_text(encoding="utf-8"))
-        if saves.instruments:
-            answers = raw["instruments"][saves.instruments[0]]["answers"]
-        elif saves.questions:
-            answers = raw["values"][saves.questions[0]]
+        if instruments:
+            answers = raw["instruments"][instruments[0].id]["answers"]
+        elif qsets:
+            answers = raw["values"][qsets[0].id]
         else:
             answers = None
             raw["values"][PLAN_KEY]["review_date"] = "after the summer"
@@ -395,11 +343,12 @@ def simulate_class(course: str | Path, module: str, students: int, *, seed: int 
     """
     started = time.perf_counter()
     course = Path(course).resolve()
-    if not (course / "source" / module).is_dir():
-        raise SimulationError(
-            f"{course / 'source' / module} does not exist: '{module}' is not a module of the course "
-            f"in {course}. Name the course folder with --course.")
-    saves = module_saves(*sorted((course / "source" / module).glob("*.ipynb")))
+    try:
+        settings = load_course(course)
+        declared = settings.module(module)
+    except DataFileError as exc:
+        raise SimulationError(f"{exc} Name the course folder with --course.") from None
+    other = next((m for m in settings.module_ids if m != module), "another-module")
     plan = plan_class(module, students, seed)
     config = course_config(course, exchange)
     exchange_root = Path(config.Exchange.root)
@@ -433,8 +382,8 @@ def simulate_class(course: str | Path, module: str, students: int, *, seed: int 
         released = sorted((course / "release" / module).glob("*.ipynb"))
         work = {nb.name: notebook_answers(course / "source" / module / nb.name, nb) for nb in released}
         result.has_exercise = any(answers.correct for answers in work.values())
-        result.reportable = module in saves.instruments
-        if not saves:
+        result.reportable = declared.report is not None
+        if not declared.forms:
             say(f"'{module}' has no form that saves answers, so no answer files are simulated.")
         authenticator = Authenticator(config=config, log=log)
         student_dir = CourseDirectory(config=config, log=log)
@@ -452,7 +401,7 @@ def simulate_class(course: str | Path, module: str, students: int, *, seed: int 
                 folder = home / module
                 for name, answers in work.items():
                     work_notebook(folder / name, answers, student)
-                write_answer_file(folder, module, saves, student, seed)
+                write_answer_file(folder, declared, student, seed, other_module=other)
                 step = "submit"
                 ExchangeSubmit(coursedir=student_dir, authenticator=authenticator, config=config,
                                log=log, assignment_dir=str(home)).start()
@@ -554,7 +503,7 @@ def _tools_on_path() -> Iterator[None]:
 
 __all__ = [
     "COMPLETE", "INCOMPLETE", "INVALID_JSON", "KINDS", "MALFORMED", "MISSING", "NON_INTEGER",
-    "WRONG_MODULE", "Saves", "SimulatedStudent", "SimulationError", "SimulationResult",
-    "module_saves", "plan_class", "simulate_class", "simulated_answers", "simulated_numbers",
+    "WRONG_MODULE", "SimulatedStudent", "SimulationError", "SimulationResult",
+    "plan_class", "simulate_class", "simulated_answers", "simulated_numbers",
     "simulated_plan", "student_ids", "write_answer_file",
 ]

@@ -50,6 +50,17 @@ def _locked(cell: dict[str, Any]) -> bool:
     return not meta.get("solution") and bool(meta.get("locked") or meta.get("grade"))
 
 
+def _saves_answers(folder: Path) -> bool:
+    """Whether the module's manifest declares forms (so its answers file should come along)."""
+    from coursekit.content.manifest import load_module
+    from coursekit.errors import DataFileError
+
+    try:
+        return bool(load_module(folder).forms)
+    except DataFileError:
+        return False
+
+
 def inspect_submission(submitted: str | Path, released: str | Path) -> Inspection:
     """Compare a submitted notebook with its released version; see the module docstring."""
     submitted, released = Path(submitted), Path(released)
@@ -96,9 +107,7 @@ def inspect_submission(submitted: str | Path, released: str | Path) -> Inspectio
                      "original back before grading.")
 
     folder = submitted.parent
-    uses_store = any("ResponseStore" in _source(c) or "assess(" in _source(c) or "ask(" in _source(c)
-                     for c in master.values())
-    if uses_store:
+    if _saves_answers(released.parent):
         answers = folder / FILENAME
         if not answers.is_file():
             notes.append(f"has no {FILENAME}: the student saved no answers to this module's forms.")

@@ -2,16 +2,21 @@
 
 These run inside nbgrader's autograde, with the student's autograded
 assignment folder as the working directory, where ``nbgrader submit`` carried
-the saved answers. A failed check raises ``IncompleteError`` (an
-AssertionError, so nbgrader gives the cell no points) with a message the
-student reads in their feedback.
+the saved answers and autograde restored the module's definitions from
+source. A failed check raises ``IncompleteError`` (an AssertionError, so
+nbgrader gives the cell no points) with a message the student reads in their
+feedback.
+
+``check_module`` is the one call a notebook makes: it checks every form the
+module's manifest marks required. The others check one form each.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from coursekit.content.instruments import Score, load_instrument, score
+from coursekit.content.instruments import Score, score
+from coursekit.content.manifest import Module
 from coursekit.errors import CoursekitError, ResponseFileError
 from coursekit.student.portfolio import PLAN_PARTS, PORTFOLIO, Plan, plan_from
 from coursekit.student.responses import Responses, ResponseStore, read_responses
@@ -21,27 +26,54 @@ class IncompleteError(CoursekitError, AssertionError):
     """A required part of a module is not done; the message says what is missing."""
 
 
-def _saved(module: str, folder: str | Path | None, what: str,
-           redo: str) -> tuple[ResponseStore, Responses | None]:
-    """The module's store and what it holds; an unreadable file fails with what to do."""
-    store = ResponseStore(folder, module) if folder is not None else ResponseStore.here(module)
+def _store(module: Module, folder: str | Path | None) -> ResponseStore:
+    return ResponseStore(folder, module.id) if folder is not None else ResponseStore.here(module.id)
+
+
+def _saved(store: ResponseStore, what: str, redo: str) -> Responses | None:
+    """What the store holds; an unreadable file fails with what to do."""
     try:
-        return store, read_responses(store.path, module)
+        return read_responses(store.path, store.module)
     except ResponseFileError as exc:
         raise IncompleteError(f"Your saved {what} could not be read: {exc} {redo}") from None
 
 
-def check_completion(
-    module: str, instrument: str | None = None, folder: str | Path | None = None
-) -> Score:
-    """Assert that the module's self-assessment is saved and fully answered.
+def check_module(module: Module | None = None, folder: str | Path | None = None) -> list[str]:
+    """Assert that every required form of the module is saved and complete; print and return
+    one line per form saying so. ``module`` defaults to the one this notebook runs in."""
+    module = module or Module.here()
+    lines = []
+    for form in module.forms:
+        if not form.required:
+            continue
+        if form.kind == "instrument":
+            check_completion(module, form.id, folder)
+            instrument = module.instrument(form.id)
+            lines.append(f"{instrument.title}: saved, all {len(instrument.items)} items answered.")
+        elif form.kind == "questions":
+            qset = module.questions(form.id)
+            answers = check_questions(module, form.id, folder)
+            lines.append(f"{qset.title}: saved, all {len(answers)} questions answered.")
+        else:
+            plan = check_plan(folder, module)
+            when = f"; you will review it on {plan.review:%d %B %Y}" if plan.review else ""
+            lines.append(f"Practice plan: saved with all {len(PLAN_PARTS)} parts{when}.")
+    for line in lines:
+        print(line)
+    return lines
 
-    Returns the score so the cell can show it. ``folder`` defaults to where
-    the notebook runs (the student's assignment folder).
+
+def check_completion(module: Module, instrument: str | None = None,
+                     folder: str | Path | None = None) -> Score:
+    """Assert that one of the module's instruments is saved and fully answered.
+
+    Returns the score. ``folder`` defaults to where the notebook runs (the
+    student's assignment folder).
     """
-    definition = load_instrument(instrument or module)
-    store, saved = _saved(module, folder, "answers",
-                          "Open the module, answer the self-assessment again and press Save answers.")
+    definition = module.instrument(instrument)
+    store = _store(module, folder)
+    saved = _saved(store, "answers",
+                   "Open the module, answer the self-assessment again and press Save answers.")
     if saved is None or definition.id not in saved.instruments:
         raise IncompleteError(
             f"No saved answers to the {definition.title!r} self-assessment were found "
@@ -59,16 +91,15 @@ def check_completion(
     return result
 
 
-def check_questions(module: str, questions: str, folder: str | Path | None = None) -> dict[str, int]:
-    """Assert that every question of a numeric question set is answered and saved.
+def check_questions(module: Module, questions: str | None = None,
+                    folder: str | Path | None = None) -> dict[str, int]:
+    """Assert that every question of one of the module's question sets is answered and saved.
 
-    Returns the saved answers so the cell can show them.
+    Returns the saved answers.
     """
-    from coursekit.content.questions import load_questions
-
-    qset = load_questions(questions)
-    store, saved = _saved(module, folder, "answers",
-                          "Answer the questions again and press Save answers.")
+    qset = module.questions(questions)
+    store = _store(module, folder)
+    saved = _saved(store, "answers", "Answer the questions again and press Save answers.")
     answers = saved.numbers(qset.id) if saved else {}
     missing = [str(n) for n, q in enumerate(qset.questions, 1) if q.id not in answers]
     if not answers:
@@ -84,14 +115,17 @@ def check_questions(module: str, questions: str, folder: str | Path | None = Non
     return answers
 
 
-def check_plan(folder: str | Path | None = None) -> Plan:
+def check_plan(folder: str | Path | None = None, module: Module | None = None) -> Plan:
     """Assert that the portfolio's practice plan is saved with all four parts.
 
-    Returns the plan so the cell can show it. ``folder`` defaults to the
-    portfolio's folder, by the rule of ``ResponseStore.here``.
+    Returns the plan. ``folder`` defaults to the portfolio's folder, by the
+    rule of ``ResponseStore.here``; ``module`` to the portfolio this runs in.
     """
-    store, saved = _saved(PORTFOLIO, folder, "plan",
-                          "Run the plan form again, write the plan and press Save answers.")
+    if folder is not None:
+        store = ResponseStore(folder, module.id if module else PORTFOLIO)
+    else:
+        store = ResponseStore.here((module or Module.here()).id)
+    saved = _saved(store, "plan", "Run the plan form again, write the plan and press Save answers.")
     plan = plan_from(saved)
     if not any(plan.parts().values()):
         raise IncompleteError(

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from coursekit.content.instruments import Score
+from coursekit.content.manifest import Module
 from coursekit.palette import OKABE_ITO, PALETTE
 from coursekit.student.portfolio import DONE, INCOMPLETE, ModuleStatus, Portfolio
 
@@ -77,6 +78,20 @@ def profile(score: Score, *, title: str | None = None) -> Figure:
     ax.set_title(f"{title or f'Your {score.instrument} profile'} ({total})")
     ax.grid(axis="x", alpha=0.3)
     return fig
+
+
+def my_profile(form: str, *, module: Module | None = None, title: str | None = None) -> Figure:
+    """The student's own profile on one of the module's instruments, as saved so far.
+
+    >>> my_profile("alliance")   # in the alliance notebook   # doctest: +SKIP
+    """
+    from coursekit.content.instruments import score
+    from coursekit.student.responses import ResponseStore
+
+    module = module or Module.here()
+    instrument = module.instrument(form)
+    answers = ResponseStore.here(module.id).answers(instrument.id)
+    return profile(score(instrument, answers), title=title or f"My profile: {instrument.title}")
 
 
 def alliance_series(

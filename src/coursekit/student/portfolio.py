@@ -11,10 +11,13 @@ With COURSEKIT_RESPONSES_DIR set, ``<assignments>`` is that folder, as for
 ``ResponseStore.here``. Everything here only *reads* the other modules'
 files: a damaged file is reported, never moved or rewritten.
 
-Which modules belong to the course is read from the data, not listed here: a
-module is any bundled instrument (``data/instruments/<module>.json``), any
-prefix of a bundled question set (``data/questions/<module>_*.json``), and any
-sibling folder that holds saved answers. Pure: no widgets, no plots.
+Which modules belong to the course is declared, not guessed: ``coursekit sync``
+writes the course's modules into the portfolio's folder
+(``course-modules.json``, released with it), and each module's own
+``module.toml`` says which forms it saves. A module's definitions are read
+from its folder, or, where that holds only answers (COURSEKIT_RESPONSES_DIR),
+from the folder of module definitions beside the portfolio's own. Pure: no
+widgets, no plots.
 """
 
 from __future__ import annotations
@@ -27,10 +30,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from coursekit.content.instruments import bundled_instruments, load_instrument, score
-from coursekit.content.questions import BUNDLED as QUESTIONS
-from coursekit.content.questions import load_questions, validate_numbers
-from coursekit.errors import AnswerError, ResponseFileError
+from coursekit.content.instruments import score
+from coursekit.content.manifest import COURSE_MODULES, MANIFEST, Module, load_module
+from coursekit.content.questions import validate_numbers
+from coursekit.errors import AnswerError, DataFileError, ResponseFileError
 from coursekit.student.responses import FILENAME, FOLDER_ENV, Responses, ResponseStore, read_responses
 
 PORTFOLIO = "portfolio"
@@ -81,9 +84,11 @@ class ModuleStatus:
     def done(self) -> bool:
         return self.state == DONE
 
-    @property
-    def title(self) -> str:
-        return self.module.replace("_", " ").capitalize()
+    title: str = ""  # the module's title, from its manifest
+
+    def __post_init__(self) -> None:
+        if not self.title:
+            object.__setattr__(self, "title", self.module.replace("_", " ").capitalize())
 
 
 @dataclass(frozen=True)
@@ -163,47 +168,40 @@ def portfolio_folder() -> Path:
     return Path(base) / PORTFOLIO if base else Path.cwd()
 
 
-def bundled_question_sets() -> list[str]:
-    return sorted(p.stem for p in QUESTIONS.glob("*.json"))
+def course_modules(definitions: str | Path | None = None) -> list[tuple[str, str]]:
+    """The modules a portfolio draws on, as (id, title): from its ``course-modules.json``.
 
-
-def course_modules(base: str | Path | None = None) -> list[str]:
-    """Every module the bundled data names, plus sibling folders that hold answers."""
-    names = set(bundled_instruments())
-    names |= {name.split("_", 1)[0] for name in bundled_question_sets() if "_" in name}
-    if base is not None:
-        try:
-            folders = [p for p in Path(base).iterdir() if not p.name.startswith(".")]
-        except OSError:
-            folders = []
-        names |= {p.name for p in folders if _holds_answers(p)}
-    names.discard(PORTFOLIO)
-    return sorted(names)
-
-
-def _holds_answers(folder: Path) -> bool:
-    """A folder with a response file of its own name (or a damaged one, to report it).
-
-    A copy of another module's folder ("alliance-backup") is not a module.
+    ``definitions`` is the portfolio's own definitions folder (default: this
+    folder). Where the list is missing (a portfolio folder copied by hand),
+    the modules are the sibling folders with a manifest.
     """
+    folder = Path(definitions) if definitions is not None else Path.cwd()
     try:
-        data = (folder / FILENAME).read_bytes()
-    except OSError:  # no file, not a folder, or not readable
-        return False
-    try:
-        raw = json.loads(data)
-    except ValueError:
-        return True
-    return not isinstance(raw, dict) or raw.get("module") == folder.name
+        listed = json.loads((folder / COURSE_MODULES).read_text(encoding="utf-8"))
+        return [(str(entry["id"]), str(entry["title"])) for entry in listed]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    found = []
+    for manifest in sorted(folder.parent.glob(f"*/{MANIFEST}")):
+        try:
+            module = load_module(manifest.parent)
+        except DataFileError:
+            continue
+        if not module.is_portfolio:
+            found.append((module.id, module.title))
+    return found
 
 
 def gather(base: str | Path | None = None, *, here: str | Path | None = None,
-           modules: Sequence[str] | None = None) -> Portfolio:
+           modules: Sequence[str] | None = None,
+           definitions: str | Path | None = None) -> Portfolio:
     """Read (never change) every module's saved answers, and the plan.
 
     ``base`` is the assignments folder and ``here`` the portfolio's folder;
-    by default they follow ``ResponseStore.here``. ``modules`` fixes the list
-    (and order) of modules; by default it is ``course_modules(base)``.
+    by default they follow ``ResponseStore.here``. ``definitions`` is the
+    portfolio's definitions folder (default: this folder), whose
+    ``course-modules.json`` lists the modules; ``modules`` fixes the list (and
+    order) instead.
     """
     if base is None:
         base_path = Path(here).parent if here is not None else assignments_folder()
@@ -213,8 +211,13 @@ def gather(base: str | Path | None = None, *, here: str | Path | None = None,
         here_path = base_path / PORTFOLIO if base is not None else portfolio_folder()
     else:
         here_path = Path(here)
-    names = list(modules) if modules is not None else course_modules(base_path)
-    statuses = tuple(summarise_module(name, base_path / name) for name in names)
+    own = Path(definitions) if definitions is not None else Path.cwd()
+    listed = course_modules(own)
+    titles = dict(listed)
+    names = list(modules) if modules is not None else [module_id for module_id, _ in listed]
+    statuses = tuple(summarise_module(name, base_path / name, own.parent / name,
+                                      title=titles.get(name, ""))
+                     for name in names)
     plan, note = Plan(), ""
     try:
         plan = read_plan(here_path)
@@ -226,17 +229,20 @@ def gather(base: str | Path | None = None, *, here: str | Path | None = None,
     return Portfolio(base_path, here_path, statuses, plan, note)
 
 
-def summarise_module(module: str, folder: str | Path) -> ModuleStatus:
-    """One module's state and profile rows, from its folder's saved answers (read only)."""
+def summarise_module(module: str, folder: str | Path, definitions: str | Path | None = None, *,
+                     title: str = "") -> ModuleStatus:
+    """One module's state and profile rows, from its folder's saved answers (read only).
+
+    Its forms are those its manifest declares: in ``folder`` itself (a fetched
+    module) or else in ``definitions``.
+    """
     folder = Path(folder)
-    instruments = [load_instrument(name) for name in bundled_instruments() if name == module]
-    qsets = [load_questions(path) for path in sorted(QUESTIONS.glob(f"{module}_*.json"))]
     notebook = f"{module}.ipynb"
 
     def status(state: str, summary: str, advice: str = "", measures: Sequence[Measure] = (),
                saved: Responses | None = None) -> ModuleStatus:
         return ModuleStatus(module, state, folder, summary, advice, tuple(measures),
-                            saved.saved_at if saved else None)
+                            saved.saved_at if saved else None, title)
 
     try:
         found = folder.is_dir()
@@ -258,6 +264,13 @@ def summarise_module(module: str, folder: str | Path) -> ModuleStatus:
                   "press Save answers.")
     if saved is None:
         return status(NO_ANSWERS, "no answers saved yet", no_answers)
+    declared = _declared(module, folder, definitions)
+    if declared is None:
+        return status(DAMAGED, "module definitions not found",
+                      f"The module's definitions (its {MANIFEST}) are not in {folder}. Fetch the "
+                      "module again from the Assignments tab; your saved answers are kept.")
+    instruments = list(declared.instruments.values())
+    qsets = list(declared.question_sets.values())
     if not instruments and not qsets:  # a module that saves only free values
         if saved.instruments or saved.values:
             return status(DONE, "answers saved", saved=saved)
@@ -311,6 +324,16 @@ def summarise_module(module: str, folder: str | Path) -> ModuleStatus:
                       f"Some answers are still open ({open_parts}). Open {notebook}, answer the "
                       "rest and press Save answers.", measures, saved)
     return status(DONE, f"all {total} {noun} answered", measures=measures, saved=saved)
+
+
+def _declared(module: str, folder: Path, definitions: str | Path | None) -> Module | None:
+    for place in (folder, Path(definitions) if definitions is not None else None):
+        if place is not None and (place / MANIFEST).is_file():
+            try:
+                return load_module(place)
+            except DataFileError:
+                return None
+    return None
 
 
 def _damaged_advice(module: str, path: Path, problem: str) -> str:

@@ -19,11 +19,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from coursekit.content.instruments import Instrument, load_instrument, validate_own_answer
-from coursekit.content.questions import QuestionSet, load_questions
+from coursekit.content.instruments import Instrument, validate_own_answer
+from coursekit.content.manifest import Module
+from coursekit.content.questions import QuestionSet
 from coursekit.errors import AnswerError, StoreError
 from coursekit.student.export import export_html
-from coursekit.student.portfolio import PLAN_PARTS, PORTFOLIO, gather, parse_review_date, plan_from, save_plan
+from coursekit.student.portfolio import PLAN_PARTS, gather, parse_review_date, plan_from, save_plan
 from coursekit.student.responses import Responses, ResponseStore
 
 WARNING_COLOUR = "#D55E00"  # Okabe-Ito vermillion; never the only cue
@@ -152,7 +153,7 @@ class InstrumentForm(SavingForm):
     student's own word and a rating for it (``own_name``, ``own_rating``),
     saved in the same write as the items.
 
-    >>> form = InstrumentForm(load_instrument("alliance"), ResponseStore.here("alliance"))
+    >>> form = InstrumentForm(Module.here().instrument("alliance"), ResponseStore.here("alliance"))
     """
 
     own_name: widgets.Text | None = None
@@ -291,20 +292,24 @@ class QuestionForm(SavingForm):
         return self.store.save_numbers(self.qset, answers)
 
 
-def assess(module: str, instrument: str | None = None) -> InstrumentForm:
-    """The rating form for a module's instrument, saving next to the notebook.
+def assess(form: str, *, module: Module | None = None) -> InstrumentForm:
+    """The rating form for one of the module's instruments, saving next to the notebook.
+
+    ``module`` defaults to the module whose folder the notebook runs in.
 
     >>> assess("alliance")   # in the alliance notebook   # doctest: +SKIP
     """
-    return InstrumentForm(load_instrument(instrument or module), ResponseStore.here(module))
+    module = module or Module.here()
+    return InstrumentForm(module.instrument(form), ResponseStore.here(module.id))
 
 
-def ask(module: str, questions: str) -> QuestionForm:
-    """The number form for a question set, saving next to the notebook.
+def ask(form: str, *, module: Module | None = None) -> QuestionForm:
+    """The number form for one of the module's question sets, saving next to the notebook.
 
-    >>> ask("breakthroughs", "breakthroughs_prediction")   # doctest: +SKIP
+    >>> ask("breakthroughs_prediction")   # doctest: +SKIP
     """
-    return QuestionForm(load_questions(questions), ResponseStore.here(module))
+    module = module or Module.here()
+    return QuestionForm(module.questions(form), ResponseStore.here(module.id))
 
 
 class PlanForm(SavingForm):
@@ -366,12 +371,12 @@ class PlanForm(SavingForm):
         return save_plan(self.store, answers)
 
 
-def plan_form(module: str = PORTFOLIO) -> PlanForm:
+def plan_form(*, module: Module | None = None) -> PlanForm:
     """The practice-plan form, saving in the portfolio's folder.
 
     >>> plan_form()   # in the portfolio notebook   # doctest: +SKIP
     """
-    return PlanForm(ResponseStore.here(module))
+    return PlanForm(ResponseStore.here((module or Module.here()).id))
 
 
 class ExportPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped

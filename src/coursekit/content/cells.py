@@ -1,0 +1,218 @@
+"""The cells every module shares, made from its manifest and the course's settings.
+
+A generated cell carries its spec in its metadata,
+``{"coursekit": {"generated": "opening"}}``, and ``coursekit sync`` rewrites
+it from the data; ``coursekit check`` fails when a notebook has drifted. A
+spec may make several cells ("reflection" makes the rubric and a prompt and an
+answer cell per part); they stand together in the notebook.
+
+Specs:
+
+- ``opening``: title, purpose, time, what is collected and who sees it, the parts and points;
+- ``reading``: the reading card;
+- ``items:<form>``: an instrument's items or a question set's questions, readable without a kernel;
+- ``form:<form>``: the code cell that shows the form;
+- ``profile:<form>``: the student's profile on an instrument (optional: a module may draw its own);
+- ``reflection``: rubric, then prompt and answer (the model answer, for nbgrader to remove) per part;
+- ``submit``: what to do before submitting;
+- ``privacy``: the privacy check of the reflections;
+- ``completion``: the automatic completion check (graded);
+- ``references``: full references of the reading, the evidence and the manifest.
+
+The texts are Jinja2 templates in ``templates/``, so that their wording can be
+read and changed in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from coursekit.content.manifest import COMPLETION_CELL, Course, Form, Module
+from coursekit.errors import CoursekitError
+
+TEMPLATES = Path(__file__).parent / "templates"
+NBGRADER_SCHEMA_VERSION = 3
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One generated cell: what ``coursekit sync`` writes and ``coursekit check`` compares."""
+
+    spec: str
+    cell_type: str  # "markdown" or "code"
+    source: str
+    grade_id: str
+    points: float | None = None  # graded cells only
+    solution: bool = False
+
+    def nbgrader(self) -> dict[str, Any]:
+        graded = self.points is not None
+        meta: dict[str, Any] = {"grade": graded, "grade_id": self.grade_id, "locked": not graded,
+                                "schema_version": NBGRADER_SCHEMA_VERSION,
+                                "solution": self.solution, "task": False}
+        if graded:
+            meta["points"] = self.points
+        return meta
+
+    def as_notebook_cell(self) -> dict[str, Any]:
+        cell: dict[str, Any] = {
+            "cell_type": self.cell_type, "id": self.grade_id, "source": self.source,
+            "metadata": {"coursekit": {"generated": self.spec}, "nbgrader": self.nbgrader()},
+        }
+        if self.cell_type == "code":
+            cell.update(outputs=[], execution_count=None)
+        return cell
+
+
+def points_text(value: float) -> str:
+    return f"{value:g}"
+
+
+@cache
+def _environment() -> Any:
+    import jinja2
+
+    # Markdown and Python, not HTML: nothing to escape; authors' text goes in as written.
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False,  # noqa: S701
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             undefined=jinja2.StrictUndefined)
+    env.filters["points"] = points_text
+    return env
+
+
+def _render(template: str, **context: Any) -> str:
+    text: str = _environment().get_template(template).render(**context)
+    return text.rstrip("\n")  # as JupyterLab saves a cell: no final newline
+
+
+def required_specs(module: Module) -> list[str]:
+    """The generated cells a module's notebook must hold, in the order `coursekit new` lays them out."""
+    specs = ["opening"]
+    if module.reading:
+        specs.append("reading")
+    for form in module.forms:
+        if form.kind != "plan":
+            specs.append(f"items:{form.id}")
+        specs.append(f"form:{form.id}")
+    if module.reflection is not None:
+        specs.append("reflection")
+    specs += ["submit", "privacy"]
+    if module.completion is not None:
+        specs.append("completion")
+    if references(module):
+        specs.append("references")
+    return specs
+
+
+def allowed_specs(module: Module) -> list[str]:
+    """The required specs, and the optional ones: a profile of each instrument."""
+    optional = [f"profile:{form.id}" for form in module.forms_of("instrument")]
+    return required_specs(module) + optional
+
+
+def new_module_layout(module: Module) -> list[str]:
+    """The cells `coursekit new` lays out: the required ones, each instrument's profile after its form."""
+    layout = []
+    for spec in required_specs(module):
+        layout.append(spec)
+        kind, _, name = spec.partition(":")
+        if kind == "form" and module.form(name).kind == "instrument":
+            layout.append(f"profile:{name}")
+    return layout
+
+
+def generate(spec: str, module: Module, course: Course) -> list[Cell]:
+    """The cells a spec stands for, from the module's manifest and data."""
+    kind, _, name = spec.partition(":")
+    if kind == "opening":
+        return [Cell(spec, "markdown", _opening(module), "intro")]
+    if kind == "reading":
+        from coursekit.content.readings import render_markdown
+
+        return [Cell(spec, "markdown", render_markdown(module.card()), "reading")]
+    if kind == "items":
+        return [Cell(spec, "markdown", _items(module, module.form(name)), f"items_{name}")]
+    if kind == "form":
+        form = module.form(name)
+        return [Cell(spec, "code", _render(f"form_{form.kind}.py.j2", form=form, name=f"{name}_form"),
+                     f"form_{name}")]
+    if kind == "profile" and module.form(name).kind == "instrument":
+        return [Cell(spec, "code", _render("profile.py.j2", form=module.form(name)), f"profile_{name}")]
+    if kind == "reflection":
+        return _reflection(module, course)
+    if kind == "submit":
+        return [Cell(spec, "markdown", _render("submit.md.j2", module=module, checked=_checked()),
+                     "submit_intro")]
+    if kind == "privacy":
+        return [Cell(spec, "code", _render("privacy.py.j2", module=module), "privacy_check")]
+    if kind == "completion" and module.completion is not None:
+        return [Cell(spec, "code", _render("completion.py.j2"), COMPLETION_CELL,
+                     points=module.completion.points)]
+    if kind == "references":
+        return [Cell(spec, "markdown", _render("references.md.j2", references=references(module)),
+                     "references_list")]
+    raise CoursekitError(
+        f"{module.notebook}: a cell is generated from '{spec}', which coursekit does not know "
+        f"for this module; the specs it knows here are: {', '.join(required_specs(module))}.")
+
+
+def _opening(module: Module) -> str:
+    rows = []
+    for row in module.outline:
+        points = ""
+        if row.graded:
+            total = sum(module.points_of(g) for g in row.graded)
+            by_hand = any(module.graded_by_hand(g) for g in row.graded)
+            points = f"{points_text(total)}, " + ("graded by your instructor" if by_hand
+                                                 else "checked automatically")
+        rows.append({"what": row.what, "points": points})
+    return _render("opening.md.j2", module=module, outline=rows)
+
+
+def _items(module: Module, form: Form) -> str:
+    from coursekit.content.notebooks import render_instrument, render_questions
+
+    if form.kind == "instrument":
+        return render_instrument(module.instrument(form.id))
+    return render_questions(module.questions(form.id))
+
+
+def _reflection(module: Module, course: Course) -> list[Cell]:
+    reflection = module.reflection
+    assert reflection is not None  # required_specs asks for it only then
+    rubric = course.rubric_for(module)
+    top = max(level.points for level in rubric)
+    cells = [Cell("reflection", "markdown",
+                  _render("rubric.md.j2", reflection=reflection, course=course, rubric=rubric, top=top),
+                  "rubric")]
+    for number, part in enumerate(reflection.parts, 1):
+        cells.append(Cell("reflection", "markdown",
+                          _render("reflection_prompt.md.j2", number=number, part=part),
+                          f"{part.grade_id}_prompt"))
+        cells.append(Cell("reflection", "markdown", part.model_answer.strip(), part.grade_id,
+                          points=part.points, solution=True))
+    return cells
+
+
+def references(module: Module) -> list[str]:
+    """Full references, in order: the reading, the evidence, then the manifest's own; no repeats."""
+    found: list[str] = []
+    if module.reading:
+        source = module.card().source
+        found.append(f"{source.author} ({source.date}). *{source.title}*. {source.venue}.")
+    if module.evidence:
+        found += module.evidence_set().references
+    found += module.references
+    return list(dict.fromkeys(found))
+
+
+def _checked() -> str:
+    """What the privacy check flags, as the submit cell says it."""
+    import coursekit.privacy
+
+    # The privacy layer says what it checks, once, so that no module promises more.
+    return str(getattr(coursekit.privacy, "WHAT_IS_CHECKED_BRIEFLY",
+                       "names, precise dates, places, ages over 89, phone or record numbers, and so on"))

@@ -1,0 +1,436 @@
+"""What a module is: its manifest, ``module.toml``, and the course it belongs to.
+
+A module is a folder ``course/source/<id>/`` holding its notebook
+(``<id>.ipynb``), its manifest and the data files the manifest names: a
+reading card, instruments and question sets, evidence, a cohort reference.
+nbgrader releases the whole folder to students, so the notebook finds its
+definitions next to itself at run time, and autograde restores them from
+``source/`` (a student cannot change what they are graded against).
+
+The course's shared settings (the order of its modules, the privacy advice,
+the rubric) are in ``course/coursekit.toml``. Every tool reads these two
+files instead of guessing what a module holds; the format is documented in
+``docs/modules.md`` and validated by the JSON Schemas in ``schemas/``. Only
+the checks that relate two parts of a module stay here in Python.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from coursekit.content.schema import validate
+from coursekit.errors import ManifestError
+
+if TYPE_CHECKING:
+    from coursekit.content.evidence import EvidenceSet
+    from coursekit.content.instruments import Instrument
+    from coursekit.content.questions import QuestionSet
+    from coursekit.content.readings import ReadingCard
+
+MANIFEST = "module.toml"
+COURSE_SETTINGS = "coursekit.toml"
+PLAN_FORM = "practice_plan"  # the id a portfolio's plan is saved under
+COMPLETION_CELL = "test_completion"
+COURSE_MODULES = "course-modules.json"  # a portfolio's list of the modules it draws on (sync writes it)
+# What a student's own folder may hold that a source folder never should: nbgrader
+# would release it to every student and, at autograde, copy it over submissions.
+STUDENT_FILES = ("coursekit-responses*.json", "my-practice-portfolio*.html")
+
+
+@dataclass(frozen=True)
+class Form:
+    id: str
+    kind: str  # "instrument", "questions" or "plan"
+    file: str | None
+    required: bool
+
+
+@dataclass(frozen=True)
+class Completion:
+    points: float
+    what: str
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    what: str
+    graded_by: str  # "autograder" or "instructor"
+    cells: dict[str, float]
+
+
+@dataclass(frozen=True)
+class RubricLevel:
+    points: float
+    text: str
+
+
+@dataclass(frozen=True)
+class ReflectionPart:
+    id: str
+    title: str
+    prompt: str
+    points: float
+    model_answer: str
+
+    @property
+    def grade_id(self) -> str:
+        return f"reflection_{self.id}"
+
+
+@dataclass(frozen=True)
+class Reflection:
+    heading: str
+    intro: str
+    parts: tuple[ReflectionPart, ...]
+    rubric: tuple[RubricLevel, ...] | None  # None: the course's rubric
+
+    @property
+    def points(self) -> float:
+        return sum(part.points for part in self.parts)
+
+
+@dataclass(frozen=True)
+class Report:
+    instrument: str
+    reference: str | None
+
+
+@dataclass(frozen=True)
+class OutlineRow:
+    what: str
+    graded: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Module:
+    """One module, as its manifest declares it. Definitions load on first use."""
+
+    folder: Path
+    id: str
+    title: str
+    purpose: str
+    time: str
+    reading: str | None
+    collected: tuple[str, ...]
+    forms: tuple[Form, ...]
+    completion: Completion | None
+    evidence: str | None
+    references: tuple[str, ...]
+    exercises: tuple[Exercise, ...]
+    reflection: Reflection | None
+    report: Report | None
+    outline: tuple[OutlineRow, ...]
+    portfolio_exclude: tuple[str, ...] | None  # None: not a portfolio module
+
+    @classmethod
+    def here(cls) -> Module:
+        """The module whose folder the notebook runs in (JupyterLab and nbgrader run it there)."""
+        return load_module(Path.cwd())
+
+    @property
+    def path(self) -> Path:
+        return self.folder / MANIFEST
+
+    @property
+    def notebook(self) -> Path:
+        return self.folder / f"{self.id}.ipynb"
+
+    @property
+    def is_portfolio(self) -> bool:
+        return self.portfolio_exclude is not None
+
+    def form(self, form_id: str) -> Form:
+        for form in self.forms:
+            if form.id == form_id:
+                return form
+        raise ManifestError(self.path, f"declares no form '{form_id}'.", field="forms",
+                            advice=f"Its forms are: {', '.join(f.id for f in self.forms) or 'none'}.")
+
+    def forms_of(self, kind: str) -> tuple[Form, ...]:
+        return tuple(form for form in self.forms if form.kind == kind)
+
+    @cached_property
+    def instruments(self) -> dict[str, Instrument]:
+        from coursekit.content.instruments import load_instrument
+
+        return {f.id: load_instrument(self.folder / str(f.file)) for f in self.forms_of("instrument")}
+
+    @cached_property
+    def question_sets(self) -> dict[str, QuestionSet]:
+        from coursekit.content.questions import load_questions
+
+        return {f.id: load_questions(self.folder / str(f.file)) for f in self.forms_of("questions")}
+
+    def instrument(self, form_id: str | None = None) -> Instrument:
+        """One of the module's instruments (the only one, when ``form_id`` is left out)."""
+        instrument: Instrument = _one(self, self.instruments, form_id, "instrument")
+        return instrument
+
+    def questions(self, form_id: str | None = None) -> QuestionSet:
+        qset: QuestionSet = _one(self, self.question_sets, form_id, "questions")
+        return qset
+
+    def card(self) -> ReadingCard:
+        from coursekit.content.readings import load_card
+
+        if self.reading is None:
+            raise ManifestError(self.path, "names no reading card.", field="reading")
+        return load_card(self.folder / self.reading)
+
+    def evidence_set(self) -> EvidenceSet:
+        from coursekit.content.evidence import load_evidence
+
+        if self.evidence is None:
+            raise ManifestError(self.path, "names no evidence file.", field="evidence")
+        return load_evidence(self.folder / self.evidence)
+
+    def graded_cells(self) -> dict[str, float]:
+        """Every graded cell the notebook must have, by grade id, with its points."""
+        cells: dict[str, float] = {}
+        if self.completion is not None:
+            cells[COMPLETION_CELL] = self.completion.points
+        for exercise in self.exercises:
+            cells.update(exercise.cells)
+        if self.reflection is not None:
+            cells.update({part.grade_id: part.points for part in self.reflection.parts})
+        return cells
+
+    def points_of(self, graded: str) -> float:
+        """The points of an outline entry: 'completion', 'reflection' or an exercise id."""
+        if graded == "completion" and self.completion is not None:
+            return self.completion.points
+        if graded == "reflection" and self.reflection is not None:
+            return self.reflection.points
+        for exercise in self.exercises:
+            if exercise.id == graded:
+                return sum(exercise.cells.values())
+        raise ManifestError(self.path, f"the outline names '{graded}', which the module does not "
+                            "grade.", field="outline",
+                            advice="Use 'completion', 'reflection' or one of its exercise ids.")
+
+    def graded_by_hand(self, graded: str) -> bool:
+        if graded == "reflection":
+            return True
+        return any(e.id == graded and e.graded_by == "instructor" for e in self.exercises)
+
+
+@dataclass(frozen=True)
+class Course:
+    """A course directory: its settings and its modules, in order."""
+
+    folder: Path
+    title: str
+    module_ids: tuple[str, ...]
+    protect_client: str
+    rubric: tuple[RubricLevel, ...]
+
+    @property
+    def source(self) -> Path:
+        return self.folder / "source"
+
+    @property
+    def path(self) -> Path:
+        return self.folder / COURSE_SETTINGS
+
+    def module(self, module_id: str) -> Module:
+        if module_id not in self.module_ids:
+            raise ManifestError(
+                self.path, f"the course has no module '{module_id}'.", field="modules",
+                advice=f"Its modules are: {', '.join(self.module_ids)}. A new one is made with "
+                       f"`coursekit new {module_id}`.")
+        return load_module(self.source / module_id)
+
+    def modules(self) -> list[Module]:
+        return [self.module(module_id) for module_id in self.module_ids]
+
+    def rubric_for(self, module: Module) -> tuple[RubricLevel, ...]:
+        if module.reflection is not None and module.reflection.rubric is not None:
+            return module.reflection.rubric
+        return self.rubric
+
+
+# --- loading ---------------------------------------------------------------------
+
+
+def _read_toml(path: Path, what: str) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ManifestError(path, f"there is no {what} here.", advice=_MISSING_ADVICE[what]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ManifestError(path, f"cannot be read ({exc}).") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ManifestError(path, f"is not valid TOML ({exc}).",
+                            advice="Check the quotes and brackets on that line.") from None
+
+
+_MISSING_ADVICE = {
+    "module manifest": "Every module folder holds a module.toml; `coursekit new NAME` makes one "
+                       "(see docs/modules.md).",
+    "course settings file": "An nbgrader course directory used with coursekit holds a "
+                            "coursekit.toml next to nbgrader_config.py (see docs/modules.md).",
+}
+
+
+def load_module(folder: str | Path) -> Module:
+    """Load and validate ``folder/module.toml``; raise ManifestError naming the file and field."""
+    folder = Path(folder)
+    path = folder / MANIFEST
+    raw = _read_toml(path, "module manifest")
+    validate(raw, "module", path, ManifestError)
+    module = _build(folder, raw)
+    _cross_check(module)
+    return module
+
+
+def load_course(folder: str | Path) -> Course:
+    """Load ``folder/coursekit.toml`` (the modules themselves load when asked for)."""
+    folder = Path(folder)
+    path = folder / COURSE_SETTINGS
+    raw = _read_toml(path, "course settings file")
+    validate(raw, "course", path, ManifestError)
+    course = Course(folder, raw["title"], tuple(raw["modules"]), raw["protect_client"],
+                    _rubric(raw["rubric"]))
+    for index, module_id in enumerate(course.module_ids):
+        if not (course.source / module_id / MANIFEST).is_file():
+            raise ManifestError(path, f"lists the module '{module_id}', but there is no "
+                                f"source/{module_id}/{MANIFEST}.", field=f"modules.{index}",
+                                advice=f"Make it with `coursekit new {module_id}`, or take it "
+                                       "off the list.")
+    return course
+
+
+def find_course(start: str | Path | None = None) -> Path:
+    """The course directory: ``start`` if given, else the current folder if it is one, else ./course.
+
+    One rule for every command, so that they all agree on where the course is.
+    """
+    if start is not None:
+        return Path(start)
+    here = Path.cwd()
+    if (here / COURSE_SETTINGS).is_file() or (here / "nbgrader_config.py").is_file():
+        return here
+    return here / "course"
+
+
+def _rubric(raw: dict[str, Any]) -> tuple[RubricLevel, ...]:
+    return tuple(RubricLevel(level["points"], level["text"]) for level in raw["levels"])
+
+
+def _build(folder: Path, raw: dict[str, Any]) -> Module:
+    reflection = None
+    if "reflection" in raw:
+        r = raw["reflection"]
+        reflection = Reflection(
+            r["heading"], r["intro"],
+            tuple(ReflectionPart(p["id"], p["title"], p["prompt"], p["points"], p["model_answer"])
+                  for p in r["parts"]),
+            _rubric(r["rubric"]) if "rubric" in r else None)
+    completion = raw.get("completion")
+    report = raw.get("report")
+    portfolio = raw.get("portfolio")
+    return Module(
+        folder=folder, id=raw["id"], title=raw["title"], purpose=raw["purpose"], time=raw["time"],
+        reading=raw.get("reading"), collected=tuple(raw.get("collected", ())),
+        forms=tuple(Form(f["id"], f["kind"], f.get("file"), f.get("required", True))
+                    for f in raw.get("forms", ())),
+        completion=Completion(completion["points"], completion["what"]) if completion else None,
+        evidence=raw.get("evidence"), references=tuple(raw.get("references", ())),
+        exercises=tuple(Exercise(e["id"], e["what"], e["graded_by"], dict(e["cells"]))
+                        for e in raw.get("exercises", ())),
+        reflection=reflection,
+        report=Report(report["instrument"], report.get("reference")) if report else None,
+        outline=tuple(OutlineRow(o["what"], tuple(o.get("graded", ()))) for o in raw.get("outline", ())),
+        portfolio_exclude=tuple(portfolio.get("exclude", ())) if portfolio is not None else None,
+    )
+
+
+def _cross_check(module: Module) -> None:
+    """What a schema cannot say: how the parts of a module relate to each other and its folder."""
+    path = module.path
+
+    def fail(field: str, problem: str, advice: str = "") -> ManifestError:
+        return ManifestError(path, problem, field=field, advice=advice)
+
+    if module.id != module.folder.name:
+        raise fail("id", f"is '{module.id}', but the folder is '{module.folder.name}'.",
+                   "A module's id, its folder and its notebook share one name.")
+    named = [("reading", module.reading), ("evidence", module.evidence),
+             ("report.reference", module.report.reference if module.report else None)]
+    named += [(f"forms.{i}.file", form.file) for i, form in enumerate(module.forms)]
+    for field, name in named:
+        if name is not None and not (module.folder / name).is_file():
+            raise fail(field, f"names {name}, which is not in {module.folder}.",
+                       "Put the file in the module's folder, or correct the name.")
+    seen: set[str] = set()
+    for i, form in enumerate(module.forms):
+        if form.id in seen:
+            raise fail(f"forms.{i}.id", f"'{form.id}' is declared twice.")
+        seen.add(form.id)
+        if (form.kind == "plan") == (form.file is not None):
+            raise fail(f"forms.{i}", "a plan has no definition file; an instrument or a question "
+                       "set must name one (file = \"....json\").")
+        if form.kind == "plan" and form.id != PLAN_FORM:
+            raise fail(f"forms.{i}.id", f"a plan's id is '{PLAN_FORM}'.")
+    if any(form.required for form in module.forms) != (module.completion is not None):
+        raise fail("completion", "a module with required forms has a completion check, and only "
+                   "such a module does.", "Add a [completion] table, or mark the forms "
+                   "required = false.")
+    if module.report is not None and module.report.instrument not in {
+            f.id for f in module.forms_of("instrument")}:
+        raise fail("report.instrument", f"'{module.report.instrument}' is not one of the "
+                   "module's instruments.")
+    grade_ids: dict[str, str] = {}
+    for field, cells in _graded_sources(module):
+        for grade_id in cells:
+            if grade_id in grade_ids:
+                raise fail(field, f"the graded cell '{grade_id}' is also declared in "
+                           f"{grade_ids[grade_id]}.", "Every graded cell has one grade id.")
+            grade_ids[grade_id] = field
+    exercise_ids = [e.id for e in module.exercises]
+    if len(set(exercise_ids)) != len(exercise_ids):
+        raise fail("exercises", "two exercises share an id.")
+    valid = {"completion"} if module.completion else set()
+    valid |= {"reflection"} if module.reflection else set()
+    valid |= set(exercise_ids)
+    for i, row in enumerate(module.outline):
+        for graded in row.graded:
+            if graded not in valid:
+                raise fail(f"outline.{i}.graded", f"names '{graded}', which the module does not "
+                           "grade.", f"Choose from: {', '.join(sorted(valid)) or 'nothing'}.")
+    ids = {**{k: v.id for k, v in module.instruments.items()},
+           **{k: v.id for k, v in module.question_sets.items()}}
+    for form_id, defined_id in ids.items():
+        if defined_id != form_id:
+            raise fail("forms", f"the form '{form_id}' names a file whose id is "
+                       f"'{defined_id}'.", "A form's id is the id inside its file.")
+
+
+def _graded_sources(module: Module) -> list[tuple[str, list[str]]]:
+    sources = [("completion", [COMPLETION_CELL] if module.completion else [])]
+    sources += [(f"exercises.{i}.cells", list(e.cells)) for i, e in enumerate(module.exercises)]
+    if module.reflection is not None:
+        sources.append(("reflection.parts", [p.grade_id for p in module.reflection.parts]))
+    return sources
+
+
+def _one(module: Module, table: dict[str, Any], form_id: str | None, kind: str) -> Any:
+    if form_id is None:
+        if len(table) != 1:
+            raise ManifestError(module.path, f"has {len(table)} {kind} forms; name the one meant.",
+                                field="forms")
+        return next(iter(table.values()))
+    if form_id not in table:
+        raise ManifestError(module.path, f"declares no {kind} form '{form_id}'.", field="forms",
+                            advice=f"Its {kind} forms are: {', '.join(table) or 'none'}.")
+    return table[form_id]
+
+
+__all__ = ["Course", "Form", "Module", "find_course", "load_course", "load_module"]
