@@ -15,7 +15,8 @@ import time
 
 RUNS = 30
 TARGETS = ["json", "coursekit", "coursekit.content.instruments, coursekit.student.responses",
-           "coursekit.stats.change",
+           "coursekit.stats.sudden_gains, coursekit.stats.reliable_change, "
+           "coursekit.stats.dose_effect, coursekit.stats.simulated_clients",
            "coursekit.student.widgets", "coursekit.student.plots"]
 
 

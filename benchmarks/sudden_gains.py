@@ -4,7 +4,7 @@ Run from the project root:
 
     .venv/bin/python benchmarks/sudden_gains.py [n_clients]
 
-Both implementations get the same simulated cohort (20 sessions, 10% of
+Both implementations get the same simulated clients (20 sessions, 10% of
 sessions missing) and the same settings (cutoff 7, the package defaults
 otherwise). The loop applies the same definition one client and one interval
 at a time, the way the R package does; the table reports whether the two
@@ -22,7 +22,8 @@ import time
 import numpy as np
 import numpy.typing as npt
 
-from coursekit.stats.change import simulate_cohort, sudden_gains
+from coursekit.stats.simulated_clients import simulate_clients
+from coursekit.stats.sudden_gains import sudden_gains
 
 N_CLIENTS = 100_000
 N_SESSIONS = 20
@@ -85,8 +86,8 @@ def best_of(repeats: int, func: object) -> float:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     n_clients = int(args[0]) if args else N_CLIENTS
-    cohort = simulate_cohort(n_clients, N_SESSIONS, seed=2026, missing_rate=MISSING_RATE)
-    scores = cohort.scores
+    clients = simulate_clients(n_clients, N_SESSIONS, seed=2026, missing_rate=MISSING_RATE)
+    scores = clients.scores
 
     vec_time = best_of(5, lambda: sudden_gains(scores, cutoff=CUTOFF))
     start = time.perf_counter()

@@ -1,9 +1,9 @@
-"""Tests for coursekit.stats.change: sudden gains, reliable change, dose-effect, simulation.
+"""Tests for coursekit.stats.sudden_gains: flags, gain details, one gain per client.
 
-The sudden-gain expectations come from the test suite of the R package
-``suddengains`` (Wiedemann et al.) and from worked values of the published
-formulas; the property tests compare against a plain reference loop written
-here from the definition, not against the code under test.
+The expectations come from the test suite of the R package ``suddengains``
+(Wiedemann et al.) and from worked values of the published formulas; the
+property tests compare against a plain reference loop written here from the
+definition, not against the code under test.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from __future__ import annotations
 import functools
 import math
 import statistics
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -21,24 +19,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from coursekit.errors import ScoreInputError
-from coursekit.stats.change import (
-    CATEGORIES,
-    PATTERNS,
-    DoseEffect,
-    SuddenGain,
-    clinical_cutoffs,
-    fit_dose_effect,
-    gain_details,
-    improvement_by_session,
-    jacobson_truax,
-    one_gain_per_client,
-    rci_cutoff,
-    reliable_change,
-    s_diff,
-    simulate_cohort,
-    standard_error,
-    sudden_gains,
-)
+from coursekit.stats.sudden_gains import SuddenGain, gain_details, one_gain_per_client, sudden_gains
 
 NA = math.nan
 
@@ -481,204 +462,3 @@ def test_gain_details_single_client_1d() -> None:
     row = [35, 37, 23, 23, 24, 21]
     (gain,) = gain_details(row, sudden_gains(row, cutoff=7))
     assert (gain.client, gain.pregain_session, gain.postgain_session) == (0, 1, 2)
-
-
-# --------------------------------------------------------------------------
-# Reliable change and clinical significance
-# --------------------------------------------------------------------------
-
-
-def test_rci_cutoff_public_values() -> None:
-    assert standard_error(10.5, 0.961) == pytest.approx(2.073584, abs=1e-6)
-    assert s_diff(10.5, 0.961) == pytest.approx(2.93249, abs=1e-5)
-    assert rci_cutoff(10.5, 0.961) == pytest.approx(5.747681, abs=1e-6)
-    # suddengains' define_crit1_cutoff test on its sgdata: SD 6.396073, r .931.
-    assert standard_error(6.396073, 0.931) == pytest.approx(1.680111, abs=1e-5)
-    assert s_diff(6.396073, 0.931) == pytest.approx(2.376036, abs=1e-5)
-    assert rci_cutoff(6.396073, 0.931) == pytest.approx(4.65703, abs=1e-5)
-    assert rci_cutoff(10.5, 0.961, z=2.58) == pytest.approx(2.58 * 2.93249, abs=1e-4)
-
-
-@pytest.mark.parametrize(
-    ("call", "message"),
-    [
-        (lambda: rci_cutoff(0, 0.9), "sd must be > 0"),
-        (lambda: rci_cutoff(10, 1.2), "reliability must be >= 0 and <= 1"),
-        (lambda: rci_cutoff(10, 0.9, z=-1), "z must be > 0"),
-        (lambda: reliable_change([1], [2], sd_pre=5, reliability=1.0), "reliability must be < 1"),
-        (lambda: reliable_change([1, 2], [2], sd_pre=5, reliability=0.8), "pre has shape (2,)"),
-        (lambda: reliable_change(["a"], [2], sd_pre=5, reliability=0.8), "found text 'a'"),
-    ],
-)
-def test_rci_input_errors(call: object, message: str) -> None:
-    assert callable(call)
-    with pytest.raises(ScoreInputError) as info:
-        call()
-    assert message in str(info.value)
-
-
-def test_reliable_change_public_values() -> None:
-    pre = np.full(5, 20.0)
-    post = pre + np.array([-8, -4, 0, 4, 8])
-    rci = reliable_change(pre, post, sd_pre=5, reliability=0.8)
-    assert s_diff(5, 0.8) == pytest.approx(3.16228, abs=1e-5)
-    assert rci == pytest.approx([-2.5298, -1.2649, 0, 1.2649, 2.5298], abs=1e-4)
-    assert np.isnan(reliable_change([NA, 1], [2, NA], sd_pre=5, reliability=0.8)).all()
-
-
-def test_clinical_cutoffs_public_values() -> None:
-    cut = clinical_cutoffs(40, 7.5, 60, 7.5, higher_is_better=True)
-    assert (cut.a, cut.b, cut.c) == pytest.approx((55, 45, 50))
-    # Lower is better: the clinical mean is the higher one.
-    low = clinical_cutoffs(30, 8, 8, 6, higher_is_better=False)
-    assert (low.a, low.b) == pytest.approx((14, 20))
-    assert low.c == pytest.approx((8 * 8 + 6 * 30) / 14)
-    with pytest.raises(ScoreInputError, match="functional mean"):
-        clinical_cutoffs(30, 8, 8, 6, higher_is_better=True)
-
-
-def test_jacobson_truax_lower_is_better() -> None:
-    # S_diff 3.162: reliable change needs more than 6.2 points.
-    pre = [30, 30, 30, 20, 12, 30, NA, 30]
-    post = [10, 20, 25, 40, 3, 24, 10, NA]
-    got = jacobson_truax(pre, post, sd_pre=5, reliability=0.8, cutoff=14,
-                         higher_is_better=False).tolist()
-    assert got == ["recovered", "improved", "unchanged", "deteriorated",
-                   "improved", "unchanged", "missing", "missing"]
-    assert set(got) <= set(CATEGORIES)
-
-
-def test_jacobson_truax_higher_is_better() -> None:
-    cut = clinical_cutoffs(40, 7.5, 60, 7.5, higher_is_better=True).c
-    got = jacobson_truax([40, 40, 40, 55], [55, 49, 30, 40], sd_pre=7.5, reliability=0.9,
-                         cutoff=cut, higher_is_better=True).tolist()
-    # S_diff = 3.354, reliable beyond 6.57 points; cutoff 50.
-    assert got == ["recovered", "improved", "deteriorated", "deteriorated"]
-
-
-# --------------------------------------------------------------------------
-# Dose-effect
-# --------------------------------------------------------------------------
-
-
-def test_fit_dose_effect_recovers_exact_probit() -> None:
-    sessions = np.array([1, 2, 4, 8, 13, 26, 52])
-    truth = DoseEffect(-1.19, 0.5723, "exact")
-    p = truth.predict(sessions)
-    for model in (fit_dose_effect(sessions, p), fit_dose_effect(sessions, p, n=1000)):
-        assert (model.intercept, model.slope) == pytest.approx((-1.19, 0.5723), abs=1e-8)
-    assert fit_dose_effect(sessions, p).method == "least_squares"
-    assert fit_dose_effect(sessions, p, n=1000).method == "binomial_mle"
-
-
-def test_howard_anchors() -> None:
-    model = fit_dose_effect([8, 26], [0.5, 0.75])
-    assert model.sessions_for(0.5) == pytest.approx(8)
-    assert model.sessions_for(0.75) == pytest.approx(26)
-    assert model.predict([8, 26]) == pytest.approx([0.5, 0.75])
-
-
-def test_mle_accepts_zero_and_one_and_skips_empty_sessions() -> None:
-    sessions = [1, 2, 4, 8, 16, 32]
-    p = [0.0, 0.1, 0.3, 0.5, 0.8, NA]
-    n = [20, 20, 20, 20, 20, 0]
-    model = fit_dose_effect(sessions, p, n=n)
-    assert 0.3 < model.predict(8) < 0.6
-    with pytest.raises(ScoreInputError, match="pass n= to fit by maximum likelihood"):
-        fit_dose_effect(sessions[:5], p[:5])
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (([1, 2], [0.2]), "one proportion per session"),
-        (([0, 2], [0.2, 0.4]), "sessions must be positive"),
-        (([1, 2], [0.2, 1.4]), "between 0 and 1"),
-        (([2, 2], [0.2, 0.4]), "two or more sessions"),
-        (([1, 2], [0.2, 0.4], [5, -1]), "n must be the number of clients"),
-    ],
-)
-def test_fit_dose_effect_errors(args: tuple[object, ...], message: str) -> None:
-    with pytest.raises(ScoreInputError) as info:
-        fit_dose_effect(*args)  # type: ignore[arg-type]
-    assert message in str(info.value)
-
-
-def test_simulated_cohort_reproduces_howard_curve() -> None:
-    cohort = simulate_cohort(20_000, n_sessions=30, seed=11)
-    curve = improvement_by_session(cohort.scores, threshold=cohort.improvement)
-    assert curve.sessions[0] == 1 and curve.sessions[-1] == 29
-    assert curve.proportion[curve.sessions == 8][0] == pytest.approx(0.50, abs=0.03)
-    assert curve.proportion[curve.sessions == 26][0] == pytest.approx(0.75, abs=0.03)
-    model = fit_dose_effect(curve.sessions, curve.proportion, n=curve.n)
-    assert model.predict([8, 26]) == pytest.approx([0.50, 0.75], abs=0.03)
-    assert 7 < model.sessions_for(0.5) < 9.5
-
-
-def test_improvement_by_session_counts_present_clients_only() -> None:
-    x = [[20, 12, 15, NA], [20, NA, 10, 30], [20, 19, 18, 5]]
-    curve = improvement_by_session(x, threshold=8)
-    assert curve.n.tolist() == [2, 3, 2]
-    assert curve.proportion == pytest.approx([0.5, 1 / 3, 0.5])
-    up = improvement_by_session(x, threshold=8, higher_is_better=True)
-    assert up.proportion == pytest.approx([0, 0, 0.5])
-
-
-# --------------------------------------------------------------------------
-# Simulated cohorts
-# --------------------------------------------------------------------------
-
-
-def test_simulation_is_seeded_and_realistic() -> None:
-    a = simulate_cohort(3000, seed=5)
-    b = simulate_cohort(3000, seed=5)
-    c = simulate_cohort(3000, seed=6)
-    assert same(a.scores, b.scores) and (a.pattern == b.pattern).all()
-    assert not same(a.scores, c.scores)
-    x = a.scores
-    assert x.shape == (3000, 20)
-    assert not np.isnan(x[:, 0]).any()  # intake always present
-    assert np.nanmin(x) >= 0 and np.nanmax(x) <= 63
-    assert np.array_equal(x[~np.isnan(x)], np.rint(x[~np.isnan(x)]))
-    assert 22 < x[:, 0].mean() < 32
-    assert np.isnan(x[:, 1:]).mean() == pytest.approx(0.10, abs=0.01)
-    assert set(a.pattern.tolist()) == set(PATTERNS)
-    planted = a.gain_session >= 0
-    assert set(a.pattern[planted].tolist()) == {"sudden_gain", "gain_reversed"}
-    assert ((a.reversal_session >= 0) == (a.pattern == "gain_reversed")).all()
-
-
-def test_detector_finds_planted_patterns() -> None:
-    cohort = simulate_cohort(20_000, seed=9)
-    flags = sudden_gains(cohort.scores, cutoff=7, scale=(0, 63))
-    rows = np.nonzero(cohort.gain_session >= 0)[0]
-    at_gain = flags[rows, cohort.gain_session[rows]]
-    evaluable = ~np.isnan(at_gain)
-    assert (at_gain[evaluable] == 1.0).mean() > 0.95
-    has_gain = np.nansum(flags, axis=1) > 0
-    for pattern, most in [("no_change", 0.01), ("deterioration", 0.01), ("steady", 0.10)]:
-        assert has_gain[cohort.pattern == pattern].mean() < most
-    losses = np.nansum(sudden_gains(cohort.scores, cutoff=7, losses=True), axis=1) > 0
-    assert losses[cohort.pattern == "no_change"].mean() < 0.01
-
-    gains = [g for g in gain_details(cohort.scores, flags)
-             if g.pregain_session == cohort.gain_session[g.client]]
-    reversed_by_pattern = {p: [g.reversed for g in gains if cohort.pattern[g.client] == p]
-                           for p in ("sudden_gain", "gain_reversed")}
-    assert np.mean(reversed_by_pattern["gain_reversed"]) > 0.9
-    assert np.mean(reversed_by_pattern["sudden_gain"]) < 0.05
-
-
-def test_simulation_rejects_bad_settings() -> None:
-    with pytest.raises(ScoreInputError, match="n_sessions must be >= 8"):
-        simulate_cohort(10, 5, seed=1)
-    with pytest.raises(ScoreInputError, match="missing_rate must be >= 0 and < 1"):
-        simulate_cohort(10, seed=1, missing_rate=1.0)
-    with pytest.raises(ScoreInputError, match="increasing order"):
-        simulate_cohort(10, seed=1, response_sessions=(26, 8))
-
-
-def test_import_stays_cheap() -> None:
-    code = "import sys, coursekit.stats.change; print('scipy' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
