@@ -13,17 +13,43 @@ from pathlib import Path
 
 import pytest
 
-from coursekit.content.instruments import Instrument, load_instrument
+from coursekit.content.evidence import EvidenceSet
+from coursekit.content.instruments import Instrument
+from coursekit.content.manifest import Module, load_course, load_module
+from coursekit.content.questions import QuestionSet
 from coursekit.student.responses import FOLDER_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = ROOT / "course"
-SEEDS = ROOT / "seeds"
+MODULES = list(load_course(COURSE).module_ids)
+
+
+def module_of(module_id: str) -> Module:
+    """A module of the real course, as its manifest declares it."""
+    return load_module(COURSE / "source" / module_id)
+
+
+def _form_module(form_id: str) -> Module:
+    return next(m for m in map(module_of, MODULES) if any(f.id == form_id for f in m.forms))
+
+
+def instrument_of(form_id: str) -> Instrument:
+    """An instrument of the real course, by its form id ("alliance")."""
+    return _form_module(form_id).instrument(form_id)
+
+
+def questions_of(form_id: str) -> QuestionSet:
+    """A question set of the real course, by its form id ("craft_practice")."""
+    return _form_module(form_id).questions(form_id)
+
+
+def evidence_of(module_id: str) -> EvidenceSet:
+    return module_of(module_id).evidence_set()
 
 
 @pytest.fixture
 def alliance() -> Instrument:
-    return load_instrument("alliance")
+    return instrument_of("alliance")
 
 
 @pytest.fixture
@@ -111,15 +137,20 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, ok: bool =
     return result
 
 
+def copy_course(dest: Path) -> Path:
+    """The course's settings, config and source folder copied into ``dest`` (made if needed)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(COURSE / "nbgrader_config.py", dest)
+    shutil.copy(COURSE / "coursekit.toml", dest)
+    shutil.copytree(COURSE / "source", dest / "source", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "coursekit-responses*"))
+    return dest
+
+
 @pytest.fixture
 def course_copy(tmp_path: Path) -> Path:
     """A fresh copy of the course directory (config and source only)."""
-    dest = tmp_path / "course"
-    dest.mkdir()
-    shutil.copy(COURSE / "nbgrader_config.py", dest)
-    shutil.copytree(COURSE / "source", dest / "source",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "coursekit-responses*"))
-    return dest
+    return copy_course(tmp_path / "course")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -130,3 +161,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     if os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, where everything must run: {report.longrepr}"
+
+
+PLAN = {"goal": "Name a withdrawal in the session it happens.",
+        "practice": "Twice a week, replay a recorded moment, name it three ways.",
+        "feedback": "My supervisor, from recordings.",
+        "review_date": "2030-01-31"}
+
+
+def save_complete_answers(base: Path, course: Path = COURSE) -> None:
+    """Every module's forms answered and saved, as a diligent student would: read from the
+    manifests, so a module added to the course is answered too."""
+    from coursekit.student.portfolio import save_plan
+    from coursekit.student.responses import ResponseStore
+
+    for module in load_course(course).modules():
+        (base / module.id).mkdir(parents=True, exist_ok=True)
+        store = ResponseStore(base / module.id, module.id)
+        for instrument in module.instruments.values():
+            store.save_answers(instrument, complete_answers(instrument))
+        for qset in module.question_sets.values():
+            store.save_numbers(qset, {q.id: q.min for q in qset.questions})
+        if module.forms_of("plan"):
+            save_plan(store, PLAN)

@@ -25,9 +25,8 @@ from typing import Any
 import nbformat
 import pytest
 
-from conftest import COURSE, run, tool_env
+from conftest import COURSE, instrument_of, run, tool_env
 from coursekit.cli import main
-from coursekit.content.instruments import load_instrument
 from coursekit.grading.autograde import Outcome, Summary, describe
 from coursekit.grading.gradebook import GradebookLock, redacted, snapshot
 from coursekit.student.responses import ResponseStore
@@ -76,7 +75,7 @@ def submit(course: Path, student: str, kind: str) -> None:
     folder.mkdir(parents=True)
     (folder / "timestamp.txt").write_text(TIMESTAMP)
     released = course / "release" / MODULE / f"{MODULE}.ipynb"
-    instrument = load_instrument(MODULE)
+    instrument = instrument_of(MODULE)
     store = ResponseStore(folder, MODULE)
     if kind == "no-notebook":  # answers saved, notebook left behind
         store.save_answers(instrument, {item.id: 3 for item in instrument.items})

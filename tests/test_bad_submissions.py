@@ -14,8 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import COURSE, complete_answers, tool_env
-from coursekit.content.instruments import load_instrument
+from conftest import COURSE, complete_answers, instrument_of, tool_env
 from coursekit.student.responses import FILENAME, ResponseStore
 
 MODULE = "alliance"
@@ -34,7 +33,7 @@ def _solve(nb) -> None:
 
 
 def _answer(folder: Path) -> None:
-    instrument = load_instrument(MODULE)
+    instrument = instrument_of(MODULE)
     ResponseStore(folder, MODULE).save_answers(instrument, complete_answers(instrument))
 
 

@@ -25,34 +25,29 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from browser_support import CHROMIUM, CHROMIUM_ARGS, Lab, lab_server
-from conftest import COURSE, ROOT, make_readonly, run, small_mount, tool_env
-from coursekit.content.instruments import Instrument, load_instrument
+from conftest import COURSE, ROOT, instrument_of, make_readonly, module_of, run, small_mount, tool_env
+from conftest import MODULES as COURSE_MODULES
+from coursekit.content.instruments import Instrument
 from coursekit.student.responses import FILENAME
 
 # It starts kernels and runs nbgrader too, so `make quick` (not kernel, not nbgrader) leaves it out.
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.kernel, pytest.mark.nbgrader]
 
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-ASSESS_CALL = re.compile(
-    r"""assess\(\s*["'](?P<module>[\w-]+)["']\s*(?:,\s*(?:instrument\s*=\s*)?["'](?P<instrument>[\w-]+)["'])?""")
 TIMEOUT_MS = 60_000
 KEYBOARD_HOME = "keyboard"  # a folder of its own for the keyboard test
 
 
 def forms_in_course() -> list[tuple[str, str]]:
-    """(module folder, instrument id) for every source notebook whose code calls assess(."""
+    """(module, instrument id) for every module whose manifest declares an instrument (its first)."""
     found = []
-    for path in sorted((COURSE / "source").glob("*/*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            match = ASSESS_CALL.search(cell.source) if cell.cell_type == "code" else None
-            if match:
-                found.append((path.parent.name, match["instrument"] or match["module"]))
-                break
+    for module_id in COURSE_MODULES:
+        instruments = module_of(module_id).forms_of("instrument")
+        if instruments:
+            found.append((module_id, instruments[0].id))
     return found
 
 
@@ -223,7 +218,7 @@ def test_a_student_answers_saves_and_comes_back(playwright_api, student, browser
                                                 module, instrument_id):
     started = time.monotonic()
     expect = playwright_api.expect
-    instrument = load_instrument(instrument_id)
+    instrument = instrument_of(instrument_id)
     items, points, label = instrument.items, instrument.scale.points, instrument.scale.label
     own = instrument.own_item
     groups = len(items) + (own is not None)  # the own item has a rating of its own
@@ -336,7 +331,7 @@ def test_tab_moves_between_items_and_arrow_keys_choose(playwright_api, student, 
     """What widgets.py and the notebooks promise keyboard users: Tab moves between items, and
     the arrow keys choose an answer."""
     module = MODULES[0]
-    instrument = load_instrument(dict(FORMS)[module])
+    instrument = instrument_of(dict(FORMS)[module])
     page = browser_context.new_page()
     nb = Notebook(page, student.lab, ARTIFACTS / KEYBOARD_HOME)
     try:

@@ -1,10 +1,15 @@
+"""The ``coursekit`` command, in-process through main() and as the installed console script."""
+
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from conftest import COURSE, ROOT
+from conftest import COURSE
 from coursekit.cli import main
+
+CONSOLE_SCRIPT = Path(sys.executable).parent / "coursekit"
 
 
 def test_check_passes_on_the_committed_course(capsys):
@@ -15,10 +20,10 @@ def test_check_passes_on_the_committed_course(capsys):
 def test_check_fails_with_the_problem_listed(course_copy, capsys):
     path = course_copy / "source" / "alliance" / "alliance.ipynb"
     path.write_text(path.read_text().replace('"points": 2', '"points": -1', 1))
-    assert main(["check", str(course_copy), "--seeds", str(ROOT / "seeds")]) == 1
+    assert main(["check", "--course", str(course_copy)]) == 1
     out = capsys.readouterr()
     assert "alliance.ipynb, cell" in out.out and "less than the minimum of 0" in out.out
-    assert "1 problem(s)" in out.err
+    assert "problem(s)" in out.err
 
 
 def test_check_on_a_folder_that_is_no_course_explains(tmp_path, capsys):
@@ -26,21 +31,49 @@ def test_check_on_a_folder_that_is_no_course_explains(tmp_path, capsys):
     assert "is not a course directory" in capsys.readouterr().err
 
 
-def test_the_console_script_is_installed():
-    result = subprocess.run([sys.executable, "-m", "coursekit.cli", "check", str(COURSE)],
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+def test_every_command_finds_the_course_from_inside_it(course_copy, monkeypatch, capsys):
+    """One rule: --course, else the current folder if it is a course, else ./course."""
+    monkeypatch.chdir(course_copy)
+    assert main(["check"]) == 0
+    monkeypatch.chdir(course_copy.parent)
+    assert main(["check"]) == 0
+    assert f"{course_copy}" in capsys.readouterr().out
+
+
+def test_an_error_is_one_sentence_and_exit_status_2(course_copy, capsys):
+    assert main(["report", "nosuch", "--course", str(course_copy)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("coursekit report: ") and "Traceback" not in err
+    assert "the course has no module 'nosuch'" in err
+
+
+def test_the_installed_console_script_runs(course_copy):
+    """The `coursekit` script pip installed, not the module: what an instructor types."""
+    assert CONSOLE_SCRIPT.is_file(), f"no console script at {CONSOLE_SCRIPT}; is the package installed?"
+    result = subprocess.run([str(CONSOLE_SCRIPT), "check", str(COURSE)], capture_output=True, text=True)
+    assert result.returncode == 0 and "are valid" in result.stdout, result.stderr
+    made = subprocess.run([str(CONSOLE_SCRIPT), "new", "diary", "--course", str(course_copy)],
+                          capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    assert (course_copy / "source" / "diary" / "diary.ipynb").is_file()
+    again = subprocess.run([str(CONSOLE_SCRIPT), "new", "diary", "--course", str(course_copy)],
+                           capture_output=True, text=True)
+    assert again.returncode == 2 and "exists already" in again.stderr
+    as_module = subprocess.run([sys.executable, "-m", "coursekit", "check", str(course_copy)],
+                               capture_output=True, text=True)
+    assert as_module.returncode == 0, as_module.stderr
 
 
 @pytest.mark.nbgrader
 def test_lab_preview_is_the_student_version_and_never_overwritten(course_copy):
-    from coursekit.cli import prepare_preview
+    from coursekit.cli.content import prepare_preview
 
     modules = prepare_preview(course_copy)
     assert "alliance" in modules
     notebook = course_copy / "preview" / "alliance" / "alliance.ipynb"
     text = notebook.read_text()
     assert "### BEGIN SOLUTION" not in text and "raise NotImplementedError()" in text
+    assert (course_copy / "preview" / "alliance" / "module.toml").is_file()
     notebook.write_text(text.replace("YOUR ANSWER HERE", "my own reflection", 1))
     prepare_preview(course_copy)
     assert "my own reflection" in notebook.read_text()

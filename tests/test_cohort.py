@@ -17,7 +17,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from conftest import complete_answers
+from conftest import COURSE, complete_answers, copy_course
 from coursekit.cli import main
 from coursekit.cohort.summary import (
     HIDDEN,
@@ -33,10 +33,14 @@ from coursekit.student.responses import FILENAME, ResponseStore
 
 # --- helpers ---------------------------------------------------------------------
 
+ALLIANCE_REFERENCE = COURSE / "source" / "alliance" / "reference.json"
+
 
 def submit(course: Path, student: str, alliance, answers=None, *, raw: str | None = None,
            stage: str = "submitted", module: str = "alliance") -> Path:
     """One student's collected submission folder, with an answer file saved by the real store."""
+    if not (course / "coursekit.toml").is_file():
+        copy_course(course)
     folder = course / stage / student / module
     folder.mkdir(parents=True)
     (folder / f"{module}.ipynb").write_text("{}")
@@ -153,7 +157,7 @@ def test_a_scale_mean_that_would_pin_down_hidden_item_counts_is_withheld(tmp_pat
     assert all(r.cells == (LT5, LT5, 0, 7, 0) for r in bond_items)
 
     # the attack, on the mean the report would have shown without the audit
-    reference = load_reference("alliance", alliance).scales["bond"]
+    reference = load_reference(ALLIANCE_REFERENCE, alliance).scales["bond"]
     mean = _standing("bond", "Bond", reference, {16: 7, 8: 2}, 4, (1, 2, 3, 4, 5)).mean
     sums = {s for s in range(9 * 4, 9 * 20 + 1) if round(s / 9, 1) == mean}
     fillings = [xs for xs in itertools.product(range(3), repeat=4)  # answers of 1 per item
@@ -317,38 +321,40 @@ def test_autograded_is_read_only_when_asked_and_only_for_students_missing_from_s
 
 
 def test_a_course_without_submissions_says_how_to_collect_them(tmp_path, alliance, capsys):
-    assert main(["report", "alliance", "--course", str(tmp_path)]) == 1
+    copy_course(tmp_path)
+    assert main(["report", "alliance", "--course", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "has no submissions of 'alliance'" in err and "nbgrader collect alliance" in err
 
 
 def test_an_unknown_module_lists_the_ones_there_are(tmp_path, capsys):
-    assert main(["report", "nosuchmodule", "--course", str(tmp_path)]) == 1
-    assert "Choose one of: alliance" in capsys.readouterr().err
+    copy_course(tmp_path)
+    assert main(["report", "nosuchmodule", "--course", str(tmp_path)]) == 2
+    assert "Its modules are: alliance, craft" in capsys.readouterr().err
 
 
 # --- reference figures -------------------------------------------------------------
 
 
 def test_the_alliance_reference_is_the_scale_midpoint_of_each_subscale(alliance):
-    reference = load_reference("alliance", alliance)
+    reference = load_reference(ALLIANCE_REFERENCE, alliance)
     assert {k: (r.minimum, r.maximum, r.value) for k, r in reference.scales.items()} == {
         "bond": (4, 20, 12), "goals": (4, 20, 12), "tasks": (4, 20, 12), "total": (12, 60, 36)}
     assert "no published norms" in reference.about
 
 
 def test_a_reference_whose_range_no_longer_matches_the_items_is_refused(tmp_path, alliance):
-    bundled = json.loads((Path(load_reference.__globals__["REFERENCES"]) / "alliance.json").read_text())
+    bundled = json.loads(ALLIANCE_REFERENCE.read_text())
     bundled["scales"]["goals"]["range"] = [4, 24]
-    (tmp_path / "alliance.json").write_text(json.dumps(bundled))
+    (tmp_path / "reference.json").write_text(json.dumps(bundled))
     with pytest.raises(DataFileError) as err:
-        load_reference("alliance", alliance, tmp_path)
-    assert "alliance.json, field 'scales.goals.range'" in str(err.value)
+        load_reference(tmp_path / "reference.json", alliance)
+    assert "reference.json, field 'scales.goals.range'" in str(err.value)
     assert "[4, 20]" in str(err.value)
 
 
 def test_without_a_reference_file_each_scale_gets_its_midpoint(tmp_path, alliance):
-    reference = load_reference("alliance", alliance, tmp_path)
+    reference = load_reference(None, alliance)
     assert reference.scales["tasks"].value == 12 and reference.scales["total"].value == 36
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import complete_answers, make_readonly
+from conftest import COURSE, complete_answers, make_readonly
 from coursekit.errors import StoreError
 from coursekit.student.responses import FILENAME, LOCKNAME, ResponseStore, read_responses
 
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.slow
 SHARED = r"""
 from coursekit.content.instruments import load_instrument
 
-ALLIANCE = load_instrument("alliance")
+ALLIANCE = load_instrument(ALLIANCE_FILE)
 POINTS = ALLIANCE.scale.points
 
 
@@ -43,6 +43,8 @@ def essay_for(revision):
     # An essay of about 6 KB, so a write spans pages and a kill can land in the middle.
     return {"revision": revision, "text": f"draft {revision}: " + "reflective practice " * 300}
 """
+ALLIANCE_FILE = str(COURSE / "source" / "alliance" / "alliance.json")
+SHARED = f"ALLIANCE_FILE = {ALLIANCE_FILE!r}\n" + SHARED
 _shared: dict = {}
 exec(SHARED, _shared)
 ALLIANCE = _shared["ALLIANCE"]

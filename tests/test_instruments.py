@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from coursekit.content.instruments import bundled_instruments, load_instrument, score, validate_answers
+from conftest import COURSE
+from coursekit.content.instruments import load_instrument, score, validate_answers
 from coursekit.errors import AnswerError, InstrumentError
 
 
@@ -87,13 +88,10 @@ def test_a_broken_definition_names_file_and_field(tmp_path, change, field):
     assert str(path) in str(caught.value) and f"field '{field}'" in str(caught.value)
 
 
-def test_unknown_bundled_instrument_lists_the_choices():
-    with pytest.raises(InstrumentError, match="Choose one of: .*alliance"):
-        load_instrument("no-such-thing")
-    assert "alliance" in bundled_instruments()
+def test_a_missing_instrument_file_says_where_its_name_comes_from(tmp_path):
+    with pytest.raises(InstrumentError, match="module.toml"):
+        load_instrument(tmp_path / "no-such-thing.json")
 
 
 def _alliance_raw():
-    from coursekit.content.instruments import BUNDLED
-
-    return json.loads((BUNDLED / "alliance.json").read_text())
+    return json.loads((COURSE / "source" / "alliance" / "alliance.json").read_text())

@@ -14,13 +14,10 @@ from typing import Any
 import nbformat
 import pytest
 
-from conftest import COURSE, complete_answers
-from coursekit.content.evidence import BUNDLED as EVIDENCE
-from coursekit.content.evidence import Citation, bundled_evidence, load_evidence, number_text, r_from_d
-from coursekit.content.instruments import BUNDLED as INSTRUMENTS
+from conftest import COURSE, complete_answers, evidence_of, instrument_of, module_of, questions_of
+from coursekit.content.evidence import Citation, load_evidence, number_text, r_from_d
 from coursekit.content.instruments import item_scores, load_instrument, score, validate_own_answer
 from coursekit.content.notebooks import render_instrument, render_questions
-from coursekit.content.questions import BUNDLED as QUESTIONS
 from coursekit.content.questions import load_questions, validate_numbers
 from coursekit.errors import AnswerError, EvidenceError, InstrumentError, StoreError
 from coursekit.student.checks import IncompleteError, check_completion, check_questions
@@ -28,6 +25,7 @@ from coursekit.student.responses import FILENAME, ResponseStore, read_responses
 from coursekit.student.widgets import InstrumentForm, QuestionForm, assess
 
 MODULES = ["craft", "stuck", "relationship"]
+SOURCE = COURSE / "source"
 
 
 # --- craft: a bipolar instrument and a practice inventory ----------------------------
@@ -35,7 +33,7 @@ MODULES = ["craft", "stuck", "relationship"]
 
 @pytest.fixture
 def craft():
-    return load_instrument("craft")
+    return instrument_of("craft")
 
 
 def test_craft_pairs_are_bipolar_on_a_seven_point_scale(craft):
@@ -62,7 +60,7 @@ def test_item_scores_leave_unanswered_items_out_and_validate(craft):
 
 
 def test_the_practice_inventory_groups_deliberate_practice_apart(tmp_path):
-    practice = load_questions("craft_practice")
+    practice = questions_of("craft_practice")
     assert [g.id for g in practice.groups] == ["deliberate", "learning", "routine"]
     assert [q.id for q in practice.in_group("deliberate")] == ["recordings", "feedback", "rehearsal"]
     assert [q.id for q in practice.in_group("routine")] == ["client_work"]
@@ -77,12 +75,12 @@ def test_the_practice_inventory_groups_deliberate_practice_apart(tmp_path):
 def test_the_craft_completion_check_needs_both_forms(tmp_path, craft):
     store = ResponseStore(tmp_path, "craft")
     store.save_answers(craft, complete_answers(craft))
-    assert check_completion("craft", folder=tmp_path).complete
+    assert check_completion(module_of("craft"), folder=tmp_path).complete
     with pytest.raises(IncompleteError, match="No saved answers"):
-        check_questions("craft", "craft_practice", folder=tmp_path)
-    practice = load_questions("craft_practice")
+        check_questions(module_of("craft"), "craft_practice", folder=tmp_path)
+    practice = questions_of("craft_practice")
     store.save_numbers(practice, {q.id: 0 for q in practice.questions})
-    assert sum(check_questions("craft", "craft_practice", folder=tmp_path).values()) == 0
+    assert sum(check_questions(module_of("craft"), "craft_practice", folder=tmp_path).values()) == 0
 
 
 # --- stuck: intensities and a feeling in the student's own word ----------------------
@@ -90,7 +88,7 @@ def test_the_craft_completion_check_needs_both_forms(tmp_path, craft):
 
 @pytest.fixture
 def stuck():
-    return load_instrument("stuck")
+    return instrument_of("stuck")
 
 
 def test_the_check_in_rates_the_five_feelings_the_reading_names_from_0_to_10(stuck):
@@ -165,9 +163,9 @@ def test_the_stuck_completion_check_does_not_need_the_own_feeling(tmp_path, stuc
     store = ResponseStore(tmp_path, "stuck")
     store.save_answers(stuck, {"anger": 3})
     with pytest.raises(IncompleteError, match="4 of 5 self-assessment items are not answered"):
-        check_completion("stuck", folder=tmp_path)
+        check_completion(module_of("stuck"), folder=tmp_path)
     store.save_answers(stuck, complete_answers(stuck, 0))
-    assert check_completion("stuck", folder=tmp_path).complete
+    assert check_completion(module_of("stuck"), folder=tmp_path).complete
 
 
 def test_the_check_in_form_saves_the_own_feeling_with_the_ratings(tmp_path, stuck):
@@ -245,8 +243,8 @@ def test_the_own_feeling_never_reaches_a_class_report(tmp_path, stuck):
 
 
 def test_relationship_elements_match_the_evidence_one_item_each():
-    elements = load_instrument("relationship")
-    evidence = load_evidence("relationship")
+    elements = instrument_of("relationship")
+    evidence = evidence_of("relationship")
     assert [s.id for s in elements.subscales] == [f.id for f in evidence.findings]
     assert all(len(elements.items_of(s.id)) == 1 for s in elements.subscales)
     assert [s.label for s in elements.subscales][:4] == ["Alliance", "Empathy", "Positive regard",
@@ -259,25 +257,24 @@ def test_relationship_elements_match_the_evidence_one_item_each():
 
 
 def test_every_module_has_its_evidence_file():
-    assert set(MODULES) <= set(bundled_evidence())
     for name in MODULES:
-        found = load_evidence(name)
+        found = evidence_of(name)
         assert found.id == name and found.findings and found.references
 
 
 def effects(name: str) -> dict[str, dict[str, float]]:
-    return {f.id: {e.metric: e.value for e in f.effects} for f in load_evidence(name).findings}
+    return {f.id: {e.metric: e.value for e in f.effects} for f in evidence_of(name).findings}
 
 
 def test_the_evidence_holds_exactly_the_published_figures():
     # Each figure here is from the course's domain notes, which name the source.
-    craft = load_evidence("craft")
+    craft = evidence_of("craft")
     assert effects("craft")["therapist_effects"] == {"percent_variance": 5.1}
     assert craft.finding("therapist_effects").sample == ((69, "therapists"), (4580, "clients"))
     assert craft.finding("experience_over_time").sample == ((170, "therapists"), (6591, "patients"))
     assert not craft.finding("deliberate_practice").effects  # no number the source does not give
     assert not craft.finding("experience_over_time").effects
-    stuck = load_evidence("stuck")
+    stuck = evidence_of("stuck")
     assert effects("stuck") == {"managing_countertransference": {"r": 0.39},
                                 "countertransference_reactions": {"r": -0.16}}
     assert stuck.finding("managing_countertransference").k == 9
@@ -286,7 +283,7 @@ def test_the_evidence_holds_exactly_the_published_figures():
         "alliance": {"r": 0.278, "d": 0.579}, "empathy": {"r": 0.28, "d": 0.58},
         "positive_regard": {"g": 0.28}, "congruence": {"r": 0.23}, "feedback": {},
         "rupture_repair": {"r": 0.29, "d": 0.62}, "managing_countertransference": {"r": 0.39}}
-    rel = load_evidence("relationship")
+    rel = evidence_of("relationship")
     assert [rel.finding(i).k for i in ("alliance", "empathy", "positive_regard", "congruence",
                                        "feedback", "rupture_repair", "managing_countertransference")] \
         == [295, 82, 64, 21, 24, 11, 9]
@@ -298,7 +295,7 @@ def test_the_evidence_holds_exactly_the_published_figures():
 
 
 def test_effects_are_put_on_the_scale_of_r_only_where_a_number_exists():
-    rel = load_evidence("relationship")
+    rel = evidence_of("relationship")
     assert rel.finding("empathy").as_r() == (0.28, "r")  # the published r, not a conversion
     value, metric = rel.finding("positive_regard").as_r() or (0.0, "")
     assert metric == "g" and abs(value - 0.28 / (0.28**2 + 4) ** 0.5) < 1e-12
@@ -311,11 +308,11 @@ def test_r_from_d(d, r):
 
 
 def test_texts_made_from_the_evidence():
-    rel = load_evidence("relationship")
+    rel = evidence_of("relationship")
     assert rel.finding("alliance").evidence_text == "r = .278 [.256, .299], d = .579; 295 studies"
     assert rel.finding("empathy").evidence_text == "r = .28, d = .58; 82 samples, 6,138 clients"
     assert rel.finding("feedback").evidence_text == "24 studies"
-    assert load_evidence("craft").finding("therapist_effects").evidence_text == (
+    assert evidence_of("craft").finding("therapist_effects").evidence_text == (
         "5.1% of outcome variance between therapists; 69 therapists, 4,580 clients")
     assert (number_text(-0.16), number_text(0.39), number_text(1.5)) == ("-.16", ".39", "1.5")
     cite = Citation("A et al. 2018", "A, B.", 2018, "A title", "Journal", "5", "2", "1-9")
@@ -326,7 +323,7 @@ def test_texts_made_from_the_evidence():
 
 
 def test_a_secondary_figure_says_so(tmp_path):
-    raw = json.loads((EVIDENCE / "stuck.json").read_text())
+    raw = json.loads((SOURCE / "stuck" / "evidence.json").read_text())
     raw["findings"][0]["secondary"] = True
     path = tmp_path / "ev.json"
     path.write_text(json.dumps(raw))
@@ -335,7 +332,7 @@ def test_a_secondary_figure_says_so(tmp_path):
 
 
 def _broken(change: Any) -> dict[str, Any]:
-    raw = json.loads((EVIDENCE / "relationship.json").read_text())
+    raw = json.loads((SOURCE / "relationship" / "evidence.json").read_text())
     change(raw)
     return raw
 
@@ -392,15 +389,13 @@ def test_unreadable_evidence_files_are_named(tmp_path):
         load_evidence(bad)
     with pytest.raises(EvidenceError, match="no such evidence file"):
         load_evidence(tmp_path / "missing.json")
-    with pytest.raises(EvidenceError, match="Choose one of: .*craft.*relationship.*stuck"):
-        load_evidence("nosuchmodule")
 
 
 # --- pattern extensions: validation of the new instrument and question fields ----------
 
 
 def _instrument_file(tmp_path: Path, change: Any) -> Path:
-    raw = json.loads((INSTRUMENTS / "stuck.json").read_text())
+    raw = json.loads((SOURCE / "stuck" / "stuck.json").read_text())
     change(raw)
     path = tmp_path / "stuck.json"
     path.write_text(json.dumps(raw))
@@ -422,7 +417,7 @@ def test_a_broken_own_item_or_anchor_names_file_and_field(tmp_path, change, fiel
 
 
 def _qset_file(tmp_path: Path, change: Any) -> Path:
-    raw = json.loads((QUESTIONS / "craft_practice.json").read_text())
+    raw = json.loads((SOURCE / "craft" / "craft_practice.json").read_text())
     change(raw)
     path = tmp_path / "craft_practice.json"
     path.write_text(json.dumps(raw))
@@ -454,7 +449,7 @@ def test_a_group_on_a_set_without_groups_is_refused(tmp_path):
 
 
 def test_sets_without_groups_still_load():
-    prediction = load_questions("breakthroughs_prediction")
+    prediction = questions_of("breakthroughs_prediction")
     assert prediction.groups == () and all(q.group == "" and q.short == q.text
                                            for q in prediction.questions)
 
@@ -466,7 +461,7 @@ def test_forms_are_readable_without_a_kernel_anchors_and_own_item_included(craft
     assert f"1. {first.text}\n    - 1: {first.anchors[0]}\n    - 7: {first.anchors[1]}" in text
     text = render_instrument(stuck)
     assert "6. *(optional)* Another feeling you had in that moment" in text
-    listing = render_questions(load_questions("craft_practice"))
+    listing = render_questions(questions_of("craft_practice"))
     assert "6. Routine client work: the sessions themselves *(0 to 250 hours a month)*" in listing
 
 
@@ -479,7 +474,7 @@ def test_the_bipolar_form_shows_both_anchors(tmp_path, craft):
 def test_the_practice_form_saves_hours(answers_base):
     from coursekit.student.widgets import ask
 
-    form = ask("craft", "craft_practice")
+    form = ask("craft_practice", module=module_of("craft"))
     assert isinstance(form, QuestionForm)
     form.controls["recordings"].value = "4"
     form.controls["client_work"].value = "80"
@@ -490,9 +485,9 @@ def test_the_practice_form_saves_hours(answers_base):
 
 @pytest.mark.parametrize("module", MODULES)
 def test_assess_builds_each_new_module_form(answers_base, module):
-    form = assess(module)
+    form = assess(module, module=module_of(module))
     assert form.store.folder == answers_base / module
-    assert list(form.controls) == [i.id for i in load_instrument(module).items]
+    assert list(form.controls) == [i.id for i in instrument_of(module).items]
 
 
 # --- the notebooks ------------------------------------------------------------------
@@ -530,7 +525,7 @@ def test_each_module_follows_the_pattern(module, auto, manual):
         if gid != "test_completion":
             assert "### BEGIN HIDDEN TESTS" in cells[gid].source
     generated = [c.metadata.get("coursekit", {}).get("generated") for c in nb.cells]
-    assert f"reading:{module}" in generated and f"instrument:{module}" in generated
+    assert "reading" in generated and f"items:{module}" in generated
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for must in ["## Reading:", "Gibbs", "**Rubric**", "What is collected", "Time needed",
                  "**Protect your client.**", "## Before you submit"]:
@@ -554,7 +549,9 @@ def test_the_stuck_reflection_reminds_to_de_identify_at_the_top_and_at_the_descr
 def test_craft_reads_its_deliberate_activities_from_the_question_set():
     source = "\n".join(c.source for c in notebook("craft").cells if c.cell_type == "code")
     assert 'practice.in_group("deliberate")' in source
-    assert 'check_questions("craft", "craft_practice")' in graded(notebook("craft"))["test_completion"].source
+    assert "check_module()" in graded(notebook("craft"))["test_completion"].source
+    assert [(f.id, f.required) for f in module_of("craft").forms] == [("craft", True),
+                                                                    ("craft_practice", True)]
 
 
 def test_the_exercise_solutions_pass_their_hidden_tests():
@@ -564,7 +561,7 @@ def test_the_exercise_solutions_pass_their_hidden_tests():
         cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
         namespace: dict[str, Any] = {}
         if module == "craft":
-            namespace["practice"] = load_questions("craft_practice")
+            namespace["practice"] = questions_of("craft_practice")
         for gid in setup:
             exec(cells[gid].source, namespace)
         solutions = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")

@@ -6,25 +6,22 @@ import shutil
 import nbformat
 import pytest
 
-from conftest import COURSE, SEEDS
+from conftest import COURSE
 from coursekit.content.notebooks import check_course, sync_course
 
 
 def test_the_committed_course_passes_every_check():
-    assert [str(p) for p in check_course(COURSE, SEEDS)] == []
+    assert [str(p) for p in check_course(COURSE)] == []
 
 
-def test_committed_notebooks_are_normalised(tmp_path):
-    """Fails when a notebook was saved with outputs, new cell ids or a stale reading."""
-    copy = tmp_path / "course"
-    shutil.copytree(COURSE / "source", copy / "source")
-    assert sync_course(copy, SEEDS) == []
+def test_committed_notebooks_are_normalised(course_copy):
+    """Fails when a notebook was saved with outputs, new cell ids, stale shared cells or points."""
+    assert sync_course(course_copy) == []
 
 
 @pytest.fixture
 def broken(course_copy):
     path = course_copy / "source" / "alliance" / "alliance.ipynb"
-    shutil.copytree(SEEDS, course_copy.parent / "seeds")
     nb = nbformat.read(path, as_version=4)
     return course_copy, path, nb
 
@@ -42,17 +39,104 @@ def test_a_reading_edited_in_the_notebook_is_caught(broken):
     course, path, nb = broken
     by_id(nb, "reading").source += "\nAn extra sentence."
     found = problems_after(course, path, nb)
-    assert len(found) == 1 and "differs from its source (reading:alliance)" in found[0]
+    assert len(found) == 1 and "differs from what module.toml and coursekit.toml make ('reading')" in found[0]
     assert "cell 2 (reading)" in found[0]
 
 
 def test_a_changed_reading_card_is_caught_and_sync_fixes_it(broken):
     course, path, nb = broken
-    card = course.parent / "seeds" / "alliance.toml"
+    card = path.parent / "reading.toml"
     card.write_text(card.read_text().replace("Shedler names three", "Shedler lists three"))
-    assert any("reading:alliance" in p for p in problems_after(course, path, nb))
+    assert any("('reading')" in p for p in problems_after(course, path, nb))
     assert sync_course(course) == [path]
     assert check_course(course) == []
+    assert "Shedler lists three" in nbformat.read(path, as_version=4).cells[1].source
+
+
+@pytest.mark.parametrize(("spec", "edit", "expected"), [
+    ("rubric", lambda text: text.replace("Change any detail", "Change every detail"),
+     "Change every detail"),
+    ("protect", lambda text: text.replace("Change any detail", "Alter any detail"), "Alter any detail"),
+])
+def test_shared_text_comes_from_the_course_settings_and_sync_spreads_it(course_copy, spec, edit,
+                                                                        expected):
+    """One edit to coursekit.toml reaches every module's rubric cell; check catches it first."""
+    settings = course_copy / "coursekit.toml"
+    settings.write_text(edit(settings.read_text()))
+    found = [str(p) for p in check_course(course_copy)]
+    assert sum("('reflection')" in p for p in found) == 6, found
+    sync_course(course_copy)
+    assert check_course(course_copy) == []
+    for module in ("alliance", "portfolio", "stuck"):
+        nb = nbformat.read(course_copy / "source" / module / f"{module}.ipynb", as_version=4)
+        assert expected in by_id(nb, "rubric").source
+
+
+def test_points_come_from_the_manifest(broken):
+    """A test cell's points edited in the notebook are caught; the manifest's points win on sync."""
+    course, path, nb = broken
+    by_id(nb, "test_find_rupture").metadata["nbgrader"]["points"] = 5
+    found = problems_after(course, path, nb)
+    assert any("worth 5 points here and 2 in module.toml" in p for p in found), found
+    manifest = path.parent / "module.toml"
+    manifest.write_text(manifest.read_text().replace("test_find_rupture = 2", "test_find_rupture = 3"))
+    sync_course(course)
+    nb = nbformat.read(path, as_version=4)
+    assert by_id(nb, "test_find_rupture").metadata["nbgrader"]["points"] == 3
+    assert "| 3 | the alliance series exercise | 5, checked automatically |" in by_id(nb, "intro").source
+    assert check_course(course) == []
+
+
+def test_a_graded_cell_the_manifest_does_not_declare_is_caught(broken):
+    course, path, nb = broken
+    extra = nbformat.v4.new_code_cell("assert True")
+    extra.metadata["nbgrader"] = {"grade": True, "grade_id": "test_extra", "locked": False,
+                                  "points": 1, "schema_version": 3, "solution": False, "task": False}
+    nb.cells.insert(13, extra)
+    assert any("module.toml does not declare it" in p and "test_extra" in p
+               for p in problems_after(course, path, nb))
+
+
+def test_a_reflection_part_added_in_the_manifest_appears_on_sync(course_copy):
+    manifest = course_copy / "source" / "alliance" / "module.toml"
+    manifest.write_text(manifest.read_text() + '''
+[[reflection.parts]]
+id = "supervision"
+title = "Supervision"
+points = 1
+prompt = "What will you take to supervision?"
+model_answer = "The moment I pressed on with the diary."
+''')
+    assert any("('reflection')" in str(p) for p in check_course(course_copy))
+    sync_course(course_copy)
+    assert check_course(course_copy) == []
+    nb = nbformat.read(course_copy / "source" / "alliance" / "alliance.ipynb", as_version=4)
+    assert by_id(nb, "reflection_supervision_prompt").source.startswith("### 7. Supervision (1 point)")
+    assert by_id(nb, "reflection_supervision").metadata["nbgrader"]["points"] == 1
+    assert "13, graded by your instructor" in by_id(nb, "intro").source
+
+
+@pytest.mark.parametrize(("edit", "words"), [
+    (lambda t: t.replace('id = "alliance"', 'id = "Alliance"', 1), "field 'id'"),
+    (lambda t: t.replace('file = "alliance.json"', 'file = "missing.json"'), "missing.json, which is not in"),
+    (lambda t: t.replace('kind = "instrument"', 'kind = "survey"'), "field 'forms.0.kind'"),
+    (lambda t: t.replace('instrument = "alliance"', 'instrument = "bond"'),
+     "'bond' is not one of the module's instruments"),
+    (lambda t: t.replace('graded = ["rupture_and_repair"]', 'graded = ["ruptures"]'), "names 'ruptures'"),
+    (lambda t: t + "\ncolour = 'blue'\n", "colour"),
+    (lambda t: t.replace("[completion]", "[completion\n"), "is not valid TOML"),
+])
+def test_a_broken_manifest_is_named_with_its_field(course_copy, edit, words):
+    manifest = course_copy / "source" / "alliance" / "module.toml"
+    manifest.write_text(edit(manifest.read_text()))
+    found = [str(p) for p in check_course(course_copy)]
+    assert len(found) == 1 and str(manifest) in found[0] and words in found[0], found
+
+
+def test_a_module_folder_the_course_does_not_list_is_caught(course_copy):
+    shutil.copytree(course_copy / "source" / "alliance", course_copy / "source" / "alliance-copy")
+    found = [str(p) for p in check_course(course_copy)]
+    assert any("alliance-copy" in p and "not one of the course's modules" in p for p in found)
 
 
 @pytest.mark.parametrize(
@@ -90,7 +174,7 @@ def test_a_test_cell_that_asserts_nothing_is_caught(broken):
 
 def test_outputs_in_a_committed_notebook_are_caught(broken):
     course, path, nb = broken
-    cell = by_id(nb, "form")
+    cell = by_id(nb, "form_alliance")
     cell.outputs = [nbformat.v4.new_output("stream", text="hi")]
     assert any("has outputs" in p for p in problems_after(course, path, nb))
 

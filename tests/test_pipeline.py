@@ -16,32 +16,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import COURSE, complete_answers, run, tool_env
-from coursekit.content.instruments import bundled_instruments, load_instrument
-from coursekit.content.questions import BUNDLED as QUESTIONS
-from coursekit.content.questions import load_questions
-from coursekit.student.portfolio import PORTFOLIO, save_plan
+from conftest import COURSE, MODULES, complete_answers, instrument_of, run, save_complete_answers, tool_env
 from coursekit.student.responses import FILENAME, ResponseStore
-
-MODULES = sorted(p.name for p in (COURSE / "source").iterdir() if p.is_dir())
-
-
-def save_complete_answers(base: Path) -> None:
-    """Every module's forms answered and saved, as a diligent student would."""
-    for module in MODULES:
-        (base / module).mkdir(parents=True, exist_ok=True)
-        store = ResponseStore(base / module, module)
-        if module in bundled_instruments():
-            instrument = load_instrument(module)
-            store.save_answers(instrument, complete_answers(instrument))
-        for path in sorted(QUESTIONS.glob(f"{module}_*.json")):
-            qset = load_questions(path)
-            store.save_numbers(qset, {q.id: q.min for q in qset.questions})
-        if module == PORTFOLIO:
-            save_plan(store, {"goal": "Name a withdrawal in the session it happens.",
-                              "practice": "Twice a week, replay a recorded moment, name it three ways.",
-                              "feedback": "My supervisor, from recordings.",
-                              "review_date": "2030-01-31"})
 
 
 @pytest.mark.kernel
@@ -99,7 +75,7 @@ REFLECTIONS = ["reflection_description", "reflection_feelings", "reflection_eval
 
 def student_works(folder: Path, name: str) -> dict[str, int]:
     """One student's answers: through the store's API and by editing cells, as in JupyterLab."""
-    instrument = load_instrument("alliance")
+    instrument = instrument_of("alliance")
     store = ResponseStore(folder, "alliance")
     path = folder / "alliance.ipynb"
     nb = nbformat.read(path, as_version=4)

@@ -1,8 +1,10 @@
 """The portfolio: gathering a student's answers across modules, the plan, the figure, the export.
 
 Sibling module folders are built in tmp_path through the store's API, for
-every bundled instrument and question set that exists when the tests run, so
-new modules are covered without editing this file.
+every form the course's manifests declare when the tests run, so new modules
+are covered without editing this file. The tests run in the portfolio's own
+source folder, as the notebook does, so the modules' definitions are found
+beside it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -20,9 +23,7 @@ import matplotlib.colors as mcolors
 import nbformat
 import pytest
 
-from conftest import COURSE, complete_answers
-from coursekit.content.instruments import bundled_instruments, load_instrument
-from coursekit.content.questions import load_questions
+from conftest import COURSE, MODULES, complete_answers, module_of
 from coursekit.errors import AnswerError, StoreError
 from coursekit.student.checks import IncompleteError, check_plan
 from coursekit.student.export import EXPORT_NAME, export_html, read_reflections
@@ -34,7 +35,6 @@ from coursekit.student.portfolio import (
     NO_FOLDER,
     PLAN_KEY,
     PORTFOLIO,
-    bundled_question_sets,
     course_modules,
     gather,
     parse_review_date,
@@ -50,9 +50,13 @@ PLAN = {"goal": "Notice a withdrawal in the session it happens, and name it gent
         "review_date": "2027-03-15"}
 
 
+@pytest.fixture(autouse=True)
+def in_the_portfolio_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(COURSE / "source" / PORTFOLIO)
+
+
 def modules_with_data() -> list[str]:
-    names = set(bundled_instruments()) | {q.split("_", 1)[0] for q in bundled_question_sets()}
-    return sorted(names - {PORTFOLIO})
+    return [m for m in MODULES if m != PORTFOLIO and module_of(m).forms]
 
 
 def do_module(base: Path, module: str, *, complete: bool = True) -> None:
@@ -60,14 +64,12 @@ def do_module(base: Path, module: str, *, complete: bool = True) -> None:
     folder = base / module
     folder.mkdir(parents=True, exist_ok=True)
     store = ResponseStore(folder, module)
-    if module in bundled_instruments():
-        instrument = load_instrument(module)
+    declared = module_of(module)
+    for instrument in declared.instruments.values():
         answers = complete_answers(instrument, instrument.scale.max)
         store.save_answers(instrument, answers if complete else dict(list(answers.items())[:1]))
-    for name in bundled_question_sets():
-        if name.startswith(f"{module}_"):
-            qset = load_questions(name)
-            store.save_numbers(qset, {q.id: q.min for q in qset.questions} if complete else {})
+    for qset in declared.question_sets.values():
+        store.save_numbers(qset, {q.id: q.min for q in qset.questions} if complete else {})
 
 
 @pytest.fixture
@@ -93,10 +95,11 @@ def texts(fig) -> list[str]:
 # --- gathering --------------------------------------------------------------------
 
 
-def test_the_modules_come_from_the_data_not_from_a_list():
-    modules = course_modules()
+def test_the_modules_come_from_the_course_declaration():
+    modules = [module_id for module_id, _title in course_modules()]
     assert {"alliance", "breakthroughs"} <= set(modules)
     assert modules == modules_with_data() and PORTFOLIO not in modules
+    assert dict(course_modules())["alliance"] == module_of("alliance").title
 
 
 def test_a_student_who_did_every_module_gets_a_complete_profile(everything):
@@ -192,15 +195,6 @@ def test_a_folder_where_the_file_should_be_is_reported_not_raised(base):
     assert gather(base).module("alliance").state == DAMAGED
 
 
-def test_a_module_that_saves_only_its_own_values_is_found_and_counted(base):
-    folder = base / "diary"
-    folder.mkdir()
-    ResponseStore(folder, "diary").save_value("notes", {"kept": True})
-    mine = gather(base)
-    assert "diary" in mine.names
-    assert mine.module("diary").state == DONE and mine.module("diary").measures == ()
-
-
 def test_hidden_answerless_and_copied_folders_are_not_modules(base):
     (base / ".ipynb_checkpoints").mkdir()
     (base / "downloads").mkdir()
@@ -212,10 +206,16 @@ def test_hidden_answerless_and_copied_folders_are_not_modules(base):
     assert not {".ipynb_checkpoints", "downloads", "alliance-backup", "notes.txt"} & names
 
 
-def test_an_unknown_folder_with_a_damaged_file_is_reported(base):
-    (base / "extra").mkdir()
-    (base / "extra" / FILENAME).write_text("{", encoding="utf-8")
-    assert gather(base).module("extra").state == DAMAGED
+def test_only_the_modules_the_course_declares_are_gathered(base):
+    """A folder of answers the course does not list (a module of another course, a copy) is
+    not part of the portfolio, damaged or not."""
+    for name, data in (("extra", "{"), ("diary", None)):
+        (base / name).mkdir()
+        if data is None:
+            ResponseStore(base / name, name).save_value("notes", {"kept": True})
+        else:
+            (base / name / FILENAME).write_text(data, encoding="utf-8")
+    assert gather(base).names == tuple(modules_with_data())
 
 
 def test_siblings_follow_the_rule_of_the_response_store(answers_base, monkeypatch):
@@ -225,6 +225,10 @@ def test_siblings_follow_the_rule_of_the_response_store(answers_base, monkeypatc
     assert mine.module("alliance").done
     monkeypatch.delenv("COURSEKIT_RESPONSES_DIR")
     (answers_base / PORTFOLIO).mkdir(exist_ok=True)
+    for module in ("alliance", PORTFOLIO):  # fetched as nbgrader releases them: definitions too
+        for item in (COURSE / "source" / module).iterdir():
+            if item.suffix != ".ipynb":
+                shutil.copy(item, answers_base / module / item.name)
     monkeypatch.chdir(answers_base / PORTFOLIO)  # as JupyterLab runs the notebook
     mine = gather()
     assert mine.base == answers_base and mine.here == answers_base / PORTFOLIO
@@ -232,10 +236,11 @@ def test_siblings_follow_the_rule_of_the_response_store(answers_base, monkeypatc
 
 
 def test_an_own_word_answer_is_shown_with_its_rating(base):
-    owned = [n for n in bundled_instruments() if load_instrument(n).own_item is not None]
+    owned = [i for m in modules_with_data() for i in module_of(m).instruments.values()
+             if i.own_item is not None]
     if not owned:
-        pytest.skip("no bundled instrument asks for an answer in the student's own words")
-    instrument = load_instrument(owned[0])
+        pytest.skip("no instrument of the course asks for an answer in the student's own words")
+    instrument = owned[0]
     (base / instrument.id).mkdir()
     ResponseStore(base / instrument.id, instrument.id).save_answers(
         instrument, complete_answers(instrument, instrument.scale.min),
@@ -314,7 +319,7 @@ def test_a_part_written_plan_saves_but_is_not_complete(tmp_path):
 def test_the_plan_form_is_built_in_the_portfolio_folder(answers_base):
     from coursekit.student.widgets import plan_form
 
-    assert plan_form().store.folder == answers_base / PORTFOLIO
+    assert plan_form(module=module_of("portfolio")).store.folder == answers_base / PORTFOLIO
 
 
 def test_no_plan_or_a_damaged_one_fails_the_check_and_is_left_in_place(tmp_path):
@@ -364,8 +369,9 @@ def test_the_profile_of_a_partial_student_says_not_done_yet(base):
     fig = portfolio_profile(mine)
     titles = [ax.get_title(loc="left") for ax in fig.axes]
     assert len(fig.axes) == len(mine.modules)
-    assert titles[mine.names.index("breakthroughs")] == "Breakthroughs: done"
-    assert titles[mine.names.index("alliance")] == "Alliance: not done yet (1 of 12 items answered)"
+    assert titles[mine.names.index("breakthroughs")] == "Breakthroughs and steady change: done"
+    assert titles[mine.names.index("alliance")] == ("The working alliance: not done yet "
+                                                    "(1 of 12 items answered)")
     alliance = fig.axes[mine.names.index("alliance")]
     assert [t.get_text() for t in alliance.texts].count("not complete yet: 1 of 4 items answered") == 1
     for name in set(mine.names) - {"alliance", "breakthroughs"}:
@@ -503,8 +509,10 @@ def errors(nb: nbformat.NotebookNode) -> dict[str, str]:
 
 @pytest.mark.kernel
 def test_the_notebook_runs_for_a_complete_and_a_partial_student(answers_base, tmp_path):
-    work = tmp_path / "work"
-    work.mkdir()
+    # The notebook runs in its own folder, beside the other modules' definitions, as released.
+    shutil.copytree(COURSE / "source", tmp_path / "source",
+                    ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+    work = tmp_path / "source" / PORTFOLIO
     do_module(answers_base, "alliance", complete=False)
     partial = run_notebook(work)
     assert errors(partial) == {"test_completion": "IncompleteError"}

@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from conftest import module_of, questions_of
 from coursekit.content.questions import load_questions, validate_numbers
 from coursekit.errors import AnswerError, InstrumentError
 from coursekit.student.checks import IncompleteError, check_questions
@@ -11,7 +12,7 @@ from coursekit.student.widgets import QuestionForm, ask
 
 @pytest.fixture
 def prediction():
-    return load_questions("breakthroughs_prediction")
+    return questions_of("breakthroughs_prediction")
 
 
 def test_the_prediction_set_asks_three_bounded_numbers(prediction):
@@ -35,14 +36,14 @@ def test_a_broken_set_names_file_and_field(tmp_path):
 
 
 def test_the_form_saves_numbers_and_shows_them_again(answers_base):
-    form = ask("breakthroughs", "breakthroughs_prediction")
+    form = ask("breakthroughs_prediction", module=module_of("breakthroughs"))
     assert "Nothing saved yet" in form.status.value
     form.controls["gain_percent"].value = "30"
     form.controls["sessions_to_half"].value = " 8 "
     assert form.dirty and "Unsaved" in form.status.value
     form.save_button.click()
     assert "2 of 3 questions answered (still open: 2)" in form.status.value
-    again = ask("breakthroughs", "breakthroughs_prediction")
+    again = ask("breakthroughs_prediction", module=module_of("breakthroughs"))
     assert again.controls["gain_percent"].value == "30"
     assert again.controls["reversal_percent"].value == ""  # unanswered stays empty, not 0
     assert ResponseStore.here("breakthroughs").load().numbers("breakthroughs_prediction") == {
@@ -64,14 +65,14 @@ def test_the_form_refuses_bad_input_and_keeps_what_was_saved(tmp_path, predictio
 
 def test_check_questions_passes_only_when_every_number_is_saved(tmp_path, prediction):
     with pytest.raises(IncompleteError, match="No saved answers"):
-        check_questions("breakthroughs", "breakthroughs_prediction", folder=tmp_path)
+        check_questions(module_of("breakthroughs"), "breakthroughs_prediction", folder=tmp_path)
     store = ResponseStore(tmp_path, "breakthroughs")
     store.save_numbers(prediction, {"gain_percent": 10})
     with pytest.raises(IncompleteError, match="2 of 3 questions .*questions 2, 3"):
-        check_questions("breakthroughs", "breakthroughs_prediction", folder=tmp_path)
+        check_questions(module_of("breakthroughs"), "breakthroughs_prediction", folder=tmp_path)
     store.save_numbers(prediction, {"gain_percent": 10, "reversal_percent": 5, "sessions_to_half": 9})
-    saved = check_questions("breakthroughs", "breakthroughs_prediction", folder=tmp_path)
+    saved = check_questions(module_of("breakthroughs"), "breakthroughs_prediction", folder=tmp_path)
     assert saved["reversal_percent"] == 5
     (tmp_path / FILENAME).write_text("nonsense")
     with pytest.raises(IncompleteError, match="could not be read"):
-        check_questions("breakthroughs", "breakthroughs_prediction", folder=tmp_path)
+        check_questions(module_of("breakthroughs"), "breakthroughs_prediction", folder=tmp_path)

@@ -2,10 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from coursekit.content.readings import load_card, load_cards, render_markdown
+from conftest import MODULES, module_of
+from coursekit.content.readings import load_card, render_markdown
 from coursekit.errors import ReadingCardError
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 GOOD = '''
 schema_version = 1
@@ -41,11 +40,12 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_every_committed_card_loads_and_names_its_module():
-    cards = load_cards(SEEDS)
-    assert {"alliance", "craft", "stuck", "breakthroughs", "relationship"} <= set(cards)
-    for card in cards.values():
-        assert Path(card.path).stem == card.id
+def test_every_module_with_a_reading_has_a_card_that_names_it():
+    modules = [module_of(m) for m in MODULES]
+    with_cards = {m.id: m.card() for m in modules if m.reading}
+    assert set(with_cards) == {"alliance", "craft", "stuck", "breakthroughs", "relationship"}
+    for module_id, card in with_cards.items():
+        assert card.id == module_id and Path(card.path).parent.name == module_id
         assert 3 <= len(card.quotations) <= 6
 
 
@@ -86,10 +86,3 @@ def test_invalid_toml_names_the_file(tmp_path):
     path = write(tmp_path, GOOD.replace('title = "A demo card"', "title = A demo card"))
     with pytest.raises(ReadingCardError, match="demo.toml: is not valid TOML"):
         load_card(path)
-
-
-def test_duplicate_ids_in_a_folder_are_rejected(tmp_path):
-    write(tmp_path, GOOD)
-    (tmp_path / "copy.toml").write_text(GOOD, encoding="utf-8")
-    with pytest.raises(ReadingCardError, match="id 'demo' is used by"):
-        load_cards(tmp_path)

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import COURSE
+from conftest import COURSE, module_of
 from coursekit.cli import main
 from coursekit.cohort.summary import read_class, read_student
 from coursekit.grading.simulate import (
@@ -20,10 +20,8 @@ from coursekit.grading.simulate import (
     MISSING,
     NON_INTEGER,
     WRONG_MODULE,
-    Saves,
     SimulatedStudent,
     SimulationError,
-    module_saves,
     notebook_answers,
     plan_class,
     simulated_answers,
@@ -90,7 +88,7 @@ def test_simulated_answers_are_on_the_scale_and_rate_the_bond_highest(alliance):
 @pytest.mark.parametrize("kind", KINDS)
 def test_each_kind_of_answer_file_is_what_it_says(tmp_path, alliance, kind):
     student = SimulatedStudent("sim-0001", kind, "correct")
-    write_answer_file(tmp_path, "alliance", Saves(instruments=("alliance",)), student)
+    write_answer_file(tmp_path, module_of("alliance"), student, other_module="stuck")
     path = tmp_path / FILENAME
     read = read_student("sim-0001", tmp_path, "alliance", alliance)
     assert read.status == STATUS[kind], read.reason
@@ -114,33 +112,26 @@ def test_each_kind_of_answer_file_is_what_it_says(tmp_path, alliance, kind):
         assert answers == simulated_answers(alliance, "sim-0001")
 
 
-def test_what_each_module_saves_is_read_from_its_forms():
-    saves = {m: module_saves(COURSE / "source" / m / f"{m}.ipynb")
+def test_what_each_module_saves_is_what_its_manifest_declares():
+    saves = {m: [(f.kind, f.id) for f in module_of(m).forms]
              for m in ("alliance", "breakthroughs", "craft", "stuck", "relationship", "portfolio")}
     assert saves == {
-        "alliance": Saves(instruments=("alliance",)),
-        "breakthroughs": Saves(questions=("breakthroughs_prediction",)),
-        "craft": Saves(instruments=("craft",), questions=("craft_practice",)),
-        "stuck": Saves(instruments=("stuck",)),
-        "relationship": Saves(instruments=("relationship",)),
-        "portfolio": Saves(plan=True),
+        "alliance": [("instrument", "alliance")],
+        "breakthroughs": [("questions", "breakthroughs_prediction")],
+        "craft": [("instrument", "craft"), ("questions", "craft_practice")],
+        "stuck": [("instrument", "stuck")],
+        "relationship": [("instrument", "relationship")],
+        "portfolio": [("plan", "practice_plan")],
     }
 
 
 def _check(module: str, folder: Path) -> str:
     """What the module's own completion check says of a saved answer file."""
     from coursekit.errors import CoursekitError
-    from coursekit.student.checks import check_completion, check_plan, check_questions
+    from coursekit.student.checks import check_module
 
     try:
-        if module == "breakthroughs":
-            check_questions("breakthroughs", "breakthroughs_prediction", folder)
-        elif module == "portfolio":
-            check_plan(folder)
-        else:
-            check_completion(module, folder=folder)
-            if module == "craft":
-                check_questions("craft", "craft_practice", folder)
+        check_module(module_of(module), folder)
     except CoursekitError as exc:
         return type(exc).__name__
     return "passes"
@@ -150,8 +141,8 @@ def _check(module: str, folder: Path) -> str:
 @pytest.mark.parametrize("kind", KINDS)
 def test_modules_without_an_instrument_of_their_name_get_answer_files_of_each_kind(
         tmp_path, module, kind):
-    saves = module_saves(COURSE / "source" / module / f"{module}.ipynb")
-    write_answer_file(tmp_path, module, saves, SimulatedStudent("sim-0002", kind, "correct"))
+    write_answer_file(tmp_path, module_of(module), SimulatedStudent("sim-0002", kind, "correct"),
+                      other_module="alliance")
     verdict = _check(module, tmp_path)
     expected = {COMPLETE: "passes", INCOMPLETE: "IncompleteError", MISSING: "IncompleteError"}
     if kind in expected:
@@ -240,7 +231,7 @@ def test_a_simulated_class_goes_through_the_exchange_and_a_rerun_is_refused(
         json.loads((course / "submitted" / broken[0].id / "alliance" / FILENAME).read_text())
 
     # a second run would mix two classes: refused, and nothing changes
-    assert main(["class", "simulate", "alliance", "--students", "12", "--course", str(course)]) == 1
+    assert main(["class", "simulate", "alliance", "--students", "12", "--course", str(course)]) == 2
     err = capsys.readouterr().err
     assert "already submitted 'alliance'" in err and "12 in" in err and "fresh copy" in err
     assert len(_inbound(course)) == 12
@@ -286,12 +277,12 @@ def test_breakthroughs_and_the_portfolio_can_be_simulated_through_the_exchange(c
         else:
             assert "exercise: 10 solved, 2 answered wrongly" in out
         # no rated items, so no cohort report: not suggested, and refused with the reason
-        assert f"nbgrader autograde {module}." in out and "coursekit report" not in out
-        assert main(["report", module, "--course", str(course_copy)]) == 1
-        assert "has no self-assessment of rated items" in capsys.readouterr().err
+        assert f"coursekit autograde {module}." in out and "coursekit report" not in out
+        assert main(["report", module, "--course", str(course_copy)]) == 2
+        assert "has no [report] in its module.toml" in capsys.readouterr().err
 
 
 def test_simulating_a_module_the_course_does_not_have_names_the_folder(course_copy, capsys):
-    assert main(["class", "simulate", "nosuch", "--students", "3", "--course", str(course_copy)]) == 1
+    assert main(["class", "simulate", "nosuch", "--students", "3", "--course", str(course_copy)]) == 2
     err = capsys.readouterr().err
-    assert "source/nosuch does not exist" in err and "--course" in err
+    assert "the course has no module 'nosuch'" in err and "--course" in err

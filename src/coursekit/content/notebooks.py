@@ -117,7 +117,10 @@ def check_course(course: str | Path) -> list[Problem]:
                                     f"named after it; `coursekit new {module_id}` lays one out."))
             continue
         problems += check_notebook(module.notebook, module, settings)
-        problems += _check_generated_files(module, settings)
+        try:
+            problems += _check_generated_files(module, settings)
+        except DataFileError:
+            pass  # a module it lists is broken, and is reported on its own
     return problems
 
 
@@ -206,9 +209,13 @@ def _generated_problems(name: str, nb: Any, module: Module, course: Course) -> l
             continue
         cells = nb.cells[start:end]
         if len(cells) != len(made) or not all(_same(c, m) for c, m in zip(cells, made, strict=False)):
+            at = next((i for i, (c, m) in enumerate(zip(cells, made, strict=False)) if not _same(c, m)),
+                      min(len(cells), len(made)) - 1)
+            grade_id = cells[at].get("metadata", {}).get("nbgrader", {}).get("grade_id")
             problems.append(Problem(
                 name, f"differs from what module.toml and coursekit.toml make ('{spec}'); run "
-                "`coursekit sync` to rewrite it, or edit the data files instead.", start + 1))
+                "`coursekit sync` to rewrite it, or edit the data files instead.", start + at + 1,
+                grade_id))
     for spec in wanted:
         if spec not in found:
             problems.append(Problem(name, f"has no '{spec}' cells, which module.toml calls for; "

@@ -68,19 +68,6 @@ def load_card(path: str | Path) -> ReadingCard:
     return _parse(raw, path)
 
 
-def load_cards(folder: str | Path) -> dict[str, ReadingCard]:
-    """Every card in a folder, keyed by its id."""
-    cards: dict[str, ReadingCard] = {}
-    for card_path in sorted(Path(folder).glob("*.toml")):
-        card = load_card(card_path)
-        if card.id in cards:
-            raise ReadingCardError(
-                card_path, f"id '{card.id}' is used by {cards[card.id].path} too.", field="id"
-            )
-        cards[card.id] = card
-    return cards
-
-
 def render_markdown(card: ReadingCard) -> str:
     """The Markdown a module's reading cell shows, rendered from the card."""
     src = card.source
