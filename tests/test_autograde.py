@@ -237,7 +237,7 @@ def test_parallel_grading_records_what_nbgrader_autograde_records(tmp_path_facto
     # cleo's rewritten completion check was put back, then failed, as nbgrader does
     cleo = nbformat.read(course / "autograded" / "cleo" / MODULE / f"{MODULE}.ipynb", as_version=4)
     restored = _cell(cleo, "test_completion")
-    assert "check_completion" in restored.source
+    assert "check_module" in restored.source
     assert any(o.get("ename") == "IncompleteError" for o in restored.outputs)
 
     # Graded work is skipped unless forced, like nbgrader; --student picks who.

@@ -132,7 +132,7 @@ def test_a_class_round_trip_through_the_exchange(course_copy, tmp_path):
     # the rewritten completion check was put back and then failed
     autograded = nbformat.read(course / "autograded" / "cleo" / "alliance" / "alliance.ipynb", 4)
     restored = cell(autograded, "test_completion")
-    assert "check_completion" in restored.source and "all done" not in restored.source
+    assert "check_module" in restored.source and "all done" not in restored.source
     assert any(o.get("ename") == "IncompleteError" for o in restored.outputs)
 
     # the instructor grades reflections by hand (as formgrader does), then feedback and export

@@ -40,7 +40,7 @@ class DataFileError(CoursekitError, ValueError):
 
 
 class ReadingCardError(DataFileError):
-    """A reading card in seeds/ is malformed."""
+    """A reading card (a module's reading.toml) is malformed."""
 
 
 class InstrumentError(DataFileError):
@@ -56,7 +56,7 @@ class ResponseFileError(DataFileError):
 
 
 class EvidenceError(DataFileError):
-    """A file of published findings (``data/evidence/``) is malformed."""
+    """A file of published findings (a module's evidence.json) is malformed."""
 
 
 class AnswerError(CoursekitError, ValueError):

@@ -12,7 +12,7 @@ from typing import Any
 
 
 def add_commands(commands: Any) -> None:
-    from coursekit.cli import course_option
+    from coursekit.cli.options import course_option
 
     check = commands.add_parser(
         "check", help="validate the course's settings, module manifests and notebooks")
@@ -42,7 +42,7 @@ def add_commands(commands: Any) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from coursekit.cli import course_of
+    from coursekit.cli.options import course_of
     from coursekit.content.notebooks import check_course
 
     course = course_of(args)
@@ -63,7 +63,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_sync(args: argparse.Namespace) -> int:
-    from coursekit.cli import course_of
+    from coursekit.cli.options import course_of
     from coursekit.content.notebooks import sync_course
 
     changed = sync_course(course_of(args))
@@ -74,7 +74,7 @@ def run_sync(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from coursekit.cli import course_of
+    from coursekit.cli.options import course_of
     from coursekit.content.scaffold import new_module
 
     course = course_of(args)
@@ -100,7 +100,7 @@ LAB_PRIVATE_FLAGS = (
 
 def run_lab(args: argparse.Namespace) -> int:
     """Make a student preview of each module (the real released version) and start JupyterLab."""
-    from coursekit.cli import course_of
+    from coursekit.cli.options import course_of
     from coursekit.content.manifest import load_course
     from coursekit.tools import tool_env
 

@@ -8,7 +8,7 @@ from typing import Any
 
 
 def add_commands(commands: Any) -> None:
-    from coursekit.cli import course_option
+    from coursekit.cli.options import course_option
 
     grade = commands.add_parser(
         "autograde", help="grade a module's submissions in parallel, as `nbgrader autograde` would",
@@ -37,7 +37,7 @@ def add_commands(commands: Any) -> None:
 def run_autograde(args: argparse.Namespace) -> int:
     """0 when every submission was graded, 1 when some need attention, 2 when nothing could be
     graded (the course, gradebook or cluster is not usable)."""
-    from coursekit.cli import course_of
+    from coursekit.cli.options import course_of
     from coursekit.errors import UsageError
     from coursekit.grading.autograde import DEFAULT_TIMEOUT, autograde, describe
 

@@ -7,7 +7,7 @@ from typing import Any
 
 
 def add_commands(commands: Any) -> None:
-    from coursekit.cli import course_option
+    from coursekit.cli.options import course_option
 
     klass = commands.add_parser("class", help="work with a whole class (simulate one to rehearse)")
     actions = klass.add_subparsers(dest="class_command", required=True, metavar="ACTION")
@@ -25,7 +25,7 @@ def add_commands(commands: Any) -> None:
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    from coursekit.cli import course_of
+    from coursekit.cli.options import course_of
     from coursekit.grading.simulate import simulate_class
 
     result = simulate_class(course_of(args), args.module, args.students, seed=args.seed,

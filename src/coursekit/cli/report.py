@@ -8,7 +8,7 @@ from typing import Any
 
 
 def add_commands(commands: Any) -> None:
-    from coursekit.cli import course_option
+    from coursekit.cli.options import course_option
 
     report = commands.add_parser(
         "report", help="an anonymous cohort report of a module's self-assessment answers",
@@ -25,7 +25,7 @@ def add_commands(commands: Any) -> None:
 
 def run_report(args: argparse.Namespace) -> int:
     """See coursekit.cohort.summary (what is counted) and coursekit.cohort.report (the files)."""
-    from coursekit.cli import course_of
+    from coursekit.cli.options import course_of
     from coursekit.cohort.report import write_report
     from coursekit.cohort.summary import STATUSES, load_reference, problems, read_class, summarise
     from coursekit.content.manifest import load_course

@@ -30,7 +30,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from coursekit.content.instruments import Instrument
 from coursekit.content.manifest import COMPLETION_CELL, Course, Form, Module
+from coursekit.content.questions import QuestionSet
 from coursekit.errors import CoursekitError
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -173,11 +175,40 @@ def _opening(module: Module) -> str:
 
 
 def _items(module: Module, form: Form) -> str:
-    from coursekit.content.notebooks import render_instrument, render_questions
-
     if form.kind == "instrument":
         return render_instrument(module.instrument(form.id))
     return render_questions(module.questions(form.id))
+
+
+def render_instrument(instrument: Instrument) -> str:
+    """The Markdown listing of an instrument's items, readable without a kernel."""
+    scale = instrument.scale
+    if scale.labels:
+        points = ", ".join(f"{v} = {scale.label(v)}" for v in scale.points)
+    else:
+        points = f"a whole number from {scale.min} to {scale.max}"
+    lines = [f"### {instrument.title}", "", instrument.instructions, "",
+             f"*Scale:* {points}.", ""]
+    for n, item in enumerate(instrument.items, 1):
+        lines.append(f"{n}. {item.text}")
+        if item.anchors:  # paired statements: say which end is which
+            lines += [f"    - {scale.min}: {item.anchors[0]}", f"    - {scale.max}: {item.anchors[1]}"]
+    own = instrument.own_item
+    if own is not None:
+        lines.append(f"{len(instrument.items) + 1}. *(optional)* {own.text} "
+                     f"(a word or two of your own, rated on the same scale)")
+    if instrument.source:
+        lines += ["", f"*About these items:* {instrument.source}"]
+    return "\n".join(lines) + "\n"
+
+
+def render_questions(qset: QuestionSet) -> str:
+    """The Markdown listing of a set of numeric questions."""
+    lines = [f"### {qset.title}", "", qset.instructions, ""]
+    for n, q in enumerate(qset.questions, 1):
+        unit = f" {q.unit}" if q.unit else ""
+        lines.append(f"{n}. {q.text} *({q.min} to {q.max}{unit})*")
+    return "\n".join(lines) + "\n"
 
 
 def _reflection(module: Module, course: Course) -> list[Cell]:

@@ -2,7 +2,7 @@
 
 A module that compares what the student says about their own work with what
 research found keeps those findings in a data file,
-``coursekit/data/evidence/<module>.json``, never in notebook prose or plot
+an evidence file in its folder (``evidence.json``, named by its manifest), never in notebook prose or plot
 code. Each finding carries its citation, and only the figures its source
 gives: a finding with no single effect size (a count of studies, a
 "no improvement") has an empty ``effects`` list and says what was found in

@@ -1,6 +1,6 @@
 """Self-assessment instruments: definitions loaded from data files, and scoring.
 
-An instrument is a JSON file in ``coursekit/data/instruments/`` (format below).
+An instrument is a JSON file in a module's folder, named by its manifest (format below).
 Scoring is pure: it takes the answers as a plain ``{item id: int}`` mapping and
 knows nothing of widgets, plots or files other than the definition.
 

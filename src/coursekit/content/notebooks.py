@@ -15,6 +15,7 @@ ids, so that a committed notebook is always the same bytes for the same content.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import dataclass
@@ -25,9 +26,7 @@ from typing import Any
 import nbformat
 
 from coursekit.content.cells import Cell, allowed_specs, generate, required_specs
-from coursekit.content.instruments import Instrument
 from coursekit.content.manifest import COURSE_MODULES, STUDENT_FILES, Course, Module, load_course
-from coursekit.content.questions import QuestionSet
 from coursekit.errors import CoursekitError, DataFileError
 
 NBGRADER_SCHEMA_VERSION = 3
@@ -49,37 +48,6 @@ class Problem:
         if self.grade_id:
             where += f" ({self.grade_id})"
         return f"{where}: {self.message}"
-
-
-def render_instrument(instrument: Instrument) -> str:
-    """The Markdown listing of an instrument's items, readable without a kernel."""
-    scale = instrument.scale
-    if scale.labels:
-        points = ", ".join(f"{v} = {scale.label(v)}" for v in scale.points)
-    else:
-        points = f"a whole number from {scale.min} to {scale.max}"
-    lines = [f"### {instrument.title}", "", instrument.instructions, "",
-             f"*Scale:* {points}.", ""]
-    for n, item in enumerate(instrument.items, 1):
-        lines.append(f"{n}. {item.text}")
-        if item.anchors:  # paired statements: say which end is which
-            lines += [f"    - {scale.min}: {item.anchors[0]}", f"    - {scale.max}: {item.anchors[1]}"]
-    own = instrument.own_item
-    if own is not None:
-        lines.append(f"{len(instrument.items) + 1}. *(optional)* {own.text} "
-                     f"(a word or two of your own, rated on the same scale)")
-    if instrument.source:
-        lines += ["", f"*About these items:* {instrument.source}"]
-    return "\n".join(lines) + "\n"
-
-
-def render_questions(qset: QuestionSet) -> str:
-    """The Markdown listing of a set of numeric questions."""
-    lines = [f"### {qset.title}", "", qset.instructions, ""]
-    for n, q in enumerate(qset.questions, 1):
-        unit = f" {q.unit}" if q.unit else ""
-        lines.append(f"{n}. {q.text} *({q.min} to {q.max}{unit})*")
-    return "\n".join(lines) + "\n"
 
 
 def check_course(course: str | Path) -> list[Problem]:
@@ -117,10 +85,9 @@ def check_course(course: str | Path) -> list[Problem]:
                                     f"named after it; `coursekit new {module_id}` lays one out."))
             continue
         problems += check_notebook(module.notebook, module, settings)
-        try:
+        # a portfolio lists the other modules: one of them broken is reported on its own
+        with contextlib.suppress(DataFileError):
             problems += _check_generated_files(module, settings)
-        except DataFileError:
-            pass  # a module it lists is broken, and is reported on its own
     return problems
 
 

@@ -1,6 +1,6 @@
 """Numeric questions: predictions, estimates and inventories answered with a number.
 
-A question set is a JSON file in ``coursekit/data/questions/``::
+A question set is a JSON file in a module's folder, named by its manifest::
 
     {"schema_version": 1, "id": "breakthroughs_prediction", "title": "...",
      "instructions": "...",

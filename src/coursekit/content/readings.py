@@ -1,7 +1,7 @@
 """Reading cards: the one source of the reading text a module shows.
 
-A card is a TOML file in the project's ``seeds/`` folder (format documented in
-``seeds/README.md``): the citation of an essay, a summary in the course's own
+A card is a TOML file in a module's folder (``reading.toml``; format documented in
+``docs/modules.md``): the citation of an essay, a summary in the course's own
 words, a few short attributed quotations, themes and discussion questions.
 Notebooks show the card rendered as Markdown (``render_markdown``);
 ``coursekit check`` fails when a notebook's reading cell and its card drift
@@ -57,13 +57,13 @@ def load_card(path: str | Path) -> ReadingCard:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ReadingCardError(
-            path, "no such reading card.", advice="Check the module name and the seeds/ folder."
+            path, "no such reading card.", advice="Check the file name the module's module.toml gives."
         ) from None
     except UnicodeDecodeError as exc:
         raise ReadingCardError(path, f"is not UTF-8 text ({exc.reason}).") from None
     except tomllib.TOMLDecodeError as exc:
         raise ReadingCardError(
-            path, f"is not valid TOML: {exc}.", advice="Fix the syntax; see seeds/README.md."
+            path, f"is not valid TOML: {exc}.", advice="Fix the syntax; see docs/modules.md."
         ) from None
     return _parse(raw, path)
 
@@ -92,7 +92,7 @@ def render_markdown(card: ReadingCard) -> str:
 
 def _parse(raw: dict[str, Any], path: Path) -> ReadingCard:
     def fail(field: str, problem: str) -> ReadingCardError:
-        return ReadingCardError(path, problem, field=field, advice="See seeds/README.md.")
+        return ReadingCardError(path, problem, field=field, advice="See docs/modules.md.")
 
     def text(table: dict[str, Any], key: str, prefix: str = "", required: bool = True) -> str:
         field = f"{prefix}{key}"

@@ -153,7 +153,8 @@ class InstrumentForm(SavingForm):
     student's own word and a rating for it (``own_name``, ``own_rating``),
     saved in the same write as the items.
 
-    >>> form = InstrumentForm(Module.here().instrument("alliance"), ResponseStore.here("alliance"))
+    >>> form = InstrumentForm(Module.here().instrument("alliance"),   # doctest: +SKIP
+    ...                       ResponseStore.here("alliance"))
     """
 
     own_name: widgets.Text | None = None
