@@ -69,23 +69,38 @@ def test_reverse_items_are_scored_from_the_other_end(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("change", "field"),
+    ("change", "field", "words"),
     [
-        (lambda d: d.pop("scale"), "scale"),
-        (lambda d: d["scale"].update(labels=["one"]), "scale.labels"),
-        (lambda d: d["items"][0].update(subscale="nope"), "items[0].subscale"),
-        (lambda d: d["items"].append(dict(d["items"][0])), "items"),
-        (lambda d: d.update(schema_version=9), "schema_version"),
+        (lambda d: d.pop("scale"), "scale", "is missing. Give min, max and optionally labels"),
+        (lambda d: d["scale"].update(min=5), "scale", "min 5 should be below max 5"),
+        (lambda d: d["scale"].update(labels=["one"]), "scale.labels", "Give one label per scale point"),
+        (lambda d: d["items"][0].update(subscale="nope"), "items.0.subscale",
+         "'nope' is not one of bond, goals, tasks. Name one of the declared subscales"),
+        (lambda d: d["items"].append(dict(d["items"][0])), "items", "ids repeat: bond_1"),
+        (lambda d: d["items"][3].update(text=" "), "items.3.text", "is empty; it should be a non-empty text"),
+        (lambda d: d["items"][3].update(reverse="yes"), "items.3.reverse", "should be true or false"),
+        (lambda d: d["items"][3].update(txet="typo"), "items.3.txet", "Check its spelling"),
+        (lambda d: d.update(schema_version=9), "schema_version",
+         "is 9, but it must be 1. This coursekit reads version 1 of this format"),
+        (lambda d: d.update(version=2.0), "version", "whole number from 1 up, not a number with a decimal"),
     ],
 )
-def test_a_broken_definition_names_file_and_field(tmp_path, change, field):
+def test_a_broken_definition_names_file_and_field(tmp_path, change, field, words):
     raw = json.loads(json.dumps(_alliance_raw()))
     change(raw)
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(raw))
     with pytest.raises(InstrumentError) as caught:
         load_instrument(path)
-    assert str(path) in str(caught.value) and f"field '{field}'" in str(caught.value)
+    assert caught.value.field == field, str(caught.value)
+    assert str(caught.value).startswith(f"{path}, field '{field}': ") and words in str(caught.value)
+
+
+def test_an_instrument_that_is_not_json_says_so(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{"schema_version": 1,')
+    with pytest.raises(InstrumentError, match="broken.json: is not valid JSON"):
+        load_instrument(path)
 
 
 def test_a_missing_instrument_file_says_where_its_name_comes_from(tmp_path):

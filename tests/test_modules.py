@@ -352,26 +352,31 @@ def _set(path: list[Any], value: Any) -> Any:
 @pytest.mark.parametrize(("change", "field", "words"), [
     (_set(["schema_version"], 2), "schema_version", "reads version 1"),
     (_set(["id"], "Relationship"), "id", "lower case"),
-    (_set(["findings"], []), "findings", "non-empty list"),
-    (_set(["findings", 0, "effects", 0, "metric"], "beta"), "findings[0].effects[0].metric",
+    (_set(["findings"], []), "findings", "has no entries; give at least 1"),
+    (_set(["findings", 0, "effects", 0, "metric"], "beta"), "findings.0.effects.0.metric",
      "one of r, d, g, percent_variance"),
-    (_set(["findings", 1, "effects", 0, "value"], 1.4), "findings[1].effects[0].value", "from -1 to 1"),
-    (_set(["findings", 1, "effects", 0, "value"], "big"), "findings[1].effects[0].value", "not a number"),
-    (_set(["findings", 0, "effects", 0, "ci"], [0.3, 0.4]), "findings[0].effects[0].ci",
+    (_set(["findings", 1, "effects", 0, "value"], 1.4), "findings.1.effects.0.value",
+     "a number from -1 to 1. A correlation lies from -1 to 1"),
+    (_set(["findings", 1, "effects", 0, "value"], "big"), "findings.1.effects.0.value",
+     "should be a number"),
+    (_set(["findings", 0, "effects", 0, "ci"], [0.3, 0.4]), "findings.0.effects.0.ci",
      "does not contain"),
     (_set(["findings", 2, "effects"], [{"metric": "percent_variance", "value": 5}]),
-     "findings[2].effects[0].of", "non-empty text"),
+     "findings.2.effects.0.of", "is missing. Say what the share of variance is of"),
     (_set(["findings", 2, "effects"], [{"metric": "g", "value": 0.2}, {"metric": "g", "value": 0.3}]),
-     "findings[2].effects[1].metric", "given twice"),
+     "findings.2.effects.1.metric", "given twice"),
     (_set(["findings", 1, "id"], "alliance"), "findings", "ids repeat: alliance"),
-    (_set(["findings", 1, "citation"], KeyError), "findings[1].citation", "names its source"),
-    (_set(["findings", 1, "citation", "year"], "2018"), "findings[1].citation.year", "a year"),
-    (_set(["findings", 1, "citation", "authors"], ""), "findings[1].citation.authors", "non-empty"),
-    (_set(["findings", 1, "studies", "unit"], "trials"), "findings[1].studies.unit", "studies, samples"),
-    (_set(["findings", 1, "studies", "k"], 0), "findings[1].studies.k", "whole number from 1"),
-    (_set(["findings", 1, "sample", 0, "count"], 6.5), "findings[1].sample[0].count", "whole number"),
-    (_set(["findings", 1, "secondary"], "no"), "findings[1].secondary", "true or false"),
-    (_set(["findings", 1, "statement"], KeyError), "findings[1].statement", "non-empty text"),
+    (_set(["findings", 1, "citation"], KeyError), "findings.1.citation", "names its source"),
+    (_set(["findings", 1, "citation", "year"], "2018"), "findings.1.citation.year",
+     "from 1900 to 2100, not text ('2018'). Give a year such as 2018"),
+    (_set(["findings", 1, "citation", "authors"], ""), "findings.1.citation.authors", "is empty"),
+    (_set(["findings", 1, "studies", "unit"], "trials"), "findings.1.studies.unit",
+     "choose one of studies, samples, data sources"),
+    (_set(["findings", 1, "studies", "k"], 0), "findings.1.studies.k", "whole number from 1"),
+    (_set(["findings", 1, "sample", 0, "count"], 6.5), "findings.1.sample.0.count", "whole number"),
+    (_set(["findings", 1, "secondary"], "no"), "findings.1.secondary", "true or false"),
+    (_set(["findings", 1, "statement"], KeyError), "findings.1.statement",
+     'Add "statement": a non-empty text'),
 ])
 def test_a_broken_evidence_file_names_file_and_field(tmp_path, change, field, words):
     path = tmp_path / "relationship.json"
@@ -403,11 +408,11 @@ def _instrument_file(tmp_path: Path, change: Any) -> Path:
 
 
 @pytest.mark.parametrize(("change", "field", "words"), [
-    (_set(["own_item"], "feeling"), "own_item", "an object"),
+    (_set(["own_item"], "feeling"), "own_item", "should be an object with id and text"),
     (_set(["own_item", "id"], "anger"), "own_item.id", "also an item id"),
     (_set(["own_item", "text"], ""), "own_item.text", "non-empty"),
     (_set(["own_item", "max_length"], 0), "own_item.max_length", "from 1 to 200"),
-    (_set(["items", 0, "anchors"], ["only one"]), "items[0].anchors", "two texts"),
+    (_set(["items", 0, "anchors"], ["only one"]), "items.0.anchors", "two texts"),
 ])
 def test_a_broken_own_item_or_anchor_names_file_and_field(tmp_path, change, field, words):
     path = _instrument_file(tmp_path, change)
@@ -425,14 +430,15 @@ def _qset_file(tmp_path: Path, change: Any) -> Path:
 
 
 @pytest.mark.parametrize(("change", "field", "words"), [
-    (_set(["questions", 0, "group"], "fun"), "questions[0].group", "not one of the set's groups"),
-    (_set(["groups"], "deliberate"), "groups", "list of {id, label}"),
-    (_set(["groups", 1, "label"], ""), "groups[1].label", "non-empty"),
+    (_set(["questions", 0, "group"], "fun"), "questions.0.group", "not one of the set's groups"),
+    (_set(["groups"], "deliberate"), "groups",
+     "should be a list, not text ('deliberate'). Give a list of {id, label}"),
+    (_set(["groups", 1, "label"], ""), "groups.1.label", "non-empty"),
     (_set(["groups", 2, "id"], "learning"), "groups", "ids repeat"),
     (_set(["groups"], [{"id": "deliberate", "label": "D"}, {"id": "learning", "label": "L"},
                        {"id": "routine", "label": "R"}, {"id": "rest", "label": "Rest"}]),
      "groups", "rest has no questions"),
-    (_set(["questions", 0, "label"], 5), "questions[0].label", "short text"),
+    (_set(["questions", 0, "label"], 5), "questions.0.label", "short text"),
 ])
 def test_a_broken_question_group_names_file_and_field(tmp_path, change, field, words):
     path = _qset_file(tmp_path, change)

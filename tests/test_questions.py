@@ -31,8 +31,11 @@ def test_a_broken_set_names_file_and_field(tmp_path):
     path = tmp_path / "set.json"
     path.write_text(json.dumps({"schema_version": 1, "id": "x", "title": "t", "instructions": "i",
                                 "questions": [{"id": "a", "text": "q", "min": 5, "max": 5}]}))
-    with pytest.raises(InstrumentError, match="set.json, field 'questions\\[0\\]'.*min < max"):
+    with pytest.raises(InstrumentError) as caught:
         load_questions(path)
+    assert caught.value.field == "questions.0"
+    assert str(caught.value).startswith(f"{path}, field 'questions.0': min 5 should be below max 5.")
+    assert "Give the smallest answer allowed as min" in caught.value.advice
 
 
 def test_the_form_saves_numbers_and_shows_them_again(answers_base):

@@ -61,15 +61,20 @@ def test_render_shows_citation_quotations_with_attribution_and_questions(tmp_pat
 @pytest.mark.parametrize(
     ("edit", "field", "words"),
     [
-        (lambda t: t.replace('id = "demo"\n', ""), "id", "missing"),
+        (lambda t: t.replace('id = "demo"\n', ""), "id", "is missing"),
+        (lambda t: t.replace('id = "demo"', 'id = "Demo card"'), "id", "a lower-case name like 'alliance'"),
         (lambda t: t.replace("schema_version = 1", "schema_version = 2"), "schema_version",
          "reads version 1"),
-        (lambda t: t.replace('date = "2020"', "date = 2020"), "source.date", "should be text"),
+        (lambda t: t.replace('date = "2020"', "date = 2020"), "source.date",
+         "should be a non-empty text, not a whole number (2020)"),
         (lambda t: t.replace('themes = ["one", "two"]', 'themes = ["one"]'), "themes", "give 2 to 8"),
+        (lambda t: t.replace('themes = ["one", "two"]', 'themes = ["one", ""]'), "themes.1", "is empty"),
         (lambda t: t.replace("Second short quotation.", " ".join(["word"] * 45)),
-         "quotations[1].text", "45 words"),
+         "quotations.1.text", "(45 words); it should be a text of at most 40 words. Quotations stay under"),
         (lambda t: t.split("[[quotations]]")[0] + "[[quotations]]" + t.split("[[quotations]]")[1],
-         "quotations", "has 1"),
+         "quotations", "has 1 entry; give 3 to 6"),
+        (lambda t: t.replace("[source]", "[source]\nyear = 2020"), "source.year",
+         "is not a field of this format; the fields here are author, title, venue, date, note"),
     ],
 )
 def test_a_broken_card_is_rejected_naming_file_and_field(tmp_path, edit, field, words):
@@ -77,9 +82,14 @@ def test_a_broken_card_is_rejected_naming_file_and_field(tmp_path, edit, field, 
     with pytest.raises(ReadingCardError) as caught:
         load_card(path)
     message = str(caught.value)
-    assert str(path) in message
-    assert f"field '{field}'" in message
+    assert message.startswith(f"{path}, field '{field}': ")
     assert words in message
+    assert message.endswith("See docs/modules.md.")
+
+
+def test_a_quotation_of_exactly_forty_words_is_allowed(tmp_path):
+    card = load_card(write(tmp_path, GOOD.replace("Second short quotation.", " ".join(["word"] * 40))))
+    assert len(card.quotations[1].text.split()) == 40
 
 
 def test_invalid_toml_names_the_file(tmp_path):

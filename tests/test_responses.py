@@ -93,20 +93,54 @@ def test_a_file_from_another_module_is_not_taken_for_this_one(tmp_path, alliance
 
 
 @pytest.mark.parametrize(
-    ("content", "words"),
+    ("content", "field", "words"),
     [
-        ({"format": "other"}, "not a coursekit response file"),
+        ({"format": "other"}, "format",
+         "cannot be read: field 'format' is 'other', but it must be 'coursekit-responses'. "
+         "It is not a coursekit response file."),
+        ([1, 2], None,
+         "cannot be read: should be an object with format, schema_version, module and revision"),
         ({"format": "coursekit-responses", "schema_version": 7, "module": "alliance", "revision": 1},
-         "schema_version 7"),
+         "schema_version", "field 'schema_version' is 7, but it must be 1. This coursekit reads "
+         "schema_version 1; a later version comes from a newer coursekit, so update coursekit."),
+        ({"format": "coursekit-responses", "schema_version": 1, "module": "alliance"}, "revision",
+         "field 'revision' is missing."),
         ({"format": "coursekit-responses", "schema_version": 1, "module": "alliance", "revision": 1,
-          "instruments": {"alliance": {"answers": {"bond_1": "four"}}}}, "'four' is not a whole number"),
+          "instruments": {"alliance": {"answers": {"bond_1": "four"}}}},
+         "instruments.alliance.answers.bond_1",
+         "field 'instruments.alliance.answers.bond_1' should be a whole number, not text ('four')."),
+        ({"format": "coursekit-responses", "schema_version": 1, "module": "alliance", "revision": 1,
+          "instruments": {"alliance": {"answers": {"bond_1": 4.0}}}}, "instruments.alliance.answers.bond_1",
+         "should be a whole number, not a number with a decimal point (4.0)."),
     ],
 )
-def test_malformed_files_are_named_with_the_problem(tmp_path, content, words):
+def test_malformed_files_are_named_with_the_problem(tmp_path, content, field, words):
     path = tmp_path / FILENAME
     path.write_text(json.dumps(content))
-    with pytest.raises(ResponseFileError, match=words):
+    with pytest.raises(ResponseFileError) as caught:
         read_responses(path, "alliance")
+    # The problem names its field itself: the store's notice shows it after the file's name.
+    assert caught.value.field == field
+    assert str(caught.value).startswith(f"{path}: cannot be read: ") and words in str(caught.value)
+
+
+def test_a_damaged_file_is_explained_to_the_student_by_its_field(tmp_path, alliance):
+    (tmp_path / FILENAME).write_text(json.dumps({"format": "coursekit-responses", "schema_version": 1,
+                                                 "module": "alliance", "revision": "three"}))
+    store = ResponseStore(tmp_path, "alliance")
+    assert store.load().answers("alliance") == {}
+    assert store.notice and store.notice.startswith(
+        f"Your saved answers file {FILENAME} cannot be read: field 'revision' should be a whole number "
+        "from 0 up, not text ('three'). It was kept as coursekit-responses.corrupt-")
+
+
+def test_fields_a_later_coursekit_may_add_do_not_make_a_file_damaged(tmp_path, alliance):
+    ResponseStore(tmp_path, "alliance").save_answers(alliance, {"bond_1": 4})
+    raw = json.loads((tmp_path / FILENAME).read_text())
+    raw["device"] = "laptop"
+    raw["instruments"]["alliance"]["duration_seconds"] = 80
+    (tmp_path / FILENAME).write_text(json.dumps(raw))
+    assert read_responses(tmp_path / FILENAME, "alliance").answers("alliance") == {"bond_1": 4}
 
 
 def test_here_uses_the_assignments_folder_override(answers_base, alliance):

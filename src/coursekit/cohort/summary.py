@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from coursekit.content.instruments import Instrument, validate_answers
+from coursekit.content.schema import validate
 from coursekit.errors import AnswerError, DataFileError, NoSubmissionsError, ResponseFileError
 from coursekit.student.responses import FILENAME, parse_responses
 
@@ -234,43 +235,29 @@ def _ranges(instrument: Instrument) -> dict[str, tuple[int, int]]:
 
 
 def _parse_reference(raw: Any, path: Path, instrument: Instrument) -> Reference:
-    def fail(field: str, problem: str) -> DataFileError:
-        return DataFileError(path, problem, field=field)
-
-    if not isinstance(raw, dict):
-        raise fail("(top level)", "should be a JSON object.")
-    if raw.get("schema_version") != REFERENCE_SCHEMA_VERSION:
-        raise fail("schema_version", f"is {raw.get('schema_version')!r}; this coursekit reads "
-                   f"version {REFERENCE_SCHEMA_VERSION}.")
-    if raw.get("instrument") != instrument.id:
-        raise fail("instrument", f"is {raw.get('instrument')!r}, not {instrument.id!r}.")
-    about = raw.get("about")
-    if not isinstance(about, str) or not about.strip():
-        raise fail("about", "should say what the figures are and where they come from.")
-    scales_raw = raw.get("scales")
-    if not isinstance(scales_raw, dict) or not scales_raw:
-        raise fail("scales", "should be an object with one entry per subscale (and optionally 'total').")
+    # The format is content/schemas/reference.schema.json; what follows relates it to the instrument.
+    validate(raw, "reference", path)
+    if raw["instrument"] != instrument.id:
+        raise DataFileError(path, f"is {raw['instrument']!r}, not {instrument.id!r}.", field="instrument",
+                            advice=f"Give figures on the {instrument.id} instrument, which the module uses.")
     ranges = _ranges(instrument)
     scales = {}
-    for key, entry in scales_raw.items():
+    for key, entry in raw["scales"].items():
         field = f"scales.{key}"
         if key not in ranges:
-            raise fail(field, f"'{key}' is not a subscale; choose from {', '.join(ranges)}.")
-        if not isinstance(entry, dict):
-            raise fail(field, "should be an object with range, value and label.")
+            raise DataFileError(path, f"'{key}' is not a subscale; choose from {', '.join(ranges)}.",
+                                field=field, advice="Name a subscale of the instrument, or total.")
         expected = list(ranges[key])
-        if entry.get("range") != expected:
-            raise fail(f"{field}.range", f"is {entry.get('range')!r}, but the instrument's range is "
-                       f"{expected}; update the reference figures when the items change.")
-        value = entry.get("value")
-        if isinstance(value, bool) or not isinstance(value, int | float) or not (
-                expected[0] <= value <= expected[1]):
-            raise fail(f"{field}.value", f"{value!r} should be a number from {expected[0]} to {expected[1]}.")
-        label = entry.get("label")
-        if not isinstance(label, str) or not label.strip():
-            raise fail(f"{field}.label", "should be a short text naming the figure.")
-        scales[key] = ReferenceLine(expected[0], expected[1], float(value), label)
-    return Reference(about, scales)
+        if entry["range"] != expected:
+            raise DataFileError(path, f"is {entry['range']!r}, but the instrument's range is {expected}.",
+                                field=f"{field}.range",
+                                advice="Update the reference figures when the items change.")
+        value = entry["value"]
+        if not expected[0] <= value <= expected[1]:
+            raise DataFileError(path, f"{value!r} should be a number from {expected[0]} to {expected[1]}.",
+                                field=f"{field}.value", advice="Give a figure within the scale's range.")
+        scales[key] = ReferenceLine(expected[0], expected[1], float(value), entry["label"])
+    return Reference(raw["about"], scales)
 
 
 # --- suppression ---------------------------------------------------------------

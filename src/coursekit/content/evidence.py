@@ -25,7 +25,8 @@ Format (``schema_version`` 1)::
                      "year": 2018, "title": "...", "venue": "Psychotherapy",
                      "volume": "55", "issue": "4", "pages": "399-410"}}]}
 
-Rules, each checked on load (an ``EvidenceError`` names the file and the field):
+Rules, each checked on load (an ``EvidenceError`` names the file and the field;
+every field is described in ``coursekit/content/schemas/evidence.schema.json``):
 
 * ``id`` and every finding's ``id``: lower case letters, digits and ``_``;
   finding ids are unique;
@@ -49,17 +50,17 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coursekit.content.schema import validate
 from coursekit.errors import EvidenceError
 
 SCHEMA_VERSION = 1
+# The rules themselves are in schemas/evidence.schema.json; these name its choices for code and tests.
 METRICS = ("r", "d", "g", "percent_variance")
 STUDY_UNITS = ("studies", "samples", "data sources")
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def number_text(value: float) -> str:
@@ -191,142 +192,62 @@ def load_evidence(path: str | Path) -> EvidenceSet:
     """A module's findings from its evidence file (a module's manifest names it)."""
     path = Path(path)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(path.read_text(encoding="utf-8"), parse_constant=_not_json)
     except FileNotFoundError:
         raise EvidenceError(path, "no such evidence file.") from None
     except UnicodeDecodeError as exc:
         raise EvidenceError(path, f"is not UTF-8 text ({exc.reason}).") from None
     except json.JSONDecodeError as exc:
         raise EvidenceError(path, f"is not valid JSON ({exc.msg}, line {exc.lineno}).") from None
+    except ValueError as exc:  # NaN or Infinity
+        raise EvidenceError(path, f"is not valid JSON ({exc}).") from None
     return _parse(raw, path)
 
 
 # --- validation --------------------------------------------------------------
 
 
+def _not_json(constant: str) -> float:
+    # json.loads takes NaN and Infinity, which are not JSON and are no published figure.
+    raise ValueError(f"{constant} is not a number JSON allows")
+
+
 def _parse(raw: Any, path: Path) -> EvidenceSet:
-    def fail(field: str, problem: str) -> EvidenceError:
-        return EvidenceError(path, problem, field=field,
-                             advice="See the format in coursekit/evidence.py.")
-
-    def text(table: dict[str, Any], key: str, field: str, required: bool = True) -> str:
-        value = table.get(key, None if required else "")
-        if not isinstance(value, str) or (required and not value.strip()):
-            raise fail(field, "should be a non-empty text." if required else "should be a text.")
-        return value
-
-    def number(value: Any, field: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise fail(field, f"{value!r} is not a number.")
-        return float(value)
-
-    def whole(value: Any, field: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise fail(field, f"{value!r} should be a whole number from 1.")
-        return value
-
-    def identifier(table: dict[str, Any], field: str) -> str:
-        value = text(table, "id", field)
-        if not _ID.match(value):
-            raise fail(field, f"'{value}' should be lower case letters, digits and _ (like 'empathy').")
-        return value
-
-    if not isinstance(raw, dict):
-        raise fail("(top level)", "should be a JSON object.")
-    if raw.get("schema_version") != SCHEMA_VERSION:
-        raise fail("schema_version",
-                   f"is {raw.get('schema_version')!r}; this coursekit reads version {SCHEMA_VERSION}.")
-    set_id = identifier(raw, "id")
-    title = text(raw, "title", "title")
-    about = text(raw, "about", "about")
-    items = raw.get("findings")
-    if not isinstance(items, list) or not items:
-        raise fail("findings", "should be a non-empty list.")
-
+    # The format is schemas/evidence.schema.json; what follows relates its parts.
+    validate(raw, "evidence", path, EvidenceError)
     findings: list[Finding] = []
-    for i, entry in enumerate(items):
-        where = f"findings[{i}]"
-        if not isinstance(entry, dict):
-            raise fail(where, "should be an object with id, label, statement and citation.")
-        finding_id = identifier(entry, f"{where}.id")
-
+    for i, entry in enumerate(raw["findings"]):
         effects: list[Effect] = []
-        effects_raw = entry.get("effects", [])
-        if not isinstance(effects_raw, list):
-            raise fail(f"{where}.effects", "should be a list (empty when the source gives no effect size).")
-        for j, eff in enumerate(effects_raw):
-            at = f"{where}.effects[{j}]"
-            if not isinstance(eff, dict):
-                raise fail(at, "should be an object with metric and value.")
-            metric = eff.get("metric")
-            if metric not in METRICS:
-                raise fail(f"{at}.metric", f"{metric!r} is not one of {', '.join(METRICS)}.")
-            value = number(eff.get("value"), f"{at}.value")
-            if metric == "r" and not -1 <= value <= 1:
-                raise fail(f"{at}.value", f"a correlation must lie from -1 to 1, not {value:g}.")
-            if metric == "percent_variance" and not 0 <= value <= 100:
-                raise fail(f"{at}.value", f"a share of variance must lie from 0 to 100, not {value:g}.")
+        for j, eff in enumerate(entry.get("effects", [])):
+            at = f"findings.{i}.effects.{j}"
+            metric, value = eff["metric"], float(eff["value"])
             ci = None
             if "ci" in eff:
-                bounds = eff["ci"]
-                if not (isinstance(bounds, list) and len(bounds) == 2):
-                    raise fail(f"{at}.ci", "should be [low, high].")
-                low, high = number(bounds[0], f"{at}.ci[0]"), number(bounds[1], f"{at}.ci[1]")
+                low, high = (float(bound) for bound in eff["ci"])
                 if not low <= value <= high:
-                    raise fail(f"{at}.ci", f"[{low:g}, {high:g}] does not contain the value {value:g}.")
+                    raise EvidenceError(path, f"[{low:g}, {high:g}] does not contain the value {value:g}.",
+                                        field=f"{at}.ci", advice="Check both against the source.")
                 ci = (low, high)
-            of = text(eff, "of", f"{at}.of", required=metric == "percent_variance")
             if any(e.metric == metric for e in effects):
-                raise fail(f"{at}.metric", f"{metric} is given twice.")
-            effects.append(Effect(metric, value, ci, of))
-
-        k, k_unit = None, "studies"
-        if "studies" in entry:
-            studies = entry["studies"]
-            if not isinstance(studies, dict):
-                raise fail(f"{where}.studies", "should be an object with k and unit.")
-            k = whole(studies.get("k"), f"{where}.studies.k")
-            k_unit = studies.get("unit", "studies")
-            if k_unit not in STUDY_UNITS:
-                raise fail(f"{where}.studies.unit", f"{k_unit!r} is not one of {', '.join(STUDY_UNITS)}.")
-
-        sample: list[tuple[int, str]] = []
-        sample_raw = entry.get("sample", [])
-        if not isinstance(sample_raw, list):
-            raise fail(f"{where}.sample", "should be a list of {count, unit}.")
-        for j, part in enumerate(sample_raw):
-            at = f"{where}.sample[{j}]"
-            if not isinstance(part, dict):
-                raise fail(at, "should be an object with count and unit (\"clients\", \"therapists\").")
-            sample.append((whole(part.get("count"), f"{at}.count"), text(part, "unit", f"{at}.unit")))
-
-        secondary = entry.get("secondary", False)
-        if not isinstance(secondary, bool):
-            raise fail(f"{where}.secondary", "should be true or false.")
-
-        cite = entry.get("citation")
-        if not isinstance(cite, dict):
-            raise fail(f"{where}.citation", "is missing: every finding names its source.")
-        at = f"{where}.citation"
-        year = cite.get("year")
-        if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2100:
-            raise fail(f"{at}.year", f"{year!r} should be a year such as 2018.")
-        citation = Citation(
-            text(cite, "in_text", f"{at}.in_text"), text(cite, "authors", f"{at}.authors"), year,
-            text(cite, "title", f"{at}.title"), text(cite, "venue", f"{at}.venue"),
-            text(cite, "volume", f"{at}.volume", required=False),
-            text(cite, "issue", f"{at}.issue", required=False),
-            text(cite, "pages", f"{at}.pages", required=False),
-        )
+                raise EvidenceError(path, f"{metric} is given twice.", field=f"{at}.metric",
+                                    advice="Give each metric once per finding.")
+            effects.append(Effect(metric, value, ci, eff.get("of", "")))
+        studies = entry.get("studies")
+        cite = entry["citation"]
         findings.append(Finding(
-            id=finding_id, label=text(entry, "label", f"{where}.label"),
-            statement=text(entry, "statement", f"{where}.statement"), citation=citation,
-            effects=tuple(effects), k=k, k_unit=k_unit, sample=tuple(sample),
-            secondary=secondary, note=text(entry, "note", f"{where}.note", required=False),
+            id=entry["id"], label=entry["label"], statement=entry["statement"],
+            citation=Citation(cite["in_text"], cite["authors"], cite["year"], cite["title"], cite["venue"],
+                              cite.get("volume", ""), cite.get("issue", ""), cite.get("pages", "")),
+            effects=tuple(effects),
+            k=studies["k"] if studies else None,
+            k_unit=studies.get("unit", "studies") if studies else "studies",
+            sample=tuple((part["count"], part["unit"]) for part in entry.get("sample", [])),
+            secondary=entry.get("secondary", False), note=entry.get("note", ""),
         ))
 
     ids = [f.id for f in findings]
     repeated = sorted({x for x in ids if ids.count(x) > 1})
     if repeated:
-        raise fail("findings", f"ids repeat: {', '.join(repeated)}.")
-    return EvidenceSet(set_id, title, about, tuple(findings))
+        raise EvidenceError(path, f"ids repeat: {', '.join(repeated)}.", field="findings",
+                            advice="Give each finding its own id.")
+    return EvidenceSet(raw["id"], raw["title"], raw["about"], tuple(findings))

@@ -4,7 +4,8 @@ An instrument is a JSON file in a module's folder, named by its manifest (format
 Scoring is pure: it takes the answers as a plain ``{item id: int}`` mapping and
 knows nothing of widgets, plots or files other than the definition.
 
-Format (schema_version 1)::
+Format (schema_version 1; every field is described in
+``coursekit/content/schemas/instrument.schema.json``, which the loader checks)::
 
     {"schema_version": 1, "id": "alliance", "title": "...", "instructions": "...",
      "scale": {"min": 1, "max": 5, "labels": ["Rarely", ..., "Always"]},
@@ -33,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coursekit.content.schema import validate
 from coursekit.errors import AnswerError, InstrumentError
 
 SCHEMA_VERSION = 1
@@ -252,111 +254,56 @@ def score(instrument: Instrument, answers: Mapping[str, object]) -> Score:
 
 
 def _parse(raw: Any, path: Path) -> Instrument:
-    def fail(field: str, problem: str) -> InstrumentError:
-        return InstrumentError(path, problem, field=field)
-
-    def text(table: Mapping[str, Any], key: str, field: str, required: bool = True) -> str:
-        value = table.get(key, "" if not required else None)
-        if not isinstance(value, str) or (required and not value.strip()):
-            raise fail(field, "should be a non-empty text.")
-        return value
-
-    if not isinstance(raw, dict):
-        raise fail("(top level)", "should be a JSON object.")
-    if raw.get("schema_version") != SCHEMA_VERSION:
-        raise fail(
-            "schema_version",
-            f"is {raw.get('schema_version')!r}; this coursekit reads version {SCHEMA_VERSION}.",
-        )
-    version = raw.get("version", 1)
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise fail("version", "should be a whole number from 1 (bump it when items change).")
-
-    scale_raw = raw.get("scale")
-    if not isinstance(scale_raw, dict):
-        raise fail("scale", "is missing: give min, max and optionally labels.")
-    lo, hi = scale_raw.get("min"), scale_raw.get("max")
-    if not (isinstance(lo, int) and isinstance(hi, int) and lo < hi):
-        raise fail("scale", f"min {lo!r} and max {hi!r} should be whole numbers with min < max.")
-    labels = scale_raw.get("labels", [])
-    if labels and (len(labels) != hi - lo + 1 or not all(isinstance(x, str) for x in labels)):
-        raise fail("scale.labels", f"should be {hi - lo + 1} texts, one per scale point.")
-
-    subs_raw = raw.get("subscales")
-    if not isinstance(subs_raw, list) or not subs_raw:
-        raise fail("subscales", "should be a non-empty list.")
-    subscales = []
-    for i, sub in enumerate(subs_raw):
-        if not isinstance(sub, dict):
-            raise fail(f"subscales[{i}]", "should be an object with id and label.")
-        subscales.append(
-            Subscale(
-                text(sub, "id", f"subscales[{i}].id"),
-                text(sub, "label", f"subscales[{i}].label"),
-                text(sub, "description", f"subscales[{i}].description", required=False),
-            )
-        )
+    # The format is schemas/instrument.schema.json; what follows relates its parts.
+    validate(raw, "instrument", path, InstrumentError)
+    lo, hi = raw["scale"]["min"], raw["scale"]["max"]
+    if lo >= hi:
+        raise InstrumentError(path, f"min {lo} should be below max {hi}.", field="scale",
+                              advice="Give the lowest answer as min and the highest as max.")
+    labels = raw["scale"].get("labels", [])
+    if labels and len(labels) != hi - lo + 1:
+        raise InstrumentError(path, f"has {len(labels)} texts for the {hi - lo + 1} points "
+                              f"from {lo} to {hi}.", field="scale.labels",
+                              advice="Give one label per scale point, or none.")
+    subscales = tuple(Subscale(s["id"], s["label"], s.get("description", "")) for s in raw["subscales"])
     sub_ids = [s.id for s in subscales]
     if len(set(sub_ids)) != len(sub_ids):
-        raise fail("subscales", f"ids repeat: {sub_ids}.")
-
-    items_raw = raw.get("items")
-    if not isinstance(items_raw, list) or not items_raw:
-        raise fail("items", "should be a non-empty list.")
+        raise InstrumentError(path, f"ids repeat: {sub_ids}.", field="subscales",
+                              advice="Give each subscale its own id.")
     items = []
-    for i, entry in enumerate(items_raw):
-        field = f"items[{i}]"
-        if not isinstance(entry, dict):
-            raise fail(field, "should be an object with id, subscale and text.")
-        item_id = text(entry, "id", f"{field}.id")
-        subscale = text(entry, "subscale", f"{field}.subscale")
-        if subscale not in sub_ids:
-            raise fail(f"{field}.subscale", f"'{subscale}' is not one of {', '.join(sub_ids)}.")
+    for i, entry in enumerate(raw["items"]):
+        if entry["subscale"] not in sub_ids:
+            raise InstrumentError(path, f"'{entry['subscale']}' is not one of {', '.join(sub_ids)}.",
+                                  field=f"items.{i}.subscale", advice="Name one of the declared subscales.")
         anchors = entry.get("anchors")
-        if anchors is not None and not (
-            isinstance(anchors, list) and len(anchors) == 2 and all(isinstance(a, str) for a in anchors)
-        ):
-            raise fail(f"{field}.anchors", "should be two texts: the low end and the high end.")
-        items.append(
-            Item(
-                item_id,
-                subscale,
-                text(entry, "text", f"{field}.text"),
-                reverse=bool(entry.get("reverse", False)),
-                anchors=(anchors[0], anchors[1]) if anchors else None,
-            )
-        )
+        items.append(Item(entry["id"], entry["subscale"], entry["text"], reverse=entry.get("reverse", False),
+                          anchors=(anchors[0], anchors[1]) if anchors else None))
     item_ids = [item.id for item in items]
     duplicates = sorted({x for x in item_ids if item_ids.count(x) > 1})
     if duplicates:
-        raise fail("items", f"ids repeat: {', '.join(duplicates)}.")
+        raise InstrumentError(path, f"ids repeat: {', '.join(duplicates)}.", field="items",
+                              advice="Give each item its own id.")
     empty = [s for s in sub_ids if s not in {item.subscale for item in items}]
     if empty:
-        raise fail("subscales", f"{', '.join(empty)} has no items.")
+        raise InstrumentError(path, f"{', '.join(empty)} has no items.", field="subscales",
+                              advice="Give every subscale at least one item, or remove it.")
 
     own_item = None
-    own_raw = raw.get("own_item")
-    if own_raw is not None:
-        if not isinstance(own_raw, dict):
-            raise fail("own_item", "should be an object with id and text.")
-        own_id = text(own_raw, "id", "own_item.id")
-        if own_id in item_ids:
-            raise fail("own_item.id", f"'{own_id}' is also an item id; give it its own name.")
-        max_length = own_raw.get("max_length", 40)
-        if isinstance(max_length, bool) or not isinstance(max_length, int) or not 1 <= max_length <= 200:
-            raise fail("own_item.max_length", f"{max_length!r} should be a whole number from 1 to 200.")
-        own_item = OwnItem(own_id, text(own_raw, "text", "own_item.text"),
-                           text(own_raw, "placeholder", "own_item.placeholder", required=False),
-                           max_length)
+    if "own_item" in raw:
+        own = raw["own_item"]
+        if own["id"] in item_ids:
+            raise InstrumentError(path, f"'{own['id']}' is also an item id.", field="own_item.id",
+                                  advice="Give it its own name.")
+        own_item = OwnItem(own["id"], own["text"], own.get("placeholder", ""), own.get("max_length", 40))
 
     return Instrument(
-        id=text(raw, "id", "id"),
-        version=version,
-        title=text(raw, "title", "title"),
-        instructions=text(raw, "instructions", "instructions"),
+        id=raw["id"],
+        version=raw.get("version", 1),
+        title=raw["title"],
+        instructions=raw["instructions"],
         scale=Scale(lo, hi, tuple(labels)),
-        subscales=tuple(subscales),
+        subscales=subscales,
         items=tuple(items),
-        source=text(raw, "source", "source", required=False),
+        source=raw.get("source", ""),
         own_item=own_item,
     )

@@ -1,6 +1,8 @@
 """Numeric questions: predictions, estimates and inventories answered with a number.
 
-A question set is a JSON file in a module's folder, named by its manifest::
+A question set is a JSON file in a module's folder, named by its manifest
+(every field is described in ``coursekit/content/schemas/questions.schema.json``,
+which the loader checks)::
 
     {"schema_version": 1, "id": "breakthroughs_prediction", "title": "...",
      "instructions": "...",
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coursekit.content.schema import validate
 from coursekit.errors import AnswerError, InstrumentError
 
 SCHEMA_VERSION = 1
@@ -112,55 +115,34 @@ def validate_numbers(qset: QuestionSet, answers: Mapping[str, object]) -> dict[s
 
 
 def _parse(raw: Any, path: Path) -> QuestionSet:
-    def fail(field: str, problem: str) -> InstrumentError:
-        return InstrumentError(path, problem, field=field)
-
-    if not isinstance(raw, dict):
-        raise fail("(top level)", "should be a JSON object.")
-    if raw.get("schema_version") != SCHEMA_VERSION:
-        raise fail("schema_version", f"is {raw.get('schema_version')!r}; expected {SCHEMA_VERSION}.")
-    for key in ("id", "title", "instructions"):
-        if not isinstance(raw.get(key), str) or not raw[key].strip():
-            raise fail(key, "should be a non-empty text.")
-    groups_raw = raw.get("groups", [])
-    if not isinstance(groups_raw, list):
-        raise fail("groups", "should be a list of {id, label}.")
-    groups = []
-    for i, g in enumerate(groups_raw):
-        for key in ("id", "label"):
-            if not isinstance(g, dict) or not isinstance(g.get(key), str) or not g[key].strip():
-                raise fail(f"groups[{i}].{key}", "should be a non-empty text.")
-        groups.append(Group(g["id"], g["label"]))
+    # The format is schemas/questions.schema.json; what follows relates its parts.
+    validate(raw, "questions", path, InstrumentError)
+    groups = tuple(Group(g["id"], g["label"]) for g in raw.get("groups", []))
     group_ids = [g.id for g in groups]
     if len(set(group_ids)) != len(group_ids):
-        raise fail("groups", f"ids repeat: {group_ids}.")
-    items = raw.get("questions")
-    if not isinstance(items, list) or not items:
-        raise fail("questions", "should be a non-empty list.")
+        raise InstrumentError(path, f"ids repeat: {group_ids}.", field="groups",
+                              advice="Give each group its own id.")
     questions = []
-    for i, q in enumerate(items):
-        field = f"questions[{i}]"
-        if not isinstance(q, dict):
-            raise fail(field, "should be an object with id, text, min and max.")
-        for key in ("id", "text"):
-            if not isinstance(q.get(key), str) or not q[key].strip():
-                raise fail(f"{field}.{key}", "should be a non-empty text.")
-        lo, hi = q.get("min"), q.get("max")
-        if not (isinstance(lo, int) and isinstance(hi, int) and not isinstance(lo, bool) and lo < hi):
-            raise fail(field, f"min {lo!r} and max {hi!r} should be whole numbers with min < max.")
+    for i, q in enumerate(raw["questions"]):
+        field = f"questions.{i}"
+        if q["min"] >= q["max"]:
+            raise InstrumentError(path, f"min {q['min']} should be below max {q['max']}.", field=field,
+                                  advice="Give the smallest answer allowed as min and the largest as max.")
         group = q.get("group", "")
         if groups and group not in group_ids:
-            raise fail(f"{field}.group", f"{group!r} is not one of the set's groups: {', '.join(group_ids)}.")
+            raise InstrumentError(path, f"{group!r} is not one of the set's groups: {', '.join(group_ids)}.",
+                                  field=f"{field}.group", advice="Name one of the groups.")
         if not groups and group:
-            raise fail(f"{field}.group", f"'{group}' names a group, but the set has no \"groups\".")
-        label = q.get("label", "")
-        if not isinstance(label, str):
-            raise fail(f"{field}.label", "should be a short text.")
-        questions.append(Question(q["id"], q["text"], lo, hi, str(q.get("unit", "")), group, label))
+            raise InstrumentError(path, f"'{group}' names a group, but the set has no \"groups\".",
+                                  field=f"{field}.group", advice="Declare the groups, or remove this one.")
+        questions.append(Question(q["id"], q["text"], q["min"], q["max"], q.get("unit", ""), group,
+                                  q.get("label", "")))
     ids = [q.id for q in questions]
     if len(set(ids)) != len(ids):
-        raise fail("questions", f"ids repeat: {ids}.")
+        raise InstrumentError(path, f"ids repeat: {ids}.", field="questions",
+                              advice="Give each question its own id.")
     empty = [g for g in group_ids if not any(q.group == g for q in questions)]
     if empty:
-        raise fail("groups", f"{', '.join(empty)} has no questions.")
-    return QuestionSet(raw["id"], raw["title"], raw["instructions"], tuple(questions), tuple(groups))
+        raise InstrumentError(path, f"{', '.join(empty)} has no questions.", field="groups",
+                              advice="Give every group at least one question, or remove it.")
+    return QuestionSet(raw["id"], raw["title"], raw["instructions"], tuple(questions), groups)

@@ -5,7 +5,8 @@ so ``nbgrader submit`` carries them and autograder tests (which run with the
 autograded folder as working directory) can read them. Widget state is never
 the record: an answer counts once ``save_answers`` has returned.
 
-File format (``schema_version`` 1)::
+File format (``schema_version`` 1; every field is described in
+``coursekit/content/schemas/responses.schema.json``, which reading checks)::
 
     {"format": "coursekit-responses", "schema_version": 1,
      "module": "alliance", "revision": 3, "saved_at": "2026-11-21T10:00:00+00:00",
@@ -41,6 +42,7 @@ from typing import Any
 
 from coursekit.content.instruments import Instrument, validate_answers, validate_own_answer
 from coursekit.content.questions import QuestionSet, validate_numbers
+from coursekit.content.schema import validate
 from coursekit.errors import AnswerError, ResponseFileError, StoreError
 
 FILENAME = "coursekit-responses.json"
@@ -116,53 +118,28 @@ class Responses:
 
 def parse_responses(raw: Any, path: str | Path, module: str | None = None) -> Responses:
     """Validate a decoded response file; raise ResponseFileError naming the field."""
-
-    def fail(problem: str, field: str | None = None) -> ResponseFileError:
-        return ResponseFileError(path, problem, field=field)
-
-    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-        raise fail("is not a coursekit response file (no \"format\": \"coursekit-responses\").")
-    if raw.get("schema_version") != SCHEMA_VERSION:
-        raise fail(
-            f"has schema_version {raw.get('schema_version')!r}; "
-            f"this coursekit reads version {SCHEMA_VERSION}. Update coursekit.",
-            "schema_version",
-        )
-    file_module = raw.get("module")
-    if not isinstance(file_module, str):
-        raise fail("has no module name.", "module")
-    if module is not None and file_module != module:
-        raise fail(
-            f"holds answers for module '{file_module}', not '{module}'. "
-            "Was it copied from another module's folder?",
-            "module",
-        )
-    revision = raw.get("revision")
-    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 0:
-        raise fail(f"revision {revision!r} is not a whole number.", "revision")
-    instruments_raw = raw.get("instruments", {})
-    if not isinstance(instruments_raw, dict):
-        raise fail("should be an object of instrument answers.", "instruments")
-    instruments = {}
-    for key, entry in instruments_raw.items():
-        where = f"instruments.{key}"
-        if not isinstance(entry, dict) or not isinstance(entry.get("answers"), dict):
-            raise fail("should hold an object of answers.", where)
-        answers = entry["answers"]
-        for item, value in answers.items():
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise fail(f"answer {value!r} is not a whole number.", f"{where}.answers.{item}")
-        instruments[key] = InstrumentAnswers(
-            answers=dict(answers),
-            instrument_version=int(entry.get("instrument_version", 1)),
-            saved_at=str(entry.get("saved_at", "")),
-        )
-    values = raw.get("values", {})
-    if not isinstance(values, dict):
-        raise fail("should be an object.", "values")
+    try:
+        validate(raw, "responses", path, ResponseFileError)
+    except ResponseFileError as exc:
+        # The store's notice and the portfolio show the problem right after the
+        # file's name, so it names its field itself; the message stays unrepeated.
+        where = f"field '{exc.field}' " if exc.field else ""
+        error = ResponseFileError(path, f"cannot be read: {where}{exc.problem}", advice=exc.advice)
+        error.field = exc.field
+        raise error from None
+    if module is not None and raw["module"] != module:
+        raise ResponseFileError(
+            path, f"holds answers for module '{raw['module']}', not '{module}'. "
+            "Was it copied from another module's folder?", field="module")
+    instruments = {
+        key: InstrumentAnswers(answers=dict(entry["answers"]),
+                               instrument_version=entry.get("instrument_version", 1),
+                               saved_at=str(entry.get("saved_at", "")))
+        for key, entry in raw.get("instruments", {}).items()
+    }
     saved_at = raw.get("saved_at")
-    return Responses(file_module, revision, saved_at if isinstance(saved_at, str) else None,
-                     instruments, values)
+    return Responses(raw["module"], raw["revision"], saved_at if isinstance(saved_at, str) else None,
+                     instruments, raw.get("values", {}))
 
 
 def read_responses(path: str | Path, module: str | None = None) -> Responses | None:
