@@ -15,13 +15,10 @@ or PNG bytes), never drawn here.
 from __future__ import annotations
 
 import base64
-import contextlib
 import html
 import io
 import json
-import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -29,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from coursekit.errors import StoreError
+from coursekit.files import atomic_write
 from coursekit.student.portfolio import PLAN_PARTS, PORTFOLIO, STATES, Portfolio
 
 EXPORT_NAME = "my-practice-portfolio.html"
@@ -116,7 +114,7 @@ def export_html(portfolio: Portfolio, figure: Any = None, *, path: str | Path | 
     page = render_html(portfolio, figure_png=figure_png(figure) if figure is not None else None,
                        reflections=reflections, notes=notes, generated=generated)
     try:
-        _write_private(target, page.encode("utf-8"))
+        atomic_write(target, page.encode("utf-8"))
     except OSError as exc:
         raise StoreError(f"Could not write your portfolio to {target}: {exc.strerror or exc}. "
                          "Nothing else was changed; check that the folder exists and is "
@@ -136,21 +134,6 @@ def figure_png(figure: Any) -> bytes:
     if not data.startswith(PNG_SIGNATURE):
         raise ValueError("the profile figure is not a PNG image.")
     return data
-
-
-def _write_private(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".portfolio.", suffix=".tmp")  # 0600
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 # --- the page --------------------------------------------------------------------
