@@ -48,6 +48,10 @@ class EvidenceError(DataFileError):
     """A file of published findings (``data/evidence/``) is malformed."""
 
 
+class CourseConfigError(DataFileError):
+    """A course's nbgrader_config.py (or one in a Jupyter config folder) cannot be loaded."""
+
+
 class AnswerError(CoursekitError, ValueError):
     """An answer is not one the instrument accepts (unknown item, out of range)."""
 

@@ -48,12 +48,12 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 from coursekit.errors import CoursekitError
+from coursekit.grading.config import CONFIG_FILE, load_course_config
 from coursekit.grading.gradebook import (
     GradebookLock,
     NoLock,
     configured_db_url,
     is_sqlite,
-    load_course_config,
     open_gradebook,
     redacted,
     sqlite_file,
@@ -666,8 +666,8 @@ def autograde(module: str, *, course: str | Path = "course", jobs: int | None = 
     gradebook or the cluster is not usable.
     """
     course_path = Path(course).resolve()
-    if not (course_path / "nbgrader_config.py").is_file():
-        raise CoursekitError(f"{course_path} is not a course folder (it has no nbgrader_config.py); "
+    if not (course_path / CONFIG_FILE).is_file():
+        raise CoursekitError(f"{course_path} is not a course folder (it has no {CONFIG_FILE}); "
                              "name it with --course.")
     config = load_course_config(course_path)
     db_url = configured_db_url(config)
@@ -803,6 +803,6 @@ def autograde_command(module: str, *, course: str | None = None, jobs: int | Non
 
 def _default_course() -> str:
     # The README runs nbgrader from inside course/; accept either place.
-    if not Path("course", "nbgrader_config.py").is_file() and Path("nbgrader_config.py").is_file():
+    if not Path("course", CONFIG_FILE).is_file() and Path(CONFIG_FILE).is_file():
         return "."
     return "course"

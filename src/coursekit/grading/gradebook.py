@@ -34,31 +34,12 @@ from typing import Any
 
 from coursekit.files import FileLock
 
-CONFIG_FILE = "nbgrader_config.py"
-
-
-def load_course_config(course: str | Path) -> Any:
-    """The traitlets Config nbgrader would use for this course.
-
-    Merges, lowest priority first, the ``nbgrader_config.py`` files in
-    Jupyter's config folders and then the course's own, as ``nbgrader`` does
-    when run from the course folder. ``CourseDirectory.root`` defaults to the
-    course folder.
-    """
-    from jupyter_core.paths import jupyter_config_path
-    from traitlets.config.loader import Config, PyFileConfigLoader
-
-    course = Path(course).resolve()
-    config = Config()
-    config.CourseDirectory.root = str(course)
-    for folder in [*reversed(jupyter_config_path()), str(course)]:
-        if Path(folder, CONFIG_FILE).is_file():
-            config.merge(PyFileConfigLoader(CONFIG_FILE, path=folder).load_config())
-    return config
-
 
 def configured_db_url(config: Any) -> str:
-    """The gradebook URL a course's config names (nbgrader's default when it names none)."""
+    """The gradebook URL a course's config names (nbgrader's default when it names none).
+
+    ``config`` is what :func:`coursekit.grading.config.load_course_config` returns.
+    """
     url = config.CourseDirectory.get("db_url")
     if url:
         return str(url)

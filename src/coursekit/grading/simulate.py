@@ -53,6 +53,7 @@ from typing import Any
 from coursekit.content.instruments import Instrument, load_instrument
 from coursekit.content.questions import QuestionSet
 from coursekit.errors import SimulationError
+from coursekit.grading.config import CONFIG_FILE, load_course_config
 from coursekit.student.responses import ResponseStore
 
 PREFIX = "sim-"
@@ -477,23 +478,20 @@ def simulate_class(course: str | Path, module: str, students: int, *, seed: int 
 
 
 def course_config(course: Path, exchange: str | Path | None = None) -> Any:
-    """The course's nbgrader configuration (its nbgrader_config.py), as a traitlets Config."""
-    from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = Config()
-    if (course / "nbgrader_config.py").is_file():
-        config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config())
-    config.CourseDirectory.root = str(course)
+    """The course's nbgrader configuration (see coursekit.grading.config), as a traitlets Config,
+    with ``CourseDirectory.root`` the course folder and the exchange folder if one is given."""
+    config = load_course_config(course)
+    # The simulation reads and writes source/, release/ and submitted/ of this folder itself.
+    config.CourseDirectory.root = str(Path(course).resolve())
     if exchange is not None:
         config.Exchange.root = str(Path(exchange).resolve())
     if not config.CourseDirectory.get("course_id"):
         raise SimulationError(
-            f"{course / 'nbgrader_config.py'}: no CourseDirectory.course_id is set, so there is no "
+            f"{course / CONFIG_FILE}: no CourseDirectory.course_id is set, so there is no "
             "course to release to. Set c.CourseDirectory.course_id in that file.")
     if "root" not in config.Exchange:
         raise SimulationError(
-            f"{course / 'nbgrader_config.py'}: no Exchange.root is set. Set c.Exchange.root there, "
+            f"{course / CONFIG_FILE}: no Exchange.root is set. Set c.Exchange.root there, "
             "or give the exchange folder with --exchange.")
     return config
 
