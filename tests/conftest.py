@@ -6,7 +6,6 @@ import contextlib
 import os
 import shutil
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from coursekit.content.instruments import Instrument, load_instrument
+from coursekit.grading.tools import tools_path
 from coursekit.student.responses import FOLDER_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,7 +94,7 @@ def tool_env(**extra: str) -> dict[str, str]:
     (nbgrader runs `alembic` from PATH)."""
     env = dict(os.environ)
     env.pop(FOLDER_ENV, None)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env["PATH"] = tools_path(env.get("PATH"))
     env.update(extra)
     return env
 

@@ -290,9 +290,9 @@ def prepare_preview(course_dir: Path, env: dict[str, str] | None = None) -> list
 
 def _tool_env() -> dict[str, str]:
     # nbgrader runs `alembic` from PATH; make this environment's scripts come first.
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    return env
+    from coursekit.grading.tools import tools_path
+
+    return {**os.environ, "PATH": tools_path()}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -59,6 +59,7 @@ from coursekit.grading.gradebook import (
     sqlite_file,
 )
 from coursekit.grading.submissions import inspect_submission
+from coursekit.grading.tools import tools_path
 
 DEFAULT_TIMEOUT = 600.0  # seconds for one notebook; nbgrader's per-cell limit still applies
 LOG_FILE = ".nbgrader.log"  # where nbgrader itself logs when run from the course folder
@@ -289,9 +290,8 @@ class _Grader:
         if settings.course not in sys.path:  # as nbgrader does: config hooks may import from there
             sys.path.insert(0, settings.course)
         # nbgrader runs `alembic` from PATH when it creates a gradebook: use this environment's.
-        scripts = os.path.dirname(sys.executable)
-        if scripts not in os.environ.get("PATH", "").split(os.pathsep):
-            os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
+        # A worker process does nothing else, so PATH stays so.
+        os.environ["PATH"] = tools_path()
 
     def coursedir(self, student: str = "*") -> Any:
         from nbgrader.coursedir import CourseDirectory

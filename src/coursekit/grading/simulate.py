@@ -34,17 +34,15 @@ simulated students first (the message says where they are).
 from __future__ import annotations
 
 import ast
-import contextlib
 import json
 import logging
-import os
 import random
 import shutil
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -54,6 +52,7 @@ from coursekit.content.instruments import Instrument, load_instrument
 from coursekit.content.questions import QuestionSet
 from coursekit.errors import SimulationError
 from coursekit.grading.config import CONFIG_FILE, load_course_config
+from coursekit.grading.tools import tools_on_path
 from coursekit.student.responses import ResponseStore
 
 PREFIX = "sim-"
@@ -416,7 +415,7 @@ def simulate_class(course: str | Path, module: str, students: int, *, seed: int 
 
     log, messages = _quiet_logger()
     result = SimulationResult(module, plan, [])
-    with _tools_on_path(), tempfile.TemporaryDirectory(prefix="coursekit-simulate-") as scratch:
+    with tools_on_path(), tempfile.TemporaryDirectory(prefix="coursekit-simulate-") as scratch:
         # nbgrader submit keeps a copy of every submission in a cache; keep it
         # in the scratch folder rather than the instructor's home.
         config.Exchange.cache = str(Path(scratch, "cache"))
@@ -536,18 +535,6 @@ def _quiet_logger() -> tuple[logging.Logger, list[str]]:
 
 def _tail(messages: Sequence[str]) -> str:
     return ("\nnbgrader said:\n  " + "\n  ".join(messages[-5:])) if messages else ""
-
-
-@contextlib.contextmanager
-def _tools_on_path() -> Iterator[None]:
-    # nbgrader runs `alembic` from PATH when it creates a gradebook; make this
-    # environment's scripts come first, as `coursekit lab` does.
-    old = os.environ.get("PATH", "")
-    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), old])
-    try:
-        yield
-    finally:
-        os.environ["PATH"] = old
 
 
 __all__ = [
