@@ -431,6 +431,32 @@ def test_no_student_id_or_free_text_reaches_the_report_files(tmp_path, alliance,
     assert csv_value(rows, "completion", "answer_files", "complete") == "7"
 
 
+HOSTILE = 'Q&A with <script>alert("hi")</script> & "quotes"'
+
+
+def test_markup_is_escaped_and_a_students_never_reaches_the_page(tmp_path, alliance, capsys):
+    """A student's text never reaches the report (see the test above); the text that does
+    (the instrument's wording, its title) is escaped by the template's autoescape."""
+    from dataclasses import replace
+
+    from coursekit.cohort.report import render_html
+
+    class_of(tmp_path, alliance, 7)
+    folder = submit(tmp_path, "s99", alliance, complete_answers(alliance, 2))
+    ResponseStore(folder, "alliance").save_value("reflection_draft", HOSTILE)
+    page, _, _ = report(tmp_path, tmp_path / "out", capsys)
+    assert "<script" not in page and "alert" not in page
+
+    summary = summarise(alliance, read_class(tmp_path, "alliance", alliance),
+                        load_reference("alliance", alliance), module="alliance")
+    first = replace(summary.items[0], text=HOSTILE)
+    page = render_html(replace(summary, title=HOSTILE, items=(first, *summary.items[1:])))
+    escaped = "Q&amp;A with &lt;script&gt;alert(&#34;hi&#34;)&lt;/script&gt; &amp; &#34;quotes&#34;"
+    assert f"<title>Cohort report: {escaped} (module alliance)</title>" in page
+    assert f'<td class="label">{first.label}: {escaped}</td>' in page
+    assert "<script" not in page
+
+
 def test_the_page_is_self_contained(tmp_path, alliance, capsys):
     class_of(tmp_path, alliance, 12, value=3)
     page, _, _ = report(tmp_path, tmp_path / "out", capsys)
