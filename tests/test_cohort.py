@@ -19,15 +19,8 @@ import pytest
 
 from conftest import complete_answers
 from coursekit.cli import main
-from coursekit.cohort.summary import (
-    HIDDEN,
-    LT5,
-    load_reference,
-    read_class,
-    read_student,
-    summarise,
-    suppress_row,
-)
+from coursekit.cohort.summary import load_reference, read_class, read_student, summarise
+from coursekit.cohort.suppression import HIDDEN, LT5, suppress_row
 from coursekit.errors import DataFileError
 from coursekit.student.responses import FILENAME, ResponseStore
 

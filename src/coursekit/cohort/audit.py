@@ -1,6 +1,6 @@
 """Proof that a cohort report's linked figures leave every hidden count open.
 
-Each row of a cohort report is safe on its own (``coursekit.cohort.summary.suppress_row``
+Each row of a cohort report is safe on its own (``coursekit.cohort.suppression.suppress_row``
 checks every way of filling its hidden cells). But a scale's mean, spread,
 positions and bands are computed from the same answers as its items' rows,
 and together they are more equations in the hidden counts: in a class of
@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Protocol
 
-from coursekit.cohort.summary import HIDDEN, LT5, MIN_GROUP, moments
+from coursekit.cohort.suppression import HIDDEN, LT5, MIN_GROUP, moments
 
 STARTS = 6  # changes that move the cell, each followed by a repair
 STEPS = 60  # repairs per start

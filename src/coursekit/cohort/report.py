@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from coursekit.cohort.charts import BarRow, DotRow, Fill, dot_whisker, stacked_bars
-from coursekit.cohort.summary import LT5, MIN_GROUP, POSITIONS, STATUSES, CohortSummary, Row, Shown
+from coursekit.cohort.summary import POSITIONS, STATUSES, CohortSummary, Row
+from coursekit.cohort.suppression import LT5, MIN_GROUP, Shown
 from coursekit.pages import render
 from coursekit.palette import OKABE_ITO
 

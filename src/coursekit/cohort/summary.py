@@ -13,7 +13,8 @@ Two steps, kept apart so the privacy rules can be tested without any rendering:
    answer files' other fields, such as saved values, are never read), so
    whatever renders it cannot leak them.
 
-Anonymity rules (``MIN_GROUP`` is 5):
+Anonymity rules (``MIN_GROUP`` is 5; the rules for counts are
+``coursekit.cohort.suppression``):
 
 * a group (the class, the students who answered an item or completed a
   subscale) smaller than 5 is not broken down at all: its size shows as "<5"
@@ -38,7 +39,6 @@ Anonymity rules (``MIN_GROUP`` is 5):
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import os
@@ -48,19 +48,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from coursekit.cohort.audit import Cell, Linked
+from coursekit.cohort.suppression import HIDDEN, LT5, MIN_GROUP, Shown, moments, show_count, suppress_row
 from coursekit.content.instruments import Instrument, validate_answers
 from coursekit.errors import AnswerError, DataFileError, NoSubmissionsError, ResponseFileError
 from coursekit.student.responses import FILENAME, parse_responses
 
-MIN_GROUP = 5
-LT5 = "<5"
-HIDDEN = "hidden"
 STATUSES = ("complete", "incomplete", "malformed", "missing")
 REFERENCES = Path(__file__).parent.parent / "data" / "references"
 REFERENCE_SCHEMA_VERSION = 1
-
-# A shown count is a number, or "<5" / "hidden" when suppressed.
-Shown = int | str
 
 
 # --- reading the class -------------------------------------------------------
@@ -274,74 +270,6 @@ def _parse_reference(raw: Any, path: Path, instrument: Instrument) -> Reference:
     return Reference(about, scales)
 
 
-# --- suppression ---------------------------------------------------------------
-
-
-def show_count(count: int) -> Shown:
-    """A group size or count as it may be shown: "<5" from 1 to 4."""
-    return LT5 if 0 < count < MIN_GROUP else count
-
-
-def suppress_row(counts: Sequence[int]) -> tuple[Shown, ...] | None:
-    """The row's counts with small cells suppressed; None if the row must be withheld.
-
-    Counts from 1 to 4 become "<5". Because the row total is shown, a lone
-    "<5" would be the total minus the rest, so the smallest other cell is
-    hidden too (a hidden zero reads "<5", a larger count "hidden"). Finally the
-    row is checked the way a reader who knows these rules would attack it:
-    every way of filling the hidden cells that gives the same total and the
-    same display is tried, and each "<5" cell must be able to hold at least two
-    different values; if not, the whole row is withheld.
-    """
-    if sum(counts) < MIN_GROUP:
-        return None
-    shown = _hide_small(counts)
-    if shown == tuple(counts):
-        return shown
-    return shown if _ambiguous(counts, shown) else None
-
-
-def _hide_small(counts: Sequence[int]) -> tuple[Shown, ...]:
-    # The rule itself, deliberately not adaptive: what it hides depends only
-    # on the row, so a reader's check of candidate rows (below) is exact.
-    hidden = {i for i, c in enumerate(counts) if 0 < c < MIN_GROUP}
-    if len(hidden) == 1:
-        others = [i for i in range(len(counts)) if i not in hidden]
-        hidden.add(min(others, key=lambda i: (counts[i], i)))
-    return tuple((LT5 if c < MIN_GROUP else HIDDEN) if i in hidden else c
-                 for i, c in enumerate(counts))
-
-
-def _ambiguous(counts: Sequence[int], shown: tuple[Shown, ...]) -> bool:
-    small = [i for i, c in enumerate(shown) if c == LT5]
-    large = [i for i, c in enumerate(shown) if c == HIDDEN]  # at most one
-    rest = sum(counts[i] for i in small + large)
-    if len(small) >= 3:
-        # Three or more "<5" cells can only all be counts from 1 to 4 (a hidden
-        # zero or "hidden" cell only ever joins a single small count), and any
-        # such counts with this sum look the same: each cell can hold every
-        # value between these bounds.
-        lowest = max(1, rest - (MIN_GROUP - 1) * (len(small) - 1))
-        highest = min(MIN_GROUP - 1, rest - (len(small) - 1))
-        return highest > lowest
-    possible: dict[int, set[int]] = {i: set() for i in small}
-    for values in itertools.product(range(MIN_GROUP), repeat=len(small)):
-        candidate = list(counts)
-        for i, value in zip(small, values, strict=True):
-            candidate[i] = value
-        left = rest - sum(values)
-        if large:
-            if left < MIN_GROUP:
-                continue
-            candidate[large[0]] = left
-        elif left != 0:
-            continue
-        if _hide_small(candidate) == shown:
-            for i, value in zip(small, values, strict=True):
-                possible[i].add(value)
-    return all(len(values) >= 2 for values in possible.values())
-
-
 # --- the summary -----------------------------------------------------------------
 
 
@@ -479,17 +407,6 @@ def _standing(key: str, label: str, line: ReferenceLine, totals: Mapping[int, in
                     _row(key, label, position), _row(key, label, bands))
 
 
-def moments(totals: Mapping[int, int]) -> tuple[float, float]:
-    """The mean and standard deviation (n - 1) of counted totals, unrounded; 0 below two."""
-    n = sum(totals.values())
-    if n == 0:
-        return 0.0, 0.0
-    mean = sum(t * c for t, c in totals.items()) / n
-    if n == 1:
-        return mean, 0.0
-    return mean, math.sqrt(sum(c * (t - mean) ** 2 for t, c in totals.items()) / (n - 1))
-
-
 def _position_and_bands(totals: Mapping[int, int], line: ReferenceLine, n_items: int,
                         points: Sequence[int]) -> tuple[list[int], list[int]]:
     """How many totals fall below / at / above the reference, and in each answer band."""
@@ -537,8 +454,6 @@ def _exposed(instrument: Instrument, columns: list[list[int | None]], items: Seq
 def _audit(instrument: Instrument, columns: list[list[int | None]], items: Sequence[Row],
            shown: Mapping[str, Standing], reduced: set[str]) -> set[str]:
     """The scales linked to a hidden count that the published figures might pin down."""
-    from coursekit.cohort.audit import Cell, Linked  # only a report with hidden counts needs it
-
     scale = instrument.scale
     points = scale.points
     index = {item.id: j for j, item in enumerate(instrument.items)}
@@ -602,7 +517,7 @@ def problems(students: Iterable[StudentAnswers]) -> list[StudentAnswers]:
 
 
 __all__ = [
-    "HIDDEN", "LT5", "MIN_GROUP", "STATUSES", "CohortSummary", "NoSubmissionsError", "Reference",
-    "ReferenceLine", "Row", "Standing", "StudentAnswers", "load_reference", "problems",
-    "moments", "read_class", "read_student", "show_count", "summarise", "suppress_row",
+    "STATUSES", "CohortSummary", "NoSubmissionsError", "Reference", "ReferenceLine", "Row",
+    "Standing", "StudentAnswers", "load_reference", "problems", "read_class", "read_student",
+    "summarise",
 ]
