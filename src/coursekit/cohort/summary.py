@@ -48,8 +48,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from coursekit.cohort.audit import Cell, Linked
-from coursekit.cohort.suppression import HIDDEN, LT5, MIN_GROUP, Shown, moments, show_count, suppress_row
+from coursekit.cohort.audit import Linked, Scale, ScaleFigures, hidden_cells
+from coursekit.cohort.suppression import RowShown, Shown, show_count, show_moments, show_row
 from coursekit.content.instruments import Instrument, validate_answers
 from coursekit.errors import AnswerError, DataFileError, NoSubmissionsError, ResponseFileError
 from coursekit.student.responses import FILENAME, parse_responses
@@ -347,8 +347,7 @@ def summarise(instrument: Instrument, students: Iterable[StudentAnswers],
         given.pop(None, None)
         counts = [given.get(p, 0) for p in points]
         sub_label = next(sub.label for sub in instrument.subscales if sub.id == item.subscale)
-        items.append(_row(item.id, f"{j + 1}. {sub_label}", counts, cast(Counter[int], given),
-                          text=item.text))
+        items.append(_row(item.id, f"{j + 1}. {sub_label}", counts, points, text=item.text))
 
     standings = []
     positions = {item.id: j for j, item in enumerate(instrument.items)}
@@ -382,28 +381,19 @@ def summarise(instrument: Instrument, students: Iterable[StudentAnswers],
     )
 
 
-def _row(key: str, label: str, counts: Sequence[int], values: Mapping[int, int] | None = None,
+def _row(key: str, label: str, counts: Sequence[int], points: Sequence[int] | None = None,
          text: str = "") -> Row:
-    """A row of counts; ``values`` (value -> how many) gives the mean when it may be shown.
-
-    The mean is left out when any count is hidden: with the total it is a
-    second equation in the hidden counts, enough to work them out.
-    """
-    n = sum(counts)
-    cells = suppress_row(counts)
-    exact = cells is not None and all(isinstance(c, int) for c in cells)
-    mean = round(sum(v * c for v, c in values.items()) / n, 1) if values and exact else None
-    return Row(key, label, show_count(n), cells, mean, text)
+    """A row of counts as it may be shown (see coursekit.cohort.suppression.show_row); with
+    ``points``, the answer each count is of, it has its mean when no count is hidden."""
+    shown = show_row(counts, points)
+    return Row(key, label, shown.n, shown.cells, shown.mean, text)
 
 
 def _standing(key: str, label: str, line: ReferenceLine, totals: Mapping[int, int], n_items: int,
               points: Sequence[int]) -> Standing:
-    n = sum(totals.values())
     position, bands = _position_and_bands(totals, line, n_items, points)
-    shown = n >= MIN_GROUP
-    mean, sd = moments(totals)
-    return Standing(key, label, line, n_items, show_count(n), round(mean, 1) if shown else None,
-                    round(sd, 1) if shown else None,
+    mean, sd = show_moments(totals)
+    return Standing(key, label, line, n_items, show_count(sum(totals.values())), mean, sd,
                     _row(key, label, position), _row(key, label, bands))
 
 
@@ -453,47 +443,30 @@ def _exposed(instrument: Instrument, columns: list[list[int | None]], items: Seq
 
 def _audit(instrument: Instrument, columns: list[list[int | None]], items: Sequence[Row],
            shown: Mapping[str, Standing], reduced: set[str]) -> set[str]:
-    """The scales linked to a hidden count that the published figures might pin down."""
-    scale = instrument.scale
-    points = scale.points
+    """The scales linked to a hidden count that the published figures might pin down.
+
+    Hands ``coursekit.cohort.audit`` the answers and what the report publishes, as plain
+    data: each item's row, and for each scale its items, where each possible total falls
+    and its figures (only the mean and spread for a scale in ``reduced``).
+    """
+    points = instrument.scale.points
     index = {item.id: j for j, item in enumerate(instrument.items)}
-    members = {key: [index[i.id] for i in (instrument.items if key == "total" else instrument.items_of(key))]
-               for key in shown}
-    published = {key: _moments_only(s) if key in reduced else s for key, s in shown.items()}
-
-    def cells_of(table: str, key: int | str) -> tuple[Shown, ...] | None:
-        row = items[int(key)] if table == "item" else getattr(published[str(key)], table)
-        return cast(tuple[Shown, ...] | None, row.cells)
-
-    def item_row(item: int, counts: list[int]) -> Row:
-        old = items[item]
-        return _row(old.key, old.label, counts, Counter({p: c for p, c in zip(points, counts, strict=True)}),
-                    old.text)
-
-    def standing(key: str, totals: Counter[int]) -> Standing:
-        old = shown[key]
-        new = _standing(key, old.label, old.reference, totals, old.n_items, points)
-        return _moments_only(new) if key in reduced else new
-
-    def counts(key: str, totals: Counter[int]) -> tuple[list[int], list[int]]:
-        old = shown[key]
-        return _position_and_bands(totals, old.reference, old.n_items, points)
-
-    def scored(item: int, value: int) -> int:
-        return scale.max + scale.min - value if instrument.items[item].reverse else value
-
-    def hidden(table: str, key: int | str) -> list[int]:
-        return [k for k, c in enumerate(cells_of(table, key) or ()) if c in (LT5, HIDDEN)]
-
-    cells = {key: [Cell("item", item, k) for item in members[key] for k in hidden("item", item)]
-             + [Cell(table, key, k) for table in ("position", "bands") for k in hidden(table, key)]
-             for key in shown}
-    cells = {key: found for key, found in cells.items() if found}
-    if not cells:
+    scales = {}
+    for key, standing in shown.items():
+        members = instrument.items if key == "total" else instrument.items_of(key)
+        published = _moments_only(standing) if key in reduced else standing
+        line = standing.reference
+        places = {}
+        for total in range(line.minimum, line.maximum + 1):
+            position, bands = _position_and_bands({total: 1}, line, standing.n_items, points)
+            places[total] = (position.index(1), bands.index(1))
+        figures = ScaleFigures(published.n, published.mean, published.sd, published.position.cells,
+                               published.bands.cells)
+        scales[key] = Scale(tuple(index[i.id] for i in members), places, figures, key not in reduced)
+    rows = [RowShown(row.n, row.cells, row.mean) for row in items]
+    if not hidden_cells(rows, scales):
         return set()  # nothing hidden, nothing to pin down
-    linked = Linked(columns, points, scored, members, items, published, item_row, standing, counts,
-                    cells_of)
-    return linked.exposed(cells)
+    return Linked(columns, points, [item.reverse for item in instrument.items], rows, scales).exposed()
 
 
 def _moments_only(standing: Standing) -> Standing:

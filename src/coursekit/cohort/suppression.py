@@ -11,7 +11,11 @@ to prove hidden counts open, so both see exactly the same report. The rules
 * differencing: each row is shown with its total, so the smallest other cell
   is hidden too (a hidden zero reads "<5", any other count "hidden"), and a
   row is shown only if every "<5" cell could still hold at least two values
-  for a reader who knows these rules; otherwise the whole row is withheld.
+  for a reader who knows these rules; otherwise the whole row is withheld;
+* a row's mean is shown only when none of its counts is hidden (with the
+  total it would be a second equation in the hidden counts);
+* a mean and standard deviation of totals are shown only for a group of 5 or
+  more, rounded to one decimal.
 
 Imports nothing but the standard library.
 """
@@ -21,6 +25,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 MIN_GROUP = 5
 LT5 = "<5"
@@ -95,6 +100,36 @@ def _ambiguous(counts: Sequence[int], shown: tuple[Shown, ...]) -> bool:
     return all(len(values) >= 2 for values in possible.values())
 
 
+@dataclass(frozen=True)
+class RowShown:
+    """A row of counts as the report shows it: the group size, the cells (None when the row is
+    withheld) and, for an item, the mean answer (None when not shown)."""
+
+    n: Shown
+    cells: tuple[Shown, ...] | None
+    mean: float | None = None
+
+
+def show_row(counts: Sequence[int], points: Sequence[int] | None = None) -> RowShown:
+    """A row of counts as it may be shown. With ``points`` (the answer each count is of) it has
+    its mean, rounded to one decimal, when none of its counts is hidden."""
+    n = sum(counts)
+    cells = suppress_row(counts)
+    exact = cells is not None and all(isinstance(c, int) for c in cells)
+    mean = (round(sum(p * c for p, c in zip(points, counts, strict=True)) / n, 1)
+            if points is not None and exact else None)
+    return RowShown(show_count(n), cells, mean)
+
+
+def show_moments(totals: Mapping[int, int]) -> tuple[float | None, float | None]:
+    """The mean and standard deviation of counted totals as shown: rounded to one decimal,
+    None for a group smaller than MIN_GROUP."""
+    if sum(totals.values()) < MIN_GROUP:
+        return None, None
+    mean, sd = moments(totals)
+    return round(mean, 1), round(sd, 1)
+
+
 def moments(totals: Mapping[int, int]) -> tuple[float, float]:
     """The mean and standard deviation (n - 1) of counted totals, unrounded; 0 below two."""
     n = sum(totals.values())
@@ -106,4 +141,5 @@ def moments(totals: Mapping[int, int]) -> tuple[float, float]:
     return mean, math.sqrt(sum(c * (t - mean) ** 2 for t, c in totals.items()) / (n - 1))
 
 
-__all__ = ["HIDDEN", "LT5", "MIN_GROUP", "Shown", "moments", "show_count", "suppress_row"]
+__all__ = ["HIDDEN", "LT5", "MIN_GROUP", "RowShown", "Shown", "moments", "show_count", "show_moments",
+           "show_row", "suppress_row"]
