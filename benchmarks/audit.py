@@ -24,7 +24,8 @@ import sys
 import time
 from datetime import date
 
-from coursekit.cohort.summary import HIDDEN, LT5, StudentAnswers, summarise
+from coursekit.cohort.summary import StudentAnswers, summarise
+from coursekit.cohort.suppression import HIDDEN, LT5
 from coursekit.content.instruments import load_instrument
 from coursekit.grading.simulate import COMPLETE, INCOMPLETE, MISSING, plan_class, simulated_answers
 

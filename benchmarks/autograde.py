@@ -55,9 +55,11 @@ def cpu_model() -> str:
 
 
 def tool_env() -> dict[str, str]:
+    from coursekit.grading.tools import tools_path
+
     env = dict(os.environ)
     env.pop("COURSEKIT_DB_URL", None)  # each copy grades into its own SQLite file
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env["PATH"] = tools_path(env.get("PATH"))
     return env
 
 

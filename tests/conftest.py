@@ -6,7 +6,6 @@ import contextlib
 import os
 import shutil
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from coursekit.content.evidence import EvidenceSet
 from coursekit.content.instruments import Instrument
 from coursekit.content.manifest import Module, load_course, load_module
 from coursekit.content.questions import QuestionSet
+from coursekit.grading.tools import tools_path
 from coursekit.student.responses import FOLDER_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,7 +120,7 @@ def tool_env(**extra: str) -> dict[str, str]:
     (nbgrader runs `alembic` from PATH)."""
     env = dict(os.environ)
     env.pop(FOLDER_ENV, None)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env["PATH"] = tools_path(env.get("PATH"))
     env.update(extra)
     return env
 

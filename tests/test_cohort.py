@@ -19,15 +19,8 @@ import pytest
 
 from conftest import COURSE, complete_answers, copy_course
 from coursekit.cli import main
-from coursekit.cohort.summary import (
-    HIDDEN,
-    LT5,
-    load_reference,
-    read_class,
-    read_student,
-    summarise,
-    suppress_row,
-)
+from coursekit.cohort.summary import load_reference, read_class, read_student, summarise
+from coursekit.cohort.suppression import HIDDEN, LT5, suppress_row
 from coursekit.errors import DataFileError
 from coursekit.student.responses import FILENAME, ResponseStore
 
@@ -169,6 +162,49 @@ def test_a_scale_mean_that_would_pin_down_hidden_item_counts_is_withheld(tmp_pat
     assert bond.position.cells is None and bond.bands.cells is None
 
 
+def test_the_audit_works_on_plain_data_alone():
+    """The same leak, handed to the audit directly: the answers, and what a report shows, as
+    plain data built with the suppression rules. The bond scale must come back exposed; in a
+    more varied class of fifteen every hidden count is proven open instead."""
+    import math
+    from collections import Counter
+
+    from coursekit.cohort.audit import Linked, Scale, ScaleFigures
+    from coursekit.cohort.suppression import show_count, show_moments, show_row, suppress_row
+
+    points = (1, 2, 3, 4, 5)
+
+    def audit(students: list[list[int]]) -> tuple[set[str], Linked]:
+        columns: list[list[int | None]] = [list(column) for column in zip(*students, strict=True)]
+        places = {t: ((t > 12) + (t >= 12), min(max(math.floor(t / 4 + 0.5), 1), 5) - 1)
+                  for t in range(4, 21)}
+        totals = Counter(sum(answers) for answers in students)
+        position, bands = [0, 0, 0], [0] * 5
+        for total, count in totals.items():
+            position[places[total][0]] += count
+            bands[places[total][1]] += count
+        published = ScaleFigures(show_count(len(students)), *show_moments(totals),
+                                 suppress_row(position), suppress_row(bands))
+        linked = Linked(columns, points, [False] * 4,
+                        [show_row([column.count(p) for p in points], points) for column in columns],
+                        {"bond": Scale((0, 1, 2, 3), places, published)})
+        return linked.exposed(), linked
+
+    exposed, linked = audit([[4] * 4] * 7 + [[2] * 4] * 2)
+    assert exposed == {"bond"} and not linked.proofs
+    varied = [[4, 3, 4, 4], [5, 4, 5, 5], [4, 4, 5, 5], [4, 5, 4, 4], [2, 4, 3, 3], [4, 4, 4, 2],
+              [3, 4, 5, 5], [4, 4, 3, 4], [4, 3, 4, 4], [4, 3, 3, 4], [1, 4, 5, 3], [4, 4, 5, 5],
+              [3, 1, 3, 3], [5, 3, 5, 5], [3, 4, 4, 4]]
+    exposed, linked = audit(varied)
+    assert exposed == set() and linked.proofs
+    for cell, edits in linked.proofs.items():  # each proof: same item rows, the cell moved
+        second = [list(answers) for answers in varied]
+        for (student, item), value in edits.items():
+            second[student][item] = value
+        assert [show_row([c.count(p) for p in points], points) for c in zip(*second, strict=True)] \
+            == list(linked.items), cell
+
+
 def test_the_report_says_why_linked_figures_are_missing(tmp_path, alliance, capsys):
     class_of(tmp_path, alliance, 7, value=4)
     for student in ("x1", "x2"):
@@ -227,9 +263,9 @@ def test_every_proof_is_a_class_that_publishes_the_same_figures(tmp_path, allian
     audits = []
     original = audit.Linked.exposed
 
-    def recording(self, cells):
+    def recording(self):
         audits.append(self)
-        return original(self, cells)
+        return original(self)
 
     monkeypatch.setattr(audit.Linked, "exposed", recording)
     summarise(alliance, students)
@@ -239,16 +275,17 @@ def test_every_proof_is_a_class_that_publishes_the_same_figures(tmp_path, allian
     for linked in audits:
         for cell, edits in linked.proofs.items():
             second = summarise(alliance, _second_class(students, edits))
-            assert second.items == tuple(linked.item_rows), cell
+            assert [(row.n, row.cells, row.mean) for row in second.items] == \
+                [(row.n, row.cells, row.mean) for row in linked.items], cell
             for standing in second.standings:
                 if standing.key not in linked.scales:
                     continue
-                published = linked.scales[standing.key]
+                published = linked.scales[standing.key].published
                 assert (standing.n, standing.mean, standing.sd) == \
                     (published.n, published.mean, published.sd), (cell, standing.key)
                 for table in ("position", "bands"):
-                    if getattr(published, table).cells is not None:
-                        assert getattr(standing, table) == getattr(published, table), (cell, table)
+                    if getattr(published, table) is not None:
+                        assert getattr(standing, table).cells == getattr(published, table), (cell, table)
             # and the cell itself holds a different count in the second class
             if cell.table == "item":
                 column = ALLIANCE_ITEMS[int(cell.key)]
@@ -435,6 +472,32 @@ def test_no_student_id_or_free_text_reaches_the_report_files(tmp_path, alliance,
     # the instructor still learns who to follow up with, in the terminal only
     assert f"{PLANTED_ID}-b: malformed" in terminal and f"{PLANTED_ID}-c: malformed" in terminal
     assert csv_value(rows, "completion", "answer_files", "complete") == "7"
+
+
+HOSTILE = 'Q&A with <script>alert("hi")</script> & "quotes"'
+
+
+def test_markup_is_escaped_and_a_students_never_reaches_the_page(tmp_path, alliance, capsys):
+    """A student's text never reaches the report (see the test above); the text that does
+    (the instrument's wording, its title) is escaped by the template's autoescape."""
+    from dataclasses import replace
+
+    from coursekit.cohort.report import render_html
+
+    class_of(tmp_path, alliance, 7)
+    folder = submit(tmp_path, "s99", alliance, complete_answers(alliance, 2))
+    ResponseStore(folder, "alliance").save_value("reflection_draft", HOSTILE)
+    page, _, _ = report(tmp_path, tmp_path / "out", capsys)
+    assert "<script" not in page and "alert" not in page
+
+    summary = summarise(alliance, read_class(tmp_path, "alliance", alliance),
+                        load_reference("alliance", alliance), module="alliance")
+    first = replace(summary.items[0], text=HOSTILE)
+    page = render_html(replace(summary, title=HOSTILE, items=(first, *summary.items[1:])))
+    escaped = "Q&amp;A with &lt;script&gt;alert(&#34;hi&#34;)&lt;/script&gt; &amp; &#34;quotes&#34;"
+    assert f"<title>Cohort report: {escaped} (module alliance)</title>" in page
+    assert f'<td class="label">{first.label}: {escaped}</td>' in page
+    assert "<script" not in page
 
 
 def test_the_page_is_self_contained(tmp_path, alliance, capsys):

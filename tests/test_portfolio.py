@@ -476,6 +476,22 @@ def test_an_export_into_a_missing_folder_says_so(base, tmp_path):
         export_html(gather(base), path=tmp_path / "nowhere" / EXPORT_NAME)
 
 
+HOSTILE = 'Q&A with <script>alert("hi")</script> & "quotes" \'too\''
+
+
+def test_a_students_markup_is_shown_as_text_not_run(everything):
+    """What a student typed (plan, reflections, a heading) is escaped by the template's
+    autoescape: it reads as typed and nothing in it runs."""
+    save_plan(ResponseStore(everything / PORTFOLIO, PORTFOLIO), {**PLAN, "goal": HOSTILE})
+    sibling_notebook(everything / "alliance", "alliance", {"description": f"{HOSTILE}\n\nline one\nline two"})
+    page = export_html(gather(everything), b"\x89PNG\r\n\x1a\n" + b"0" * 16).read_text(encoding="utf-8")
+    assert "<script" not in page and "alert(\"hi\")" not in page
+    escaped = ("Q&amp;A with &lt;script&gt;alert(&#34;hi&#34;)&lt;/script&gt; &amp; &#34;quotes&#34; "
+               "&#39;too&#39;")
+    assert f"<dt>Goal</dt><dd>{escaped}</dd>" in page
+    assert f"<blockquote><p>{escaped}</p><p>line one<br>line two</p></blockquote>" in page
+
+
 def test_reflections_are_read_with_their_headings(tmp_path):
     sibling_notebook(tmp_path, "alliance", {"analysis": "It was a withdrawal rupture.", "plan": ""})
     [only] = read_reflections(tmp_path / "alliance.ipynb")
@@ -487,7 +503,8 @@ def test_the_portfolio_modules_load_no_plotting_or_widgets():
             "coursekit.student.checks; "
             "print(json.dumps(sorted(sys.modules)))")
     loaded = json.loads(subprocess.check_output([sys.executable, "-c", code], text=True))
-    assert [name for name in ("matplotlib", "ipywidgets", "IPython") if name in loaded] == []
+    # Jinja2 too: it is imported when the page is written, not when the notebook starts.
+    assert [name for name in ("matplotlib", "ipywidgets", "IPython", "jinja2") if name in loaded] == []
 
 
 # --- the notebook, run as a student would ----------------------------------------

@@ -25,7 +25,8 @@ import pytest
 
 from conftest import run, tool_env
 from coursekit.cli import main
-from coursekit.grading.gradebook import load_course_config, snapshot
+from coursekit.grading.config import load_course_config
+from coursekit.grading.gradebook import snapshot
 from test_autograde import EXPECTED, MODULE, assert_same_as_nbgrader, course_with_class, reference
 
 pytestmark = pytest.mark.postgres

@@ -240,13 +240,14 @@ def test_a_simulated_class_goes_through_the_exchange_and_a_rerun_is_refused(
     from nbgrader.apps.api import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    from coursekit.grading.simulate import _tools_on_path, course_config
+    from coursekit.grading.simulate import course_config
+    from coursekit.grading.tools import tools_on_path
 
     config = course_config(course)
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     wrong = next(s for s in plan.values() if s.exercise == "wrong" and s.answers == COMPLETE)
     right = next(s for s in plan.values() if s.exercise == "correct" and s.answers == COMPLETE)
-    with _tools_on_path():
+    with tools_on_path():
         for student in (wrong, right):
             result = api.autograde("alliance", student.id)
             assert result["success"], result.get("error")

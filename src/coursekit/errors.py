@@ -59,6 +59,10 @@ class EvidenceError(DataFileError):
     """A file of published findings (a module's evidence.json) is malformed."""
 
 
+class CourseConfigError(DataFileError):
+    """A course's nbgrader_config.py (or one in a Jupyter config folder) cannot be loaded."""
+
+
 class AnswerError(CoursekitError, ValueError):
     """An answer is not one the instrument accepts (unknown item, out of range)."""
 

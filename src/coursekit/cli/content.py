@@ -102,10 +102,10 @@ def run_lab(args: argparse.Namespace) -> int:
     """Make a student preview of each module (the real released version) and start JupyterLab."""
     from coursekit.cli.options import course_of
     from coursekit.content.manifest import load_course
-    from coursekit.tools import tool_env
+    from coursekit.grading.tools import tools_env
 
     course_dir = Path(course_of(args)).resolve()
-    env = tool_env()
+    env = tools_env()
     settings = load_course(course_dir)
     try:
         prepare_preview(course_dir, env)
@@ -132,7 +132,7 @@ def prepare_preview(course_dir: Path, env: dict[str, str] | None = None) -> list
     between sessions; delete its folder to start it afresh. Returns the modules.
     """
     from coursekit.content.manifest import load_course
-    from coursekit.tools import tool_env
+    from coursekit.grading.tools import tools_env
 
     preview = course_dir / "preview"
     modules = list(load_course(course_dir).module_ids)
@@ -142,7 +142,7 @@ def prepare_preview(course_dir: Path, env: dict[str, str] | None = None) -> list
         print(f"Preparing the student version of '{module}' (nbgrader generate_assignment)...")
         result = subprocess.run(
             ["nbgrader", "generate_assignment", module, "--force"],
-            cwd=course_dir, env=env or tool_env(), capture_output=True, text=True,
+            cwd=course_dir, env=env or tools_env(), capture_output=True, text=True,
         )
         if result.returncode != 0:
             print(result.stdout[-3000:], result.stderr[-3000:], file=sys.stderr)

@@ -1,6 +1,6 @@
 """Proof that a cohort report's linked figures leave every hidden count open.
 
-Each row of a cohort report is safe on its own (``coursekit.cohort.summary.suppress_row``
+Each row of a cohort report is safe on its own (``coursekit.cohort.suppression.suppress_row``
 checks every way of filling its hidden cells). But a scale's mean, spread,
 positions and bands are computed from the same answers as its items' rows,
 and together they are more equations in the hidden counts: in a class of
@@ -10,9 +10,10 @@ with the other items fully shown that can pin down one item's hidden counts.
 Rather than reason about every combination, the audit proves each hidden
 count open by example. For every hidden cell it looks for a second class, the
 real one with some answers changed, that publishes exactly the same figures
-(every item row and every scale, computed by the report's own code) but a
-different count in that cell. A reader of the report cannot tell the two
-classes apart, so cannot know the count. The search starts from a change that
+(every item row and every scale, computed with the report's own rules from
+``coursekit.cohort.suppression``) but a different count in that cell. A
+reader of the report cannot tell the two classes apart, so cannot know the
+count. The search starts from a change that
 moves the cell: an answer moved between two hidden cells of its item, or two
 students' answers to one item swapped, which leaves every item row exactly as
 it was. It then repairs the scales' figures with more such changes, aimed at
@@ -39,9 +40,19 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Protocol
 
-from coursekit.cohort.summary import HIDDEN, LT5, MIN_GROUP, moments
+from coursekit.cohort.suppression import (
+    HIDDEN,
+    LT5,
+    MIN_GROUP,
+    RowShown,
+    Shown,
+    moments,
+    show_count,
+    show_moments,
+    show_row,
+    suppress_row,
+)
 
 STARTS = 6  # changes that move the cell, each followed by a repair
 STEPS = 60  # repairs per start
@@ -60,41 +71,75 @@ class Cell:
     category: int
 
 
-class Published(Protocol):
-    """What the report shows for a scale; compared whole, so any difference is caught."""
+@dataclass(frozen=True)
+class ScaleFigures:
+    """What the report shows for a scale: the group size, the mean and spread, and the cells of
+    its position (below, at, above) and band rows, None where a row is not shown."""
 
-    @property
-    def mean(self) -> float | None: ...
+    n: Shown
+    mean: float | None
+    sd: float | None
+    position: tuple[Shown, ...] | None
+    bands: tuple[Shown, ...] | None
 
-    @property
-    def sd(self) -> float | None: ...
+
+@dataclass(frozen=True)
+class Scale:
+    """A published scale, as plain data.
+
+    ``items`` are the indexes of its items (in ``Linked.columns``); ``places``
+    gives, for every total the scale can have, its (position, band): 0 to 2
+    for below, at or above the reference, and the index of the nearest scale
+    point for the band. ``tables`` is False when the report shows only the
+    mean and spread, so that the position and band rows are withheld whatever
+    their counts.
+    """
+
+    items: tuple[int, ...]
+    places: Mapping[int, tuple[int, int]]
+    published: ScaleFigures
+    tables: bool = True
+
+
+def hidden_cells(items: Sequence[RowShown], scales: Mapping[str, Scale]) -> dict[str, list[Cell]]:
+    """Each scale's hidden cells: those of its items' rows, then of its position and bands;
+    scales with none are left out."""
+    found = {}
+    for key, scale in scales.items():
+        cells = [Cell("item", item, k) for item in scale.items for k in _hidden(items[item].cells)]
+        cells += [Cell(table, key, k) for table, row in (("position", scale.published.position),
+                                                        ("bands", scale.published.bands))
+                  for k in _hidden(row)]
+        if cells:
+            found[key] = cells
+    return found
+
+
+def _hidden(cells: Sequence[Shown] | None) -> list[int]:
+    return [k for k, c in enumerate(cells or ()) if c in (LT5, HIDDEN)]
 
 
 @dataclass
 class Linked:
-    """A class's answers and the functions that publish its figures, exactly as the report does.
+    """A class's answers and what its report publishes, as plain data.
 
-    ``columns[item][student]`` is an answer or None (unanswered); ``members``
-    lists each published scale's items; ``item_row(item, counts)`` and
-    ``scale(key, totals)`` compute what the report shows for an item and for a
-    scale; ``scale_counts(key, totals)`` gives a scale's true (position, bands)
-    counts; ``shown(table, key)`` the published cells of an item ("item",
-    index) or of a scale's "position" or "bands" row.
+    ``columns[item][student]`` is an answer or None (unanswered), ``points`` the
+    answer scale, and ``reverse[item]`` whether the item is scored the other
+    way round (max + min - answer). ``items[item]`` is what the report shows
+    for each item and ``scales`` what it shows for each scale. The audit
+    recomputes a second class's figures with the same rules
+    (``coursekit.cohort.suppression``) and compares them with these.
     """
 
     columns: list[list[int | None]]
     points: Sequence[int]
-    scored: Callable[[int, int], int]  # (item, answer) -> its score, reversed items turned round
-    members: Mapping[str, Sequence[int]]
-    item_rows: Sequence[object]
-    scales: Mapping[str, Published]
-    item_row: Callable[[int, list[int]], object]
-    scale: Callable[[str, Counter[int]], Published]
-    scale_counts: Callable[[str, Counter[int]], tuple[list[int], list[int]]]
-    shown: Callable[[str, int | str], Sequence[object] | None]
+    reverse: Sequence[bool]
+    items: Sequence[RowShown]
+    scales: Mapping[str, Scale]
 
     def __post_init__(self) -> None:
         self.n = len(self.columns[0]) if self.columns else 0
+        self.members = {key: scale.items for key, scale in self.scales.items()}
         self.chance = random.Random(f"{self.n}:{sum(v or 0 for c in self.columns for v in c)}")
         self.totals = {key: [self._total(key, s, {}) for s in range(self.n)] for key in self.members}
         self.counters = {key: Counter(t for t in totals if t is not None)
@@ -102,7 +147,6 @@ class Linked:
         self.true_counts = {key: self.scale_counts(key, c) for key, c in self.counters.items()}
         self.keys_of = {item: [k for k, m in self.members.items() if item in m]
                         for item in range(len(self.columns))}
-        self._categories: dict[tuple[str, int], tuple[int, int]] = {}
         self.proofs: dict[Cell, Edits] = {}  # each proven cell, and the second class that proves it
         self._by_total: dict[str, dict[int, list[int]]] = {}
         for key, totals in self.totals.items():
@@ -118,8 +162,40 @@ class Linked:
                               sum(max(self.scored(i, p) for p in self.points) for i in members))
                         for key, members in self.members.items()}
 
+    # --- what the report shows, for this class or a second one ----------------------
+
+    def scored(self, item: int, value: int) -> int:
+        """An answer's score: reversed items turned round."""
+        return self.points[-1] + self.points[0] - value if self.reverse[item] else value
+
+    def shown(self, table: str, key: int | str) -> Sequence[Shown] | None:
+        """The published cells of an item ("item", index) or of a scale's "position" or "bands" row."""
+        if table == "item":
+            return self.items[int(key)].cells
+        figures = self.scales[str(key)].published
+        return figures.position if table == "position" else figures.bands
+
+    def scale_counts(self, key: str, totals: Counter[int]) -> tuple[list[int], list[int]]:
+        """A scale's true (position, bands) counts for these totals."""
+        places = self.scales[key].places
+        position, bands = [0, 0, 0], [0] * len(self.points)
+        for total, count in totals.items():
+            where, band = places[total]
+            position[where] += count
+            bands[band] += count
+        return position, bands
+
+    def figures(self, key: str, totals: Counter[int]) -> ScaleFigures:
+        """What the report would show for a scale with these totals."""
+        mean, sd = show_moments(totals)
+        n = show_count(sum(totals.values()))
+        if not self.scales[key].tables:
+            return ScaleFigures(n, mean, sd, None, None)
+        position, bands = self.scale_counts(key, totals)
+        return ScaleFigures(n, mean, sd, suppress_row(position), suppress_row(bands))
+
     def hidden(self, table: str, key: int | str) -> list[int]:
-        return [k for k, c in enumerate(self.shown(table, key) or ()) if c in (LT5, HIDDEN)]
+        return _hidden(self.shown(table, key))
 
     def _total(self, key: str, student: int, edits: Edits) -> int | None:
         total = 0
@@ -133,13 +209,9 @@ class Linked:
     def _category(self, key: str, total: int) -> tuple[int, int]:
         """The (position, band) a total falls in; 0 for a table the report does not show, where
         a student may move freely."""
-        found = self._categories.get((key, total))
-        if found is None:
-            position, bands = self.scale_counts(key, Counter({total: 1}))
-            found = self._categories[(key, total)] = (
-                position.index(1) if self.shown("position", key) is not None else 0,
-                bands.index(1) if self.shown("bands", key) is not None else 0)
-        return found
+        position, band = self.scales[key].places[total]
+        return (position if self.shown("position", key) is not None else 0,
+                band if self.shown("bands", key) is not None else 0)
 
     # --- the second class ----------------------------------------------------------
 
@@ -164,7 +236,7 @@ class Linked:
         return +counter
 
     def _items_same(self, edits: Edits) -> bool:
-        return all(self.item_row(item, self._item_counts(item, edits)) == self.item_rows[item]
+        return all(show_row(self._item_counts(item, edits), self.points) == self.items[item]
                    for item in {j for _, j in edits})
 
     def _misfits(self, key: str, counts: tuple[list[int], list[int]]) -> list[tuple[int, int, int]]:
@@ -187,9 +259,9 @@ class Linked:
         """How far the second class's scale figures are from the published ones; 0 when identical."""
         gap = 0.0
         for key in {k for _, item in edits for k in self.keys_of[item]}:
-            old = self.scales[key]
+            old = self.scales[key].published
             totals = self._scale_totals(key, edits)
-            new = self.scale(key, totals)
+            new = self.figures(key, totals)
             if new == old:
                 continue
             gap += 1.0  # something differs, if only which cell the rules hide
@@ -404,8 +476,8 @@ class Linked:
         fixes: list[Callable[[], Edits]] = []
         for key in sorted({k for _, item in edits for k in self.keys_of[item]}, key=lambda k: k == "total"):
             totals = self._scale_totals(key, edits)
-            old = self.scales[key]
-            if self.scale(key, totals) == old:
+            old = self.scales[key].published
+            if self.figures(key, totals) == old:
                 continue
             misfits = self._misfits(key, self.scale_counts(key, totals))
             mean, sd = moments(totals)
@@ -498,8 +570,9 @@ class Linked:
                 edits = changed
         return None
 
-    def exposed(self, cells: Mapping[str, Sequence[Cell]]) -> set[str]:
+    def exposed(self) -> set[str]:
         """The scales linked to a hidden cell for which no second class was found."""
+        cells = hidden_cells(self.items, self.scales)
         every = [cell for linked in cells.values() for cell in linked]
         exposed: set[str] = set()
         for key, linked in cells.items():
@@ -516,4 +589,4 @@ class Linked:
         return exposed
 
 
-__all__ = ["Cell", "Linked"]
+__all__ = ["Cell", "Linked", "Scale", "ScaleFigures", "hidden_cells"]

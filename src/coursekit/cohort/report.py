@@ -5,23 +5,25 @@ it can show has already passed the anonymity rules there (no ids, no free
 text, no group or count below five). The page has its figures inline as SVG,
 its styles inline, no scripts and no links to anything outside itself, so it
 can be mailed or archived as one file. Its charts are written as SVG by
-``coursekit.cohort.charts``, without matplotlib.
+``coursekit.cohort.charts``, without matplotlib. The page is
+``templates/cohort_report.html``, rendered by Jinja2 with autoescape on.
 """
 
 from __future__ import annotations
 
 import csv
-import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from string import Template
+from typing import Any
 
 from coursekit.cohort.charts import BarRow, DotRow, Fill, dot_whisker, stacked_bars
-from coursekit.cohort.summary import LT5, MIN_GROUP, POSITIONS, STATUSES, CohortSummary, Row, Shown
+from coursekit.cohort.summary import POSITIONS, STATUSES, CohortSummary, Row
+from coursekit.cohort.suppression import LT5, MIN_GROUP, Shown
+from coursekit.pages import render
 from coursekit.palette import OKABE_ITO
 
-TEMPLATE = Path(__file__).parent / "templates" / "cohort_report.html"
+TEMPLATES = Path(__file__).parent / "templates"
 WITHHELD = "withheld"
 STATUS_TEXT = {
     "complete": "complete (every item answered)",
@@ -98,136 +100,67 @@ def _number(value: float | None) -> str:
 
 
 def render_html(summary: CohortSummary, *, generated: date | None = None) -> str:
-    """The whole page as a string."""
-    title = f"Cohort report: {summary.title} (module {summary.module})"
-    when = (generated or date.today()).isoformat()
-    body = "\n".join([
-        _intro(),
-        _completion_section(summary),
-        _standing_section(summary),
-        _bands_section(summary),
-        _items_section(summary),
-        _rules_section(),
-    ])
-    template = Template(TEMPLATE.read_text(encoding="utf-8"))
-    return template.substitute(
-        title=html.escape(title),
-        generated=html.escape(f"Generated {when} by coursekit report, from the collected "
-                              "answer files. Anonymous: aggregates only."),
-        body=body,
+    """The whole page as a string (templates/cohort_report.html, escaped by Jinja2's autoescape)."""
+    completion = summary.completion
+    standings = summary.standings
+    return render(
+        TEMPLATES, "cohort_report.html",
+        title=f"Cohort report: {summary.title} (module {summary.module})",
+        generated=(generated or date.today()).isoformat(),
+        min_group=MIN_GROUP,
+        submitted=summary.submitted,
+        completion={
+            "withheld": None if completion.cells is not None else _withheld_text(completion),
+            "rows": list(zip((STATUS_TEXT[s] for s in STATUSES),
+                             completion.cells or [WITHHELD] * len(STATUSES), strict=True)),
+        },
+        reference_about=summary.reference_about,
+        standing={
+            "chart": None if all(s.mean is None for s in standings) else _chart(
+                standing_chart(summary),
+                "Each dot is the class mean of a scale, drawn as the average answer per item, with "
+                "a bar of one standard deviation either side; the dashed line is the reference figure."),
+            "rows": [{"label": s.label, "n": s.n, "mean": _number(s.mean), "sd": _number(s.sd),
+                      "minimum": s.reference.minimum, "maximum": s.reference.maximum,
+                      "reference": f"{s.reference.value:g}", "reference_label": s.reference.label,
+                      "positions": s.position.cells or [WITHHELD] * len(POSITIONS)}
+                     for s in standings],
+        },
+        point_names=_point_names(summary),
+        bands=_distribution(
+            [s.bands for s in standings], summary, "scale",
+            lambda rows: distribution_chart(rows, summary, title="How the class answered, scale by scale",
+                                            ylabel="Scale", name="bands"),
+            "Share of students whose average answer on the scale is closest to each point. "
+            "Hatched grey: counts hidden to protect small groups."),
+        items=_distribution(
+            summary.items, summary, "item",
+            lambda rows: distribution_chart(rows, summary, title="How the class answered, item by item",
+                                            ylabel="Item", name="items"),
+            "Share of students giving each answer, among those who answered the item. Hatched "
+            "grey: counts hidden to protect small groups.", with_mean=True),
     )
 
 
-def _intro() -> str:
-    return (
-        '<p class="note">This report shows only counts, means and spreads for the class. '
-        f"No names or ids and nothing students wrote appear in it, and no group or count "
-        f"smaller than {MIN_GROUP} is shown: counts from 1 to 4 read &lt;5, and a group of "
-        f"fewer than {MIN_GROUP} students is not broken down at all.</p>"
-    )
+def _distribution(rows: Sequence[Row], summary: CohortSummary, what: str,
+                  draw: Callable[[Sequence[Row]], str], caption: str,
+                  with_mean: bool = False) -> dict[str, Any]:
+    """A table of counts per scale point (and its chart, unless every row is withheld)."""
+    drawable = any(row.cells is not None or row.mean is not None for row in rows)
+    return {
+        "what": what,
+        "with_mean": with_mean,
+        "columns": len(summary.scale_points) + with_mean,  # what a withheld row spans
+        "chart": _chart(draw(rows), caption) if drawable else None,
+        "rows": [{"label": row.label + (f": {row.text}" if row.text else ""), "n": row.n,
+                  "withheld": _withheld_text(row) if row.cells is None else None,
+                  "cells": row.cells, "mean": _number(row.mean)}
+                 for row in rows],
+    }
 
 
-def _completion_section(summary: CohortSummary) -> str:
-    row = summary.completion
-    lines = [f'<tr><td class="label">{html.escape(STATUS_TEXT[s])}</td><td>{_cell(c)}</td></tr>'
-             for s, c in zip(STATUSES, row.cells or [WITHHELD] * len(STATUSES), strict=True)]
-    return (
-        "<h2>Completion</h2>"
-        f"<p>Submissions collected: <strong>{_cell(summary.submitted)}</strong>.</p>"
-        + ("" if row.cells is not None else _withheld_note(row))
-        + '<table><thead><tr><th class="label">answer file</th><th>students</th></tr></thead>'
-        f"<tbody>{''.join(lines)}</tbody></table>"
-    )
-
-
-def _standing_section(summary: CohortSummary) -> str:
-    head = ("<tr><th class='label'>scale</th><th>students</th><th>mean</th><th>SD</th>"
-            "<th>possible range</th><th>reference</th><th>below</th><th>at</th><th>above</th></tr>")
-    lines = []
-    for s in summary.standings:
-        cells = s.position.cells or [WITHHELD] * 3
-        lines.append(
-            f"<tr><td class='label'>{html.escape(s.label)}</td><td>{_cell(s.n)}</td>"
-            f"<td>{_number(s.mean)}</td><td>{_number(s.sd)}</td>"
-            f"<td>{s.reference.minimum} to {s.reference.maximum}</td>"
-            f"<td>{s.reference.value:g}<br><small>{html.escape(s.reference.label)}</small></td>"
-            + "".join(f"<td>{_cell(c)}</td>" for c in cells) + "</tr>")
-    if all(s.mean is None for s in summary.standings):
-        figure = _nothing_to_draw([])
-    else:
-        figure = _figure(standing_chart(summary),
-                         "Each dot is the class mean of a scale, drawn as the average answer per "
-                         "item, with a bar of one standard deviation either side; the dashed line "
-                         "is the reference figure.")
-    return (
-        "<h2>Where the class stands</h2>"
-        f"<p>{html.escape(summary.reference_about)}</p>"
-        f"{figure}<table><thead>{head}</thead><tbody>{''.join(lines)}</tbody></table>"
-        "<p>Students counted: those who answered every item of the scale. Below, at and above "
-        "compare each student's total with the reference figure.</p>"
-    )
-
-
-def _bands_section(summary: CohortSummary) -> str:
-    rows = [s.bands for s in summary.standings]
-    figure = _nothing_to_draw(rows) or _figure(distribution_chart(
-        rows, summary, title="How the class answered, scale by scale",
-        ylabel="Scale", name="bands"),
-        "Share of students whose average answer on the scale is closest to each point. "
-        "Hatched grey: counts hidden to protect small groups.")
-    return ("<h2>Distribution of scale totals</h2>"
-            "<p>Each student's total on a scale, divided by its number of items and rounded to "
-            "the nearest answer (half up).</p>"
-            + figure + _distribution_table(rows, summary, "scale"))
-
-
-def _items_section(summary: CohortSummary) -> str:
-    figure = _nothing_to_draw(summary.items) or _figure(distribution_chart(
-        summary.items, summary, title="How the class answered, item by item", ylabel="Item",
-        name="items"), "Share of students giving each answer, among those who answered the item. Hatched "
-        "grey: counts hidden to protect small groups.")
-    return ("<h2>Item by item</h2>" + figure
-            + _distribution_table(summary.items, summary, "item", with_mean=True))
-
-
-def _rules_section() -> str:
-    return (
-        "<h2>How small groups are protected</h2><ul>"
-        f"<li>A group (the class, the students who answered an item, or who completed a scale) "
-        f"smaller than {MIN_GROUP} is not broken down: its counts, mean and spread are withheld.</li>"
-        f"<li>A count from 1 to 4 reads &lt;{MIN_GROUP}.</li>"
-        "<li>Each row shows its total, so one more cell (the smallest, or more if needed) is "
-        "hidden wherever a small count could otherwise be worked out by subtraction; a hidden "
-        f"count of {MIN_GROUP} or more reads <em>hidden</em>.</li>"
-        "<li>An item's mean is left out when any of its counts is hidden, since the mean and the "
-        "total together would give the hidden counts away.</li>"
-        "<li>A scale's figures are worked out from the same answers as its items, so together "
-        "they could narrow down a hidden count. For every hidden count, coursekit finds a second, "
-        "made-up class that gives exactly the figures on this page but a different count there, "
-        "which shows the count cannot be worked out. Where it cannot find one, it leaves out the "
-        "scale's positions and bands, and if need be its mean and spread as well.</li>"
-        "<li>No minimum, maximum or percentile is reported; means and standard deviations are "
-        "rounded to one decimal.</li></ul>"
-    )
-
-
-def _distribution_table(rows: Sequence[Row], summary: CohortSummary, what: str,
-                        with_mean: bool = False) -> str:
-    points = "".join(f"<th>{html.escape(name)}</th>" for name in _point_names(summary))
-    head = (f"<tr><th class='label'>{what}</th><th>students</th>{points}"
-            + ("<th>mean</th>" if with_mean else "") + "</tr>")
-    lines = []
-    for row in rows:
-        label = html.escape(row.label + (f": {row.text}" if row.text else ""))
-        if row.cells is None:
-            body = (f"<td class='withheld' colspan='{len(summary.scale_points) + with_mean}'>"
-                    f"{_withheld_text(row)}</td>")
-        else:
-            body = "".join(f"<td>{_cell(c)}</td>" for c in row.cells)
-            if with_mean:
-                body += f"<td>{_number(row.mean)}</td>"
-        lines.append(f"<tr><td class='label'>{label}</td><td>{_cell(row.n)}</td>{body}</tr>")
-    return f"<table><thead>{head}</thead><tbody>{''.join(lines)}</tbody></table>"
+def _chart(svg: str, caption: str) -> dict[str, str]:
+    return {"svg": svg, "caption": caption}
 
 
 def _point_names(summary: CohortSummary) -> list[str]:
@@ -236,28 +169,12 @@ def _point_names(summary: CohortSummary) -> list[str]:
             for p, lab in zip(summary.scale_points, summary.scale_labels, strict=True)]
 
 
-def _cell(value: Shown) -> str:
-    return html.escape(str(value))
-
-
 def _withheld_text(row: Row) -> str:
     if row.n == 0:
         return "no answers"
     if row.n == LT5:
         return f"withheld: fewer than {MIN_GROUP} students"
     return "withheld: its small counts could not be protected"
-
-
-def _nothing_to_draw(rows: Sequence[Row]) -> str:
-    """A sentence in place of a chart whose every row is withheld; "" when there is something to draw."""
-    if any(row.cells is not None or row.mean is not None for row in rows):
-        return ""
-    return ("<p><em>No chart: every figure below is withheld to protect small groups, so there "
-            "is nothing that may be drawn.</em></p>")
-
-
-def _withheld_note(row: Row) -> str:
-    return f"<p><em>{_withheld_text(row)}.</em></p>"
 
 
 # --- figures ---------------------------------------------------------------------
@@ -329,10 +246,6 @@ def standing_chart(summary: CohortSummary, *, name: str = "standing") -> str:
     return dot_whisker(rows, x_min=lo, x_max=hi + 0.6, ticks=ticks, track=(lo, hi),
                        title="Where the class stands against the reference",
                        xlabel="Average answer per item", ylabel="Scale", name=name)
-
-
-def _figure(svg: str, caption: str) -> str:
-    return f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>"
 
 
 __all__ = ["csv_rows", "distribution_chart", "render_html", "scale_fills", "standing_chart",

@@ -13,7 +13,8 @@ Two steps, kept apart so the privacy rules can be tested without any rendering:
    answer files' other fields, such as saved values, are never read), so
    whatever renders it cannot leak them.
 
-Anonymity rules (``MIN_GROUP`` is 5):
+Anonymity rules (``MIN_GROUP`` is 5; the rules for counts are
+``coursekit.cohort.suppression``):
 
 * a group (the class, the students who answered an item or completed a
   subscale) smaller than 5 is not broken down at all: its size shows as "<5"
@@ -38,7 +39,6 @@ Anonymity rules (``MIN_GROUP`` is 5):
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import os
@@ -48,19 +48,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from coursekit.cohort.audit import Linked, Scale, ScaleFigures, hidden_cells
+from coursekit.cohort.suppression import RowShown, Shown, show_count, show_moments, show_row
 from coursekit.content.instruments import Instrument, validate_answers
 from coursekit.content.schema import validate
 from coursekit.errors import AnswerError, DataFileError, NoSubmissionsError, ResponseFileError
 from coursekit.student.responses import FILENAME, parse_responses
 
-MIN_GROUP = 5
-LT5 = "<5"
-HIDDEN = "hidden"
 STATUSES = ("complete", "incomplete", "malformed", "missing")
 REFERENCE_SCHEMA_VERSION = 1
-
-# A shown count is a number, or "<5" / "hidden" when suppressed.
-Shown = int | str
 
 
 # --- reading the class -------------------------------------------------------
@@ -260,74 +256,6 @@ def _parse_reference(raw: Any, path: Path, instrument: Instrument) -> Reference:
     return Reference(raw["about"], scales)
 
 
-# --- suppression ---------------------------------------------------------------
-
-
-def show_count(count: int) -> Shown:
-    """A group size or count as it may be shown: "<5" from 1 to 4."""
-    return LT5 if 0 < count < MIN_GROUP else count
-
-
-def suppress_row(counts: Sequence[int]) -> tuple[Shown, ...] | None:
-    """The row's counts with small cells suppressed; None if the row must be withheld.
-
-    Counts from 1 to 4 become "<5". Because the row total is shown, a lone
-    "<5" would be the total minus the rest, so the smallest other cell is
-    hidden too (a hidden zero reads "<5", a larger count "hidden"). Finally the
-    row is checked the way a reader who knows these rules would attack it:
-    every way of filling the hidden cells that gives the same total and the
-    same display is tried, and each "<5" cell must be able to hold at least two
-    different values; if not, the whole row is withheld.
-    """
-    if sum(counts) < MIN_GROUP:
-        return None
-    shown = _hide_small(counts)
-    if shown == tuple(counts):
-        return shown
-    return shown if _ambiguous(counts, shown) else None
-
-
-def _hide_small(counts: Sequence[int]) -> tuple[Shown, ...]:
-    # The rule itself, deliberately not adaptive: what it hides depends only
-    # on the row, so a reader's check of candidate rows (below) is exact.
-    hidden = {i for i, c in enumerate(counts) if 0 < c < MIN_GROUP}
-    if len(hidden) == 1:
-        others = [i for i in range(len(counts)) if i not in hidden]
-        hidden.add(min(others, key=lambda i: (counts[i], i)))
-    return tuple((LT5 if c < MIN_GROUP else HIDDEN) if i in hidden else c
-                 for i, c in enumerate(counts))
-
-
-def _ambiguous(counts: Sequence[int], shown: tuple[Shown, ...]) -> bool:
-    small = [i for i, c in enumerate(shown) if c == LT5]
-    large = [i for i, c in enumerate(shown) if c == HIDDEN]  # at most one
-    rest = sum(counts[i] for i in small + large)
-    if len(small) >= 3:
-        # Three or more "<5" cells can only all be counts from 1 to 4 (a hidden
-        # zero or "hidden" cell only ever joins a single small count), and any
-        # such counts with this sum look the same: each cell can hold every
-        # value between these bounds.
-        lowest = max(1, rest - (MIN_GROUP - 1) * (len(small) - 1))
-        highest = min(MIN_GROUP - 1, rest - (len(small) - 1))
-        return highest > lowest
-    possible: dict[int, set[int]] = {i: set() for i in small}
-    for values in itertools.product(range(MIN_GROUP), repeat=len(small)):
-        candidate = list(counts)
-        for i, value in zip(small, values, strict=True):
-            candidate[i] = value
-        left = rest - sum(values)
-        if large:
-            if left < MIN_GROUP:
-                continue
-            candidate[large[0]] = left
-        elif left != 0:
-            continue
-        if _hide_small(candidate) == shown:
-            for i, value in zip(small, values, strict=True):
-                possible[i].add(value)
-    return all(len(values) >= 2 for values in possible.values())
-
-
 # --- the summary -----------------------------------------------------------------
 
 
@@ -405,8 +333,7 @@ def summarise(instrument: Instrument, students: Iterable[StudentAnswers],
         given.pop(None, None)
         counts = [given.get(p, 0) for p in points]
         sub_label = next(sub.label for sub in instrument.subscales if sub.id == item.subscale)
-        items.append(_row(item.id, f"{j + 1}. {sub_label}", counts, cast(Counter[int], given),
-                          text=item.text))
+        items.append(_row(item.id, f"{j + 1}. {sub_label}", counts, points, text=item.text))
 
     standings = []
     positions = {item.id: j for j, item in enumerate(instrument.items)}
@@ -440,40 +367,20 @@ def summarise(instrument: Instrument, students: Iterable[StudentAnswers],
     )
 
 
-def _row(key: str, label: str, counts: Sequence[int], values: Mapping[int, int] | None = None,
+def _row(key: str, label: str, counts: Sequence[int], points: Sequence[int] | None = None,
          text: str = "") -> Row:
-    """A row of counts; ``values`` (value -> how many) gives the mean when it may be shown.
-
-    The mean is left out when any count is hidden: with the total it is a
-    second equation in the hidden counts, enough to work them out.
-    """
-    n = sum(counts)
-    cells = suppress_row(counts)
-    exact = cells is not None and all(isinstance(c, int) for c in cells)
-    mean = round(sum(v * c for v, c in values.items()) / n, 1) if values and exact else None
-    return Row(key, label, show_count(n), cells, mean, text)
+    """A row of counts as it may be shown (see coursekit.cohort.suppression.show_row); with
+    ``points``, the answer each count is of, it has its mean when no count is hidden."""
+    shown = show_row(counts, points)
+    return Row(key, label, shown.n, shown.cells, shown.mean, text)
 
 
 def _standing(key: str, label: str, line: ReferenceLine, totals: Mapping[int, int], n_items: int,
               points: Sequence[int]) -> Standing:
-    n = sum(totals.values())
     position, bands = _position_and_bands(totals, line, n_items, points)
-    shown = n >= MIN_GROUP
-    mean, sd = moments(totals)
-    return Standing(key, label, line, n_items, show_count(n), round(mean, 1) if shown else None,
-                    round(sd, 1) if shown else None,
+    mean, sd = show_moments(totals)
+    return Standing(key, label, line, n_items, show_count(sum(totals.values())), mean, sd,
                     _row(key, label, position), _row(key, label, bands))
-
-
-def moments(totals: Mapping[int, int]) -> tuple[float, float]:
-    """The mean and standard deviation (n - 1) of counted totals, unrounded; 0 below two."""
-    n = sum(totals.values())
-    if n == 0:
-        return 0.0, 0.0
-    mean = sum(t * c for t, c in totals.items()) / n
-    if n == 1:
-        return mean, 0.0
-    return mean, math.sqrt(sum(c * (t - mean) ** 2 for t, c in totals.items()) / (n - 1))
 
 
 def _position_and_bands(totals: Mapping[int, int], line: ReferenceLine, n_items: int,
@@ -522,49 +429,30 @@ def _exposed(instrument: Instrument, columns: list[list[int | None]], items: Seq
 
 def _audit(instrument: Instrument, columns: list[list[int | None]], items: Sequence[Row],
            shown: Mapping[str, Standing], reduced: set[str]) -> set[str]:
-    """The scales linked to a hidden count that the published figures might pin down."""
-    from coursekit.cohort.audit import Cell, Linked  # only a report with hidden counts needs it
+    """The scales linked to a hidden count that the published figures might pin down.
 
-    scale = instrument.scale
-    points = scale.points
+    Hands ``coursekit.cohort.audit`` the answers and what the report publishes, as plain
+    data: each item's row, and for each scale its items, where each possible total falls
+    and its figures (only the mean and spread for a scale in ``reduced``).
+    """
+    points = instrument.scale.points
     index = {item.id: j for j, item in enumerate(instrument.items)}
-    members = {key: [index[i.id] for i in (instrument.items if key == "total" else instrument.items_of(key))]
-               for key in shown}
-    published = {key: _moments_only(s) if key in reduced else s for key, s in shown.items()}
-
-    def cells_of(table: str, key: int | str) -> tuple[Shown, ...] | None:
-        row = items[int(key)] if table == "item" else getattr(published[str(key)], table)
-        return cast(tuple[Shown, ...] | None, row.cells)
-
-    def item_row(item: int, counts: list[int]) -> Row:
-        old = items[item]
-        return _row(old.key, old.label, counts, Counter({p: c for p, c in zip(points, counts, strict=True)}),
-                    old.text)
-
-    def standing(key: str, totals: Counter[int]) -> Standing:
-        old = shown[key]
-        new = _standing(key, old.label, old.reference, totals, old.n_items, points)
-        return _moments_only(new) if key in reduced else new
-
-    def counts(key: str, totals: Counter[int]) -> tuple[list[int], list[int]]:
-        old = shown[key]
-        return _position_and_bands(totals, old.reference, old.n_items, points)
-
-    def scored(item: int, value: int) -> int:
-        return scale.max + scale.min - value if instrument.items[item].reverse else value
-
-    def hidden(table: str, key: int | str) -> list[int]:
-        return [k for k, c in enumerate(cells_of(table, key) or ()) if c in (LT5, HIDDEN)]
-
-    cells = {key: [Cell("item", item, k) for item in members[key] for k in hidden("item", item)]
-             + [Cell(table, key, k) for table in ("position", "bands") for k in hidden(table, key)]
-             for key in shown}
-    cells = {key: found for key, found in cells.items() if found}
-    if not cells:
+    scales = {}
+    for key, standing in shown.items():
+        members = instrument.items if key == "total" else instrument.items_of(key)
+        published = _moments_only(standing) if key in reduced else standing
+        line = standing.reference
+        places = {}
+        for total in range(line.minimum, line.maximum + 1):
+            position, bands = _position_and_bands({total: 1}, line, standing.n_items, points)
+            places[total] = (position.index(1), bands.index(1))
+        figures = ScaleFigures(published.n, published.mean, published.sd, published.position.cells,
+                               published.bands.cells)
+        scales[key] = Scale(tuple(index[i.id] for i in members), places, figures, key not in reduced)
+    rows = [RowShown(row.n, row.cells, row.mean) for row in items]
+    if not hidden_cells(rows, scales):
         return set()  # nothing hidden, nothing to pin down
-    linked = Linked(columns, points, scored, members, items, published, item_row, standing, counts,
-                    cells_of)
-    return linked.exposed(cells)
+    return Linked(columns, points, [item.reverse for item in instrument.items], rows, scales).exposed()
 
 
 def _moments_only(standing: Standing) -> Standing:
@@ -588,7 +476,7 @@ def problems(students: Iterable[StudentAnswers]) -> list[StudentAnswers]:
 
 
 __all__ = [
-    "HIDDEN", "LT5", "MIN_GROUP", "STATUSES", "CohortSummary", "NoSubmissionsError", "Reference",
-    "ReferenceLine", "Row", "Standing", "StudentAnswers", "load_reference", "problems",
-    "moments", "read_class", "read_student", "show_count", "summarise", "suppress_row",
+    "STATUSES", "CohortSummary", "NoSubmissionsError", "Reference", "ReferenceLine", "Row",
+    "Standing", "StudentAnswers", "load_reference", "problems", "read_class", "read_student",
+    "summarise",
 ]

@@ -48,17 +48,18 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 from coursekit.errors import CoursekitError
+from coursekit.grading.config import CONFIG_FILE, load_course_config
 from coursekit.grading.gradebook import (
     GradebookLock,
     NoLock,
     configured_db_url,
     is_sqlite,
-    load_course_config,
     open_gradebook,
     redacted,
     sqlite_file,
 )
 from coursekit.grading.submissions import inspect_submission
+from coursekit.grading.tools import tools_path
 
 DEFAULT_TIMEOUT = 600.0  # seconds for one notebook; nbgrader's per-cell limit still applies
 LOG_FILE = ".nbgrader.log"  # where nbgrader itself logs when run from the course folder
@@ -289,9 +290,8 @@ class _Grader:
         if settings.course not in sys.path:  # as nbgrader does: config hooks may import from there
             sys.path.insert(0, settings.course)
         # nbgrader runs `alembic` from PATH when it creates a gradebook: use this environment's.
-        scripts = os.path.dirname(sys.executable)
-        if scripts not in os.environ.get("PATH", "").split(os.pathsep):
-            os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
+        # A worker process does nothing else, so PATH stays so.
+        os.environ["PATH"] = tools_path()
 
     def coursedir(self, student: str = "*") -> Any:
         from nbgrader.coursedir import CourseDirectory
@@ -666,8 +666,8 @@ def autograde(module: str, *, course: str | Path = "course", jobs: int | None = 
     gradebook or the cluster is not usable.
     """
     course_path = Path(course).resolve()
-    if not (course_path / "nbgrader_config.py").is_file():
-        raise CoursekitError(f"{course_path} is not a course folder (it has no nbgrader_config.py); "
+    if not (course_path / CONFIG_FILE).is_file():
+        raise CoursekitError(f"{course_path} is not a course folder (it has no {CONFIG_FILE}); "
                              "name it with --course.")
     config = load_course_config(course_path)
     db_url = configured_db_url(config)

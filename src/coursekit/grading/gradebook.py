@@ -32,31 +32,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-CONFIG_FILE = "nbgrader_config.py"
-
-
-def load_course_config(course: str | Path) -> Any:
-    """The traitlets Config nbgrader would use for this course.
-
-    Merges, lowest priority first, the ``nbgrader_config.py`` files in
-    Jupyter's config folders and then the course's own, as ``nbgrader`` does
-    when run from the course folder. ``CourseDirectory.root`` defaults to the
-    course folder.
-    """
-    from jupyter_core.paths import jupyter_config_path
-    from traitlets.config.loader import Config, PyFileConfigLoader
-
-    course = Path(course).resolve()
-    config = Config()
-    config.CourseDirectory.root = str(course)
-    for folder in [*reversed(jupyter_config_path()), str(course)]:
-        if Path(folder, CONFIG_FILE).is_file():
-            config.merge(PyFileConfigLoader(CONFIG_FILE, path=folder).load_config())
-    return config
+from coursekit.files import FileLock
 
 
 def configured_db_url(config: Any) -> str:
-    """The gradebook URL a course's config names (nbgrader's default when it names none)."""
+    """The gradebook URL a course's config names (nbgrader's default when it names none).
+
+    ``config`` is what :func:`coursekit.grading.config.load_course_config` returns.
+    """
     url = config.CourseDirectory.get("db_url")
     if url:
         return str(url)
@@ -85,18 +68,19 @@ def redacted(db_url: str) -> str:
         return "<a database URL that cannot be parsed>"
 
 
-class GradebookLock:
+class GradebookLock(FileLock):
     """An exclusive lock shared by every process on this machine that grades into one SQLite file.
 
-    It is an ``flock`` on a small file in the temporary folder named after the
-    database's path, so it is released when a process dies, and it never
-    touches the database file itself (SQLite uses its own byte-range locks there).
-    Use it as a context manager, or call :meth:`acquire` and :meth:`release`.
+    A :class:`coursekit.files.FileLock` on a small file in the temporary folder
+    named after the database's path, so it is released when a process dies, and
+    it never touches the database file itself (SQLite uses its own byte-range
+    locks there). It is made readable by all (0644) so that graders running as
+    other users share it. Use it as a context manager, or call :meth:`acquire`
+    and :meth:`release`.
     """
 
     def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self._fd: int | None = None
+        super().__init__(path, mode=0o644)
 
     @classmethod
     def for_url(cls, db_url: str, root: str | Path = ".") -> GradebookLock | NoLock:
@@ -106,28 +90,6 @@ class GradebookLock:
             return NoLock()
         key = hashlib.sha256(str(database).encode()).hexdigest()[:16]
         return cls(Path(tempfile.gettempdir()) / f"coursekit-gradebook-{key}.lock")
-
-    def acquire(self) -> None:
-        import fcntl
-
-        if self._fd is None:
-            # Read-only is enough for flock, so a lock file left by another user still works.
-            self._fd = os.open(self.path, os.O_RDONLY | os.O_CREAT, 0o644)
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
-
-    def release(self) -> None:
-        import fcntl
-
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-
-    def __enter__(self) -> GradebookLock:
-        self.acquire()
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        self.release()
 
 
 class NoLock:

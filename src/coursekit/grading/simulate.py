@@ -34,17 +34,15 @@ simulated students first (the message says where they are).
 from __future__ import annotations
 
 import ast
-import contextlib
 import json
 import logging
-import os
 import random
 import shutil
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -54,6 +52,8 @@ from coursekit.content.instruments import Instrument
 from coursekit.content.manifest import Module, load_course
 from coursekit.content.questions import QuestionSet
 from coursekit.errors import DataFileError, SimulationError
+from coursekit.grading.config import CONFIG_FILE, load_course_config
+from coursekit.grading.tools import tools_on_path
 from coursekit.student.responses import ResponseStore
 
 PREFIX = "sim-"
@@ -364,7 +364,7 @@ def simulate_class(course: str | Path, module: str, students: int, *, seed: int 
 
     log, messages = _quiet_logger()
     result = SimulationResult(module, plan, [])
-    with _tools_on_path(), tempfile.TemporaryDirectory(prefix="coursekit-simulate-") as scratch:
+    with tools_on_path(), tempfile.TemporaryDirectory(prefix="coursekit-simulate-") as scratch:
         # nbgrader submit keeps a copy of every submission in a cache; keep it
         # in the scratch folder rather than the instructor's home.
         config.Exchange.cache = str(Path(scratch, "cache"))
@@ -426,23 +426,20 @@ def simulate_class(course: str | Path, module: str, students: int, *, seed: int 
 
 
 def course_config(course: Path, exchange: str | Path | None = None) -> Any:
-    """The course's nbgrader configuration (its nbgrader_config.py), as a traitlets Config."""
-    from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = Config()
-    if (course / "nbgrader_config.py").is_file():
-        config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config())
-    config.CourseDirectory.root = str(course)
+    """The course's nbgrader configuration (see coursekit.grading.config), as a traitlets Config,
+    with ``CourseDirectory.root`` the course folder and the exchange folder if one is given."""
+    config = load_course_config(course)
+    # The simulation reads and writes source/, release/ and submitted/ of this folder itself.
+    config.CourseDirectory.root = str(Path(course).resolve())
     if exchange is not None:
         config.Exchange.root = str(Path(exchange).resolve())
     if not config.CourseDirectory.get("course_id"):
         raise SimulationError(
-            f"{course / 'nbgrader_config.py'}: no CourseDirectory.course_id is set, so there is no "
+            f"{course / CONFIG_FILE}: no CourseDirectory.course_id is set, so there is no "
             "course to release to. Set c.CourseDirectory.course_id in that file.")
     if "root" not in config.Exchange:
         raise SimulationError(
-            f"{course / 'nbgrader_config.py'}: no Exchange.root is set. Set c.Exchange.root there, "
+            f"{course / CONFIG_FILE}: no Exchange.root is set. Set c.Exchange.root there, "
             "or give the exchange folder with --exchange.")
     return config
 
@@ -487,18 +484,6 @@ def _quiet_logger() -> tuple[logging.Logger, list[str]]:
 
 def _tail(messages: Sequence[str]) -> str:
     return ("\nnbgrader said:\n  " + "\n  ".join(messages[-5:])) if messages else ""
-
-
-@contextlib.contextmanager
-def _tools_on_path() -> Iterator[None]:
-    # nbgrader runs `alembic` from PATH when it creates a gradebook; make this
-    # environment's scripts come first, as `coursekit lab` does.
-    old = os.environ.get("PATH", "")
-    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), old])
-    try:
-        yield
-    finally:
-        os.environ["PATH"] = old
 
 
 __all__ = [

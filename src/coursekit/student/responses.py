@@ -33,7 +33,6 @@ import contextlib
 import errno
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,6 +43,7 @@ from coursekit.content.instruments import Instrument, validate_answers, validate
 from coursekit.content.questions import QuestionSet, validate_numbers
 from coursekit.content.schema import validate
 from coursekit.errors import AnswerError, ResponseFileError, StoreError
+from coursekit.files import FileLock, atomic_write, temporaries
 
 FILENAME = "coursekit-responses.json"
 LOCKNAME = ".coursekit-responses.lock"
@@ -298,7 +298,7 @@ class ResponseStore:
     def _remove_stale_temporaries(self) -> None:
         # Every writer holds the lock while its temporary file exists, so one
         # found while we hold the lock belongs to a writer that died mid-save.
-        for stale in self.folder.glob(".coursekit-responses.*.tmp"):
+        for stale in temporaries(self.path):
             with contextlib.suppress(OSError):
                 stale.unlink()
 
@@ -310,19 +310,7 @@ class ResponseStore:
 
     def _write(self, responses: Responses) -> None:
         data = json.dumps(responses.to_json(), indent=2, sort_keys=True).encode("utf-8") + b"\n"
-        # mkstemp creates the file 0600 in the same folder, so the rename is atomic.
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".coursekit-responses.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        _fsync_folder(self.folder)
+        atomic_write(self.path, data)
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -331,18 +319,20 @@ class ResponseStore:
                 f"The folder {self.folder} does not exist, so answers cannot be saved there. "
                 "Open the notebook from its assignment folder."
             )
+        lock = FileLock(self.folder / LOCKNAME)
         try:
-            fd = os.open(self.folder / LOCKNAME, os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError:
-            # A read-only folder cannot hold a lock file; reading still works,
-            # and a write will fail with a clear message of its own.
+            lock.acquire()
+        except OSError as exc:
+            if exc.errno not in _CANNOT_CREATE:
+                raise
+            # A read-only (or full) folder cannot hold a new lock file; reading still
+            # works, and a write will fail with a clear message of its own.
             yield
             return
         try:
-            _lock(fd)
             yield
         finally:
-            os.close(fd)  # closing releases the lock
+            lock.release()
 
     def _failure_message(self, exc: OSError) -> str:
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -360,6 +350,10 @@ class ResponseStore:
         )
 
 
+# Why a lock file could not be made: the folder is not writable, or the disk is full.
+_CANNOT_CREATE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
+
+
 def _check_json(key: str, value: Any) -> None:
     try:
         json.dumps(value, allow_nan=False)
@@ -369,30 +363,3 @@ def _check_json(key: str, value: Any) -> None:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _fsync_folder(folder: Path) -> None:
-    # Makes the rename itself durable; not every platform can open a folder.
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-try:
-    import fcntl
-
-    def _lock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-
-except ImportError:  # Windows
-    import msvcrt
-
-    def _lock(fd: int) -> None:
-        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
