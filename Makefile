@@ -27,11 +27,11 @@ lab: $(STAMP)
 test: $(STAMP)
 	scripts/system-deps
 	coursekit check course
-	python -m pytest
+	python -m pytest -n 2
 
 ## The fast, kernel-free tests only.
 quick: $(STAMP)
-	python -m pytest -m "not kernel and not nbgrader and not browser and not slow"
+	python -m pytest -n 2 -m "not kernel and not nbgrader and not browser and not slow"
 
 lint: $(STAMP)
 	ruff check src tests benchmarks

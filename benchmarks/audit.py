@@ -23,19 +23,21 @@ import statistics
 import sys
 import time
 from datetime import date
+from pathlib import Path
 
 from coursekit.cohort.summary import StudentAnswers, summarise
 from coursekit.cohort.suppression import HIDDEN, LT5
-from coursekit.content.instruments import load_instrument
+from coursekit.content.manifest import load_module
 from coursekit.grading.simulate import COMPLETE, INCOMPLETE, MISSING, plan_class, simulated_answers
 
 SIZES = (10, 20, 40, 100, 300, 1000, 3000)
 SEEDS = (1, 2, 3, 4, 5)
 MODULE = "alliance"
+SOURCE = Path(__file__).resolve().parent.parent / "course" / "source"
 
 
 def simulated_class(n: int, seed: int) -> list[StudentAnswers]:
-    instrument = load_instrument(MODULE)
+    instrument = load_module(SOURCE / MODULE).instrument()
     students = []
     for student in plan_class(MODULE, n, seed):
         if student.answers == MISSING:
@@ -53,7 +55,7 @@ def simulated_class(n: int, seed: int) -> list[StudentAnswers]:
 
 
 def main() -> int:
-    instrument = load_instrument(MODULE)
+    instrument = load_module(SOURCE / MODULE).instrument()
     print(f"audit of linked figures: {len(SEEDS)} simulated classes of each size ({MODULE}, 4 scales)")
     print(f"{date.today()}, python {platform.python_version()}, {os.cpu_count()} cores; "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")

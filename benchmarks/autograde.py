@@ -90,10 +90,10 @@ def write_class(course: Path, students: int) -> None:
     15% a wrong exercise (used only where coursekit.grading.simulate is not available)."""
     import nbformat
 
-    from coursekit.content.instruments import load_instrument
+    from coursekit.content.manifest import load_module
     from coursekit.student.responses import ResponseStore
 
-    instrument = load_instrument(MODULE)
+    instrument = load_module(course / "source" / MODULE).instrument()
     released = nbformat.read(course / "release" / MODULE / f"{MODULE}.ipynb", as_version=4)
     source = nbformat.read(course / "source" / MODULE / f"{MODULE}.ipynb", as_version=4)
     exercise = next(i for i, c in enumerate(source.cells)

@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,7 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from coursekit.content.instruments import load_instrument
+from coursekit.content.manifest import load_module
 from coursekit.grading.simulate import (
     INCOMPLETE,
     INVALID_JSON,
@@ -50,6 +51,7 @@ from coursekit.student.responses import FILENAME, SCHEMA_VERSION, InstrumentAnsw
 N_STUDENTS = 10_000
 RUNS = 5
 MODULE = "alliance"
+SOURCE = Path(__file__).resolve().parent.parent / "course" / "source"
 SAVED_AT = "2026-11-21T10:00:00+00:00"
 
 FLOOR = """
@@ -74,7 +76,7 @@ print(loaded)
 
 def write_class(course: Path, n: int) -> None:
     """The submitted/ layout of n students, written directly (no exchange, no fsync)."""
-    instrument = load_instrument(MODULE)
+    instrument = load_module(SOURCE / MODULE).instrument()
     for student in plan_class(MODULE, n):
         folder = course / "submitted" / student.id / MODULE
         folder.mkdir(parents=True)
@@ -120,11 +122,12 @@ def breakdown(course: Path, out: Path) -> list[tuple[str, float, float]]:
         return time.perf_counter(), time.process_time()
 
     start = now()
-    instrument = load_instrument(MODULE)
+    instrument = load_module(SOURCE / MODULE).instrument()
     students = read_class(course, MODULE, instrument)
     step("read and check every file", start)
     start = now()
-    summary = summarise(instrument, students, load_reference(MODULE, instrument), module=MODULE)
+    summary = summarise(instrument, students, load_reference(SOURCE / MODULE / "reference.json", instrument),
+                        module=MODULE)
     step("aggregate and suppress", start)
     start = now()
     from coursekit.cohort.report import write_report
@@ -139,6 +142,9 @@ def main() -> int:
     coursekit = str(Path(sys.executable).with_name("coursekit"))
     with tempfile.TemporaryDirectory(prefix="coursekit-report-bench-") as scratch:
         course = Path(scratch, "course")
+        # the report reads the module's manifest and definitions from the course, as in a real one
+        shutil.copytree(SOURCE, course / "source")
+        shutil.copy(SOURCE.parent / "coursekit.toml", course)
         start = time.perf_counter()
         write_class(course, n)
         made = time.perf_counter() - start

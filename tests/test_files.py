@@ -119,3 +119,17 @@ def test_an_existing_lock_file_works_on_a_read_only_folder(readonly_folder):
         assert lock.held
     with pytest.raises(OSError, match="Read-only"):
         FileLock(Path(readonly_folder) / "new.lock").acquire()
+
+
+def test_a_copied_lock_is_the_same_lock(tmp_path):
+    """nbgrader's converter deep-copies the resources that carry the gradebook lock; a copy that
+    were a second lock would wait for ever on the first, in the same process."""
+    import copy
+
+    lock = FileLock(tmp_path / "lock")
+    with lock:
+        twin = copy.deepcopy({"lock": lock})["lock"]
+        assert twin is lock and copy.copy(lock) is lock
+        twin.release()
+        twin.acquire()  # would block for ever if twin were another lock on the same file
+    assert not lock.held

@@ -133,6 +133,14 @@ class FileLock:
     def held(self) -> bool:
         return self._fd is not None
 
+    # A lock stands for the lock itself: a copy (nbconvert deep-copies the resources it is
+    # handed) must be the same object, or the copy would wait on its original for ever.
+    def __copy__(self) -> FileLock:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> FileLock:
+        return self
+
     def __enter__(self) -> FileLock:
         self.acquire()
         return self
