@@ -484,7 +484,7 @@ def _capitalised_runs(text: str, tokens: list[_Token]) -> list[list[int]]:
     def cap(k: int) -> bool:
         w = tokens[k][2]
         return (len(w) > 1 and w[0].isupper() and not w.isupper() and w not in words["not_names"]
-                and not _is_contraction(w))
+                and not _is_contraction(w) and not _PRODUCT.match(w))
 
     def gap(a: int, b: int) -> str:
         return text[tokens[a][1]:tokens[b][0]]
@@ -515,13 +515,17 @@ def _capitalised_runs(text: str, tokens: list[_Token]) -> list[list[int]]:
 # A name followed by one of these is someone whose writing is being discussed.
 # A name followed by one of these is someone whose writing is being discussed.
 _CITED_WORK = re.compile(
-    r"['\u2019]s (?:essay|paper|article|thread|book|chapter|study|studies|post|blog|argument"
+    r"(?: and [A-Z][\w'’-]+)?['\u2019]s (?:[A-Z][\w-]*\s+){0,3}(?:essay|paper|article|thread|book|chapter|study|studies|post|blog|argument"
     r"|model|cycle|theory|framework|definition|point|view|words|work|idea|ideas|concept|notion"
     r"|term|research|writing|approach|method|technique|stages|hierarchy|formulation|phrase"
     r"|quote|lecture|talk|podcast|therapy|school)\b")
-_AUTHOR_BEFORE = re.compile(
-    r"(?i)\b(?:according to|as|reading|read|re-read|reread|cites?|cited|citing|quoting|quoted"
-    r"|per|following|after|like)\s+$")
+_AUTHOR_BEFORE = re.compile(r"(?i)\b(?:as|per|following|after|like)\s+$")
+# After these comes a title or a writer, whatever the words: "read Love's Executioner".
+_TITLE_BEFORE = re.compile(
+    r"(?i)\b(?:according to|reading|read|re-read|reread|rereading|cites?|cited|citing|quoting"
+    r"|quoted|titled|entitled)\s+$")
+_THE_BEFORE = re.compile(r"(?<![A-Z])\bthe\s+$")  # "the Tavistock model", "the Prairies"
+_INTERJECTION_AFTER = re.compile(r"(?:!|,\s+(?:I|we|she|he|they|you|it|that|this|what)\b)")
 # A sentence about a film, a series or a novel: its people are characters, not clients.
 _MEDIA = re.compile(
     r"(?i)\b(?:TV|television|(?:the|a|tv|that|this) show|series\b(?! of)|sitcom|films?|movies?"
@@ -533,14 +537,32 @@ _PLACE_BEFORE = re.compile(
     r"|and|or)\s+(?:the\s+)?(?:centre of\s+|center of\s+|north of\s+|south of\s+)?$")
 _PLACE_STRONG_BEFORE = re.compile(
     r"(?i)(?:\b(?:lives|lived|living|live|grew up|raised|born|moved|moving|move|relocated|settled"
-    r"|based|originally|comes|came|back|home)\s+(?:\w+\s+)?(?:in|to|from|near|outside)"
+    r"|based|originally|comes|came|back|home|walked|walks|drove|drives|cycled|travel\w*"
+    r"|commut\w*|flew|went|goes|bus|train)\s+(?:\w+\s+)?(?:in|to|from|near|outside|into)"
     r"|\b(?:town|city|village|suburb|area|estate|neighbou?rhood|borough|county) (?:of|called))"
     r"\s+(?:the\s+)?$")
+# A place followed by its postcode, state or ZIP: "Bury, BL9 8AT", "Atlanta, GA 30318"
+_POSTAL_AFTER = re.compile(
+    rf",?\s+(?:{_UK_POSTCODE}|[A-Z]{{2}}\s+\d{{5}}|(?:{_AU_STATES})\s+\d{{4}}|\d{{5}}\b|[A-Z]\d[A-Z]\b)")
 _DIRECTIONS = frozenset(("North", "South", "East", "West", "Central", "Upper", "Lower", "Old",
                          "New", "Greater", "Inner", "Outer"))
+_PEOPLE = (r"(?:client|patient|husband|wife|partner|son|daughter|mother|father|mum|mom|dad|brother"
+           r"|sister|boyfriend|girlfriend|fianc[eé]e?|friend|colleague|boss|manager|supervisor"
+           r"|teacher|cousin|aunt|uncle|grandmother|grandfather|grandma|grandpa|nan|gran|grandson"
+           r"|granddaughter|niece|nephew|neighbou?r|flatmate|roommate|carer|ex|ex-\w+|step\w+"
+           r"|sibling|child|children|kids?|baby|twin|therapist|psychiatrist|doctor|nurse|GP"
+           r"|social worker|key ?worker|lawyer|solicitor|parents?|family|school|counsellor"
+           r"|counselor)")
 _APPOSITION = re.compile(
-    r",\s+(?:(?:my|her|his|their|our)\s+(?:[\w-]+\s+){0,2}?[\w-]+(?=\s*(?:[,.;:!?)]|$|who\b))"
-    r"|who|whom|whose)\b")
+    rf",\s+(?:(?:my|her|his|their|our)\s+(?:[\w-]+\s+)?{_PEOPLE}(?=\s*(?:[,.;:!?)]|$|who\b))"
+    rf"|an?\s+[\w\s-]{{3,40}}?,|who|whom|whose)\b|\s+\((?:the|my|our|a)\s+(?:\w+\s+)?{_PEOPLE}\b")
+_POSSESSED_PERSON = re.compile(rf"(?:\s+[\w-]+)?\s+{_PEOPLE}\b|\s+ex-\w+")  # "RK's partner"
+_AUXILIARY_AFTER = re.compile(
+    r"\s+(?:has|had|is|was|does|did|hasn't|hadn't|isn't|wasn't|doesn't|didn't|has been|had been"
+    r"|is now|was now|has now|had now)\s+(?:been\s+|just\s+|not\s+|never\s+|still\s+|now\s+"
+    r"|finally\s+|always\s+)*(?:[a-z]+ing|[a-z]+ed|told|came|went|got|left|said|started)\b")
+# "TikTok", "WhatsApp", "SSRIs": products and plural acronyms ("McDonald", "DeShawn" are names)
+_PRODUCT = re.compile(r"^(?!Mac|Fitz)[A-Z][a-z]{2,}[A-Z]|^[A-Z]{2,}s$")
 _CONTRACTION = re.compile(r"(?i)^[a-z]+(?:['’](?:d|ve|ll|re|m|s|t)|n['’]t)$")
 _MONTH_NAMES = frozenset({"April", "May", "June", "August"})
 
@@ -566,17 +588,34 @@ def _is_given(word: str) -> bool:
     return known
 
 
+_DERIVED = re.compile(
+    r"(?:ness|ment|ments|tion|tions|sion|ity|ism|isms|ist|ists|ing|ings|ies|ful|less|ous|ive"
+    r"|able|ible|ally|ised|ized|ise|ize|ising|izing|isation|ization|ship|hood|ology|ologist"
+    r"|ical|ance|ence)$")
+
+
 def _is_ordinary(word: str) -> bool:
     """Is ``word`` an everyday English word when not capitalised ("Hope", "Fees")?
 
     A first name counts only when the dictionary lists it in lower case ("grace",
-    "will"); any other word counts when it is common in English text (wordfreq).
+    "will"). Any other word counts when it is common in English text (wordfreq), or
+    listed in the dictionary, or made from a word with a usual ending ("Politeness",
+    "Apologising"), or a plural ("Sopranos"); "Hunter-gatherer" when both parts do.
     """
     known = _ordinary_cache.get(word)
     if known is None:
         low = word.lower()
-        in_dictionary = low in lexicon.dictionary_words() and lexicon.zipf(low) >= 3.0
-        known = in_dictionary or (not _is_given(word) and lexicon.zipf(low) >= 3.5)
+        z = lexicon.zipf(low)
+        in_dictionary = low in lexicon.dictionary_words()
+        if _is_given(word):
+            known = in_dictionary and z >= 3.0
+        else:
+            known = (z >= 3.3 or (in_dictionary and z >= 2.0)
+                     or (len(low) >= 6 and z >= 2.0 and _DERIVED.search(low) is not None)
+                     or (low.endswith("s") and len(low) > 4 and _is_ordinary(word[:-1])))
+        parts = word.split("-")
+        if len(parts) > 1 and all(parts[1:]) and all(p.islower() for p in parts[1:]):
+            known = all(_is_ordinary(p) for p in parts) and len(parts[-1]) >= 4
         _ordinary_cache[word] = known
     return known
 
@@ -608,8 +647,13 @@ def _name_hits(text: str) -> list[_Hit]:
         cited.update(range(m.start(), m.end()))
     hits: list[_Hit] = []
     flagged: set[str] = set()
+    fiction: set[str] = set()  # words of a character's name: not a client wherever they appear
     undecided: list[list[int]] = []
     for run in _capitalised_runs(text, tokens):
+        if (len(run) > 1 and _sentence_initial(text, tokens[run[0]][0])
+                and _is_ordinary(tokens[run[0]][2]) and not _is_given(tokens[run[0]][2])
+                and tokens[run[0]][2] not in words["titles"]):
+            run = run[1:]  # "Rereading Bordin": the capital of "Rereading" says nothing
         start, end = tokens[run[0]][0], tokens[run[-1]][1]
         names = [tokens[k][2] for k in run]
         titled = names[0] in words["titles"]
@@ -623,14 +667,19 @@ def _name_hits(text: str) -> list[_Hit]:
         if (any(" ".join(names[a:b]) in words["fictional"]
                 or "The " + " ".join(names[a:b]) in words["fictional"]
                 for a in range(len(run)) for b in range(a + 1, len(run) + 1))
-                or (_MEDIA.search(_sentence(text, start, end)) and not person_cue)):
+                or (_MEDIA.search(_sentence(text, start, end)) and not person_cue)
+                or all(n in fiction or n in words["titles"] for n in names)):
+            fiction.update(names)
             continue  # "Dr Melfi", "Paul Weston in In Treatment": characters, not clients
+        if _TITLE_BEFORE.search(before) and not person_cue:
+            continue  # "read Love's Executioner", "according to Maroda"
         if not titled and (
                 start in cited  # "Bordin (1979)", "Hayes et al."
                 or _CITED_WORK.match(text, end)  # "Simon's essay": an author, not a client
                 or _AUTHOR_BEFORE.search(before) and not _is_given(names[0])
                 or _author_verb_after(text, tokens, run)
-                or (len(run) == 1 and names[0] in words["author_surnames"])
+                or (len(run) == 1 and names[0] in words["author_surnames"]
+                    and not _is_given(names[0]))
                 or any(" ".join(names[a:b]) in words["authors"]
                        for a in range(len(run)) for b in range(a + 2, len(run) + 1))):
             continue
@@ -638,8 +687,8 @@ def _name_hits(text: str) -> list[_Hit]:
             continue
         if not titled and not person_cue:
             placed = _place(names)
-            if placed and (_PLACE_BEFORE.search(before) or not any(
-                    _is_given(n) or _is_ordinary(n) for n in names[:placed])):
+            if placed and (_PLACE_BEFORE.search(before) or _POSTAL_AFTER.match(text, end)
+                           or not any(_is_given(n) or _is_ordinary(n) for n in names[:placed])):
                 hits.append(_Hit(start, end, "place", 42))
                 continue
             regions = lexicon.larger_regions()
@@ -647,10 +696,15 @@ def _name_hits(text: str) -> list[_Hit]:
             if phrase in regions or all(n in regions or n in peoples for n in names):
                 continue  # "Nigeria", "Texas", "Yoruba": too large to identify anyone
             if (_PLACE_STRONG_BEFORE.search(before) and not _is_given(names[0])
-                    and not all(_is_ordinary(n) for n in names)):
+                    and (len(run) > 1 or not _is_ordinary(names[0]))):
                 hits.append(_Hit(start, end, "place", 42))  # "grew up in Ballinasloe"
                 continue
+            if _THE_BEFORE.search(before):
+                continue  # "the Tavistock model": people are seldom "the" anything
         is_name = titled or _looks_like_a_name(text, tokens, run, person_cue)
+        if (is_name and not titled and not person_cue and len(run) == 1
+                and _sentence_initial(text, start) and _INTERJECTION_AFTER.match(text, end)):
+            is_name = False  # "Eish, I felt sick", "Patience, I tell myself"
         if is_name:
             initial = re.match(r" [A-Z]\.", text[end:end + 3])  # "Ellie H."
             hits.append(_Hit(start, end + (3 if initial else 0), "name", 40))
@@ -670,17 +724,20 @@ def _looks_like_a_name(text: str, tokens: list[_Token], run: list[int], person_c
     given = [_is_given(n) for n in names]
     ordinary = [_is_ordinary(n) for n in names]
     initial = _sentence_initial(text, tokens[run[0]][0])
-    if person_cue or any(g and not o for g, o in zip(given, ordinary, strict=True)):
+    if person_cue or any(g and not o and n not in _MONTH_NAMES
+                         for n, g, o in zip(names, given, ordinary, strict=True)):
         return True  # "my client Tendai", "Tyler", "Marie-Claude"
     if len(run) > 1 and (given[0] or not any(ordinary)) and not ordinary[-1]:
         return True  # "Hope Delgado", "Tesfaye Gebremedhin"
     if any(n in words["author_surnames"] for n in names):
         return False  # an eponym: "the Beck Depression Inventory"
-    if len(run) == 1 and given[0] and not initial and names[0] not in _MONTH_NAMES:
+    if names[0] in _MONTH_NAMES:
+        return _cued(text, tokens, run, verbs=True)  # "April showers" but "June said"
+    if len(run) == 1 and given[0] and not initial:
         return True  # "I thought of Hope", "Sunny", "Autumn": capitalised mid-sentence
     if len(run) == 1 and not ordinary[0]:
         return True  # a word English does not know, capitalised: "Obinna", "Lwazi"
-    return _cued(text, tokens, run, verbs=any(given))
+    return _cued(text, tokens, run, verbs=any(given) or not all(ordinary))
 
 
 def _author_verb_after(text: str, tokens: list[_Token], run: list[int]) -> bool:
@@ -721,21 +778,23 @@ def _cued(text: str, tokens: list[_Token], run: list[int], *, verbs: bool) -> bo
     only a cue before the word or an apposition counts.
     """
     words = _words()
-    first, last = tokens[run[0]], tokens[run[-1]]
+    last = tokens[run[-1]]
     if _APPOSITION.match(text, last[1]):
-        return True  # "Helen, my supervisor,", "Bev, who raised him"
-    if not verbs:
-        return False
-    if last[3]:
-        return True  # "Heather's husband"
+        return True  # "Helen, my supervisor,", "Joy, a retired midwife,", "Summer (the client"
+    if last[3] and _POSSESSED_PERSON.match(text, last[1] + 2):
+        return True  # "Heather's husband", "May's granddaughter"
     after = tokens[run[-1] + 1:run[-1] + 3]
     if after and text[last[1]:after[0][0]] == " ":
         adverb = after[0][2] in words["cue_adverbs"] and len(after) > 1
         verb = after[1][2] if adverb else after[0][2]
-        if verb in words["cue_verbs"]:
+        if verb in words["person_verbs"]:
+            return True  # "Juniper asked", "Femi never texted"
+        if verbs and verb in words["cue_verbs"]:
             return True  # "Oluwaseun corrected", "Femi never mentions"
         if after[0][2] == "and" and text[after[0][1]:after[0][1] + 3] in (" I ", " me"):
             return True  # "Abdi and I"
+    if verbs and (last[3] or _AUXILIARY_AFTER.match(text, last[1])):
+        return True  # "Grace's car", "Will has been texting"
     return False
 
 

@@ -27,7 +27,7 @@ from coursekit.errors import DataFileError
 
 _WORDS_FILE = Path(__file__).parent / "data" / "words.json"
 _WORD_LISTS = ("given_names", "authors", "fictional", "not_names", "titles", "name_particles",
-               "cue_verbs", "cue_adverbs", "author_verbs", "generic_institution_words",
+               "cue_verbs", "cue_adverbs", "person_verbs", "author_verbs", "generic_institution_words",
                "abbreviations")
 
 # Subdivision types below a state or province: a place, as Safe Harbor counts it.
@@ -86,11 +86,11 @@ def given_names() -> frozenset[str]:
 
 @lru_cache(maxsize=65536)
 def zipf(word: str) -> float:
-    """How common ``word`` (any case) is in English: 3 is once per million words, 6 once
-    per thousand; words rarer than once per million (wordfreq's small list) give 0."""
+    """How common ``word`` (any case) is in English text: 3 is once per million words,
+    6 once per thousand, 0 never seen."""
     from wordfreq import zipf_frequency
 
-    return float(zipf_frequency(word.lower(), "en", wordlist="small"))
+    return float(zipf_frequency(word.lower(), "en"))
 
 
 @lru_cache(maxsize=1)
@@ -135,8 +135,9 @@ def _geography() -> tuple[frozenset[str], frozenset[str]]:
     for sub in pycountry.subdivisions:
         (local if sub.type in _LOCAL_TYPES else provinces).add(_subdivision_name(sub.name))
     large.update(_NATIONS)
-    local -= large  # "New York", "Georgia": a state or country first
-    return frozenset(local), frozenset(large | (provinces - local))
+    large.update(provinces)
+    local -= large  # "New York", "Georgia", "Ontario": a state, province or country first
+    return frozenset(local), frozenset(large)
 
 
 # The nations of the UK and the usual names for larger areas, which no gazetteer
@@ -174,7 +175,7 @@ def peoples_and_languages() -> frozenset[str]:
     found: set[str] = set()
     for lang in pycountry.languages:
         for name in lang.name.split(";"):
-            found.add(name.strip())
+            found.add(re.sub(r"\s*\(.*\)$", "", name).strip())  # "Swahili (macrolanguage)"
     for region in larger_regions():
         stem = region.split()[-1]
         found.update(stem + end for end in ("n", "an", "ian", "ese", "i", "ish"))
