@@ -259,6 +259,7 @@ _INITIALS = [
     rf"\b{_TITLE}\.?\s+(?P<id>[A-Z])\b\.?(?!\w|['’]\w|\.\w)",
     rf"\b{_ROLE}\s+(?P<id>[A-Z]\b\.?)(?!['’]?\w|\.\w)",
     r"(?:^|(?<=[\s(\"“]))(?P<id>[A-Z]\.)(?=\s+(?:[a-z]|I\b))",
+    r"\b(?:as|called|named|known as|calls? (?:him|her|them))\s+(?P<id>[A-Z]\.)",
 ]
 _PLACEHOLDER_LETTERS = frozenset("ABCDXYZ")  # "Client A", "Client B": the course's own advice
 
@@ -295,9 +296,16 @@ _INSTITUTIONS = [
     r"(?i:\b(?:works?|worked|working|job|jobs|shifts?|employed|employer|interns?|internship"
     r"|apprenticeship|hired|fired|sacked|laid off|redundant|staff|studies|studied|studying"
     r"|student|enrolled|pupil|attends|attended|volunteers?|volunteered|volunteering|admitted"
-    r"|discharged|transferred|started|quit|left|joined|manager|boss|contract)\b"
-    r"(?:\s+[a-z]+){0,3}\s+(?:at|for|with|from|to|by)\s+)(?:the\s+)?"
+    r"|discharged|transferred|started|quit|left|joined|manager|boss|contract"
+    r"|hours|consultant|nurse|doctor|teacher|lecturer|cashier|cleaner|carer|porter|chef|cook"
+    r"|receptionist|assistant|officer|driver|engineer|analyst|accountant|solicitor|barista"
+    r"|waiter|waitress|pharmacist|surgeon|midwife|paramedic|technician|supervisor|director)\b"
+    r"(?:\s+[a-z]+){0,3}\s+(?:at|for|with|from|to|by)\s+)(?:the\s+|an?\s+)?"
     rf"(?P<id>(?:[A-Z]{{2,6}}|{_INST_WORD})(?:\s+{_INST_WORD}){{0,2}})",
+    # a brand and a workplace: "the Amazon warehouse", "a Tesco branch"
+    rf"\b(?:the|an?|their|his|her|my)\s+(?P<id>{_INST_WORD}(?:\s+{_INST_WORD})?)(?=\s+(?:warehouse"
+    r"|store|factory|depot|branch|office|offices|shop|site|plant|call centre|call center"
+    r"|headquarters|HQ|distribution centre)\b)",
 ]
 
 
@@ -308,7 +316,8 @@ def _institution_ok(m: re.Match[str]) -> bool:
     generic = w["generic_institution_words"] | w["not_names"]
     if "id" in m.re.groupindex:  # named by what is said of it: it must look like a name
         name = found.split()
-        if (any(p in w["not_names"] or p in lexicon.larger_regions() for p in name)
+        if (any(p in w["not_names"] or p in w["titles"] or p in lexicon.larger_regions()
+                for p in name)
                 or found in lexicon.places() or _is_given(name[0])
                 or (found.isupper() and lexicon.zipf(found) >= 3.5)):  # NHS, GP, CBT
             return False
@@ -524,8 +533,9 @@ _AUTHOR_BEFORE = re.compile(r"(?i)\b(?:as|per|following|after|like)\s+$")
 _TITLE_BEFORE = re.compile(
     r"(?i)\b(?:according to|reading|read|re-read|reread|rereading|cites?|cited|citing|quoting"
     r"|quoted|titled|entitled)\s+$")
-_THE_BEFORE = re.compile(r"(?<![A-Z])\bthe\s+$")  # "the Tavistock model", "the Prairies"
-_INTERJECTION_AFTER = re.compile(r"(?:!|,\s+(?:I|we|she|he|they|you|it|that|this|what)\b)")
+_THE_BEFORE = re.compile(r"\b[Tt]he\s+$")  # "the Tavistock model", "the Prairies"
+_INTERJECTION_AFTER = re.compile(
+    r"(?:[!.?](?:\s|$)|,\s+(?:I|we|she|he|they|you|it|that|this|what)\b)")  # "Eish.", "Wow, I"
 # A sentence about a film, a series or a novel: its people are characters, not clients.
 _MEDIA = re.compile(
     r"(?i)\b(?:TV|television|(?:the|a|tv|that|this) show|series\b(?! of)|sitcom|films?|movies?"
@@ -555,7 +565,9 @@ _PEOPLE = (r"(?:client|patient|husband|wife|partner|son|daughter|mother|father|m
            r"|counselor)")
 _APPOSITION = re.compile(
     rf",\s+(?:(?:my|her|his|their|our)\s+(?:[\w-]+\s+)?{_PEOPLE}(?=\s*(?:[,.;:!?)]|$|who\b))"
-    rf"|an?\s+[\w\s-]{{3,40}}?,|who|whom|whose)\b|\s+\((?:the|my|our|a)\s+(?:\w+\s+)?{_PEOPLE}\b")
+    rf"|an?\s+[\w\s-]{{3,40}}?,|(?:aged\s+)?\d{{1,3}}\s*,|who|whom|whose)\b"
+    rf"|\s+\((?:the|my|our|a)\s+(?:\w+\s+)?{_PEOPLE}\b"
+    rf"|\s+and\s+(?:his|her|their)\s+(?:[\w-]+\s+)?{_PEOPLE}\b")  # "Mark and his husband"
 _POSSESSED_PERSON = re.compile(rf"(?:\s+[\w-]+)?\s+{_PEOPLE}\b|\s+ex-\w+")  # "RK's partner"
 _AUXILIARY_AFTER = re.compile(
     r"\s+(?:has|had|is|was|does|did|hasn't|hadn't|isn't|wasn't|doesn't|didn't|has been|had been"
@@ -678,8 +690,7 @@ def _name_hits(text: str) -> list[_Hit]:
                 or _CITED_WORK.match(text, end)  # "Simon's essay": an author, not a client
                 or _AUTHOR_BEFORE.search(before) and not _is_given(names[0])
                 or _author_verb_after(text, tokens, run)
-                or (len(run) == 1 and names[0] in words["author_surnames"]
-                    and not _is_given(names[0]))
+                or (len(run) == 1 and names[0] in words["author_surnames"])
                 or any(" ".join(names[a:b]) in words["authors"]
                        for a in range(len(run)) for b in range(a + 2, len(run) + 1))):
             continue
@@ -715,6 +726,22 @@ def _name_hits(text: str) -> list[_Hit]:
         if any(tokens[k][2] in flagged for k in run):
             hits.append(_Hit(tokens[run[0]][0], tokens[run[-1]][1], "name", 40))
     hits.extend(_lower_case_names(text, tokens, flagged))
+    hits.extend(_capital_initials(text, tokens))
+    return hits
+
+
+def _capital_initials(text: str, tokens: list[_Token]) -> list[_Hit]:
+    """ "BK asked me", "GW's anger", "my client RK": two or three capitals used as a person."""
+    hits = []
+    person_verbs = _words()["person_verbs"]
+    for k, (start, end, word, possessive) in enumerate(tokens):
+        if not (2 <= len(word) <= 3 and word.isupper() and word.isalpha()) or lexicon.zipf(word) >= 3.5:
+            continue
+        after = tokens[k + 1][2] if k + 1 < len(tokens) else ""
+        if ((possessive and _POSSESSED_PERSON.match(text, end + 2))
+                or (after in person_verbs and text[end:end + 1] == " ")
+                or _PERSON_BEFORE.search(text[max(0, start - 40):start])):
+            hits.append(_Hit(start, end, "initials", 41))
     return hits
 
 
@@ -727,8 +754,8 @@ def _looks_like_a_name(text: str, tokens: list[_Token], run: list[int], person_c
     if person_cue or any(g and not o and n not in _MONTH_NAMES
                          for n, g, o in zip(names, given, ordinary, strict=True)):
         return True  # "my client Tendai", "Tyler", "Marie-Claude"
-    if len(run) > 1 and (given[0] or not any(ordinary)) and not ordinary[-1]:
-        return True  # "Hope Delgado", "Tesfaye Gebremedhin"
+    if len(run) > 1 and (given[0] or not any(ordinary)) and (not ordinary[-1] or not initial):
+        return True  # "Hope Delgado", "Tesfaye Gebremedhin", "and Walter Bauer"
     if any(n in words["author_surnames"] for n in names):
         return False  # an eponym: "the Beck Depression Inventory"
     if names[0] in _MONTH_NAMES:

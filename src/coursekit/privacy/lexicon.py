@@ -30,6 +30,11 @@ _WORD_LISTS = ("given_names", "authors", "fictional", "not_names", "titles", "na
                "cue_verbs", "cue_adverbs", "person_verbs", "author_verbs", "generic_institution_words",
                "abbreviations")
 
+# First-level subdivision types: as large as a US state.
+_STATE_TYPES = frozenset({
+    "State", "Province", "Territory", "Country", "Nation", "Region", "Autonomous region",
+    "Union territory", "Federal district", "Capital territory", "Autonomous community",
+    "Federal territory", "Capital district"})
 # Subdivision types below a state or province: a place, as Safe Harbor counts it.
 _LOCAL_TYPES = frozenset({
     "County", "District", "Borough", "London borough", "Metropolitan district",
@@ -133,9 +138,13 @@ def _geography() -> tuple[frozenset[str], frozenset[str]]:
         large.update(getattr(c, key) for key in ("name", "common_name") if hasattr(c, key))
     provinces: set[str] = set()
     for sub in pycountry.subdivisions:
-        (local if sub.type in _LOCAL_TYPES else provinces).add(_subdivision_name(sub.name))
+        if sub.type in _LOCAL_TYPES:
+            local.add(_subdivision_name(sub.name))
+        elif sub.type in _STATE_TYPES:
+            provinces.add(_subdivision_name(sub.name))
     large.update(_NATIONS)
-    large.update(provinces)
+    # a province named like a person ("Ngozi", "Victoria") is more often the person
+    large.update(p for p in provinces if p not in given_names())
     local -= large  # "New York", "Georgia", "Ontario": a state, province or country first
     return frozenset(local), frozenset(large)
 
@@ -174,13 +183,17 @@ def peoples_and_languages() -> frozenset[str]:
 
     found: set[str] = set()
     for lang in pycountry.languages:
+        if not hasattr(lang, "alpha_2"):
+            continue  # ISO 639-3 lists 7,000 languages, many named like people ("Ama")
         for name in lang.name.split(";"):
             found.add(re.sub(r"\s*\(.*\)$", "", name).strip())  # "Swahili (macrolanguage)"
+    names = given_names()
     for region in larger_regions():
         stem = region.split()[-1]
-        found.update(stem + end for end in ("n", "an", "ian", "ese", "i", "ish"))
+        made = {stem + end for end in ("n", "an", "ian", "ese", "i", "ish")}
         if stem.endswith(("a", "e", "o", "y")):
-            found.update(stem[:-1] + end for end in ("an", "ian", "i", "ese", "ish"))
+            made.update(stem[:-1] + end for end in ("an", "ian", "i", "ese", "ish"))
+        found.update(m for m in made if m not in names)
     return frozenset(found)
 
 
