@@ -553,7 +553,8 @@ _PLACE_STRONG_BEFORE = re.compile(
     r"\s+(?:the\s+)?$")
 # A place followed by its postcode, state or ZIP: "Bury, BL9 8AT", "Atlanta, GA 30318"
 _POSTAL_AFTER = re.compile(
-    rf",?\s+(?:{_UK_POSTCODE}|[A-Z]{{2}}\s+\d{{5}}|(?:{_AU_STATES})\s+\d{{4}}|\d{{5}}\b|[A-Z]\d[A-Z]\b)")
+    rf",?\s+(?:{_UK_POSTCODE}|[A-Z]{{2}}\s+(?:\d{{5}}|[A-Z]\d[A-Z])|(?:{_AU_STATES})\s+\d{{4}}|\d{{5}}\b"
+    r"|[A-Z]\d[A-Z]\b)")
 _DIRECTIONS = frozenset(("North", "South", "East", "West", "Central", "Upper", "Lower", "Old",
                          "New", "Greater", "Inner", "Outer"))
 _PEOPLE = (r"(?:client|patient|husband|wife|partner|son|daughter|mother|father|mum|mom|dad|brother"
@@ -619,15 +620,21 @@ def _is_ordinary(word: str) -> bool:
         low = word.lower()
         z = lexicon.zipf(low)
         in_dictionary = low in lexicon.dictionary_words()
+        prefix = re.match(r"(?:un|re|pre|non|over|under|mis|dis|out)(?=[a-z]{3})", low)
         if _is_given(word):
             known = in_dictionary and z >= 3.0
         else:
             known = (z >= 3.3 or (in_dictionary and z >= 2.0)
                      or (len(low) >= 6 and z >= 2.0 and _DERIVED.search(low) is not None)
-                     or (low.endswith("s") and len(low) > 4 and _is_ordinary(word[:-1])))
+                     or (low.endswith("s") and len(low) > 4 and _is_ordinary(word[:-1]))
+                     or (prefix is not None and _is_ordinary(low[prefix.end():]))  # "Untick"
+                     or not re.search(r"[aeiouyà-ÿ]", low))  # "Ctrl": no name lacks a vowel
         parts = word.split("-")
-        if len(parts) > 1 and all(parts[1:]) and all(p.islower() for p in parts[1:]):
-            known = all(_is_ordinary(p) for p in parts) and len(parts[-1]) >= 4
+        if len(parts) > 1 and all(parts):  # "Check-in", "Hunter-gatherer"; not "Jae-won"
+            known = (all(_is_ordinary(p) for p in parts) and not (
+                _is_given(parts[0]) and not _is_ordinary(parts[0]))) or (
+                lexicon.zipf(parts[0]) >= 4.0 and all(
+                    p.islower() and len(p) >= 4 and _is_ordinary(p) for p in parts[1:]))
         _ordinary_cache[word] = known
     return known
 
@@ -663,8 +670,8 @@ def _name_hits(text: str) -> list[_Hit]:
     undecided: list[list[int]] = []
     for run in _capitalised_runs(text, tokens):
         if (len(run) > 1 and _sentence_initial(text, tokens[run[0]][0])
-                and _is_ordinary(tokens[run[0]][2]) and not _is_given(tokens[run[0]][2])
-                and tokens[run[0]][2] not in words["titles"]):
+                and re.search(r"(?:ing|ed|ly)$", tokens[run[0]][2])
+                and _is_ordinary(tokens[run[0]][2]) and not _is_given(tokens[run[0]][2])):
             run = run[1:]  # "Rereading Bordin": the capital of "Rereading" says nothing
         start, end = tokens[run[0]][0], tokens[run[-1]][1]
         names = [tokens[k][2] for k in run]
@@ -754,14 +761,18 @@ def _looks_like_a_name(text: str, tokens: list[_Token], run: list[int], person_c
     if person_cue or any(g and not o and n not in _MONTH_NAMES
                          for n, g, o in zip(names, given, ordinary, strict=True)):
         return True  # "my client Tendai", "Tyler", "Marie-Claude"
-    if len(run) > 1 and (given[0] or not any(ordinary)) and (not ordinary[-1] or not initial):
+    english = given[0] and (not ordinary[0] or names[0] in lexicon.english_names())
+    if len(run) > 1 and (english or not any(ordinary)) and (not ordinary[-1] or not initial):
         return True  # "Hope Delgado", "Tesfaye Gebremedhin", "and Walter Bauer"
     if any(n in words["author_surnames"] for n in names):
         return False  # an eponym: "the Beck Depression Inventory"
     if names[0] in _MONTH_NAMES:
         return _cued(text, tokens, run, verbs=True)  # "April showers" but "June said"
-    if len(run) == 1 and given[0] and not initial:
-        return True  # "I thought of Hope", "Sunny", "Autumn": capitalised mid-sentence
+    if (len(run) == 1 and given[0] and not initial
+            and (names[0] in lexicon.english_names() or lexicon.zipf(names[0]) < 4.3)
+            and not re.search(r"(?:[*_`]|\b(?:press|click|tap|hit|select|choose|open)\s+)$",
+                              text[max(0, tokens[run[0]][0] - 12):tokens[run[0]][0]])):
+        return True  # "I thought of Hope", "Sunny", "Autumn"; not "press **Save**"
     if len(run) == 1 and not ordinary[0]:
         return True  # a word English does not know, capitalised: "Obinna", "Lwazi"
     return _cued(text, tokens, run, verbs=any(given) or not all(ordinary))

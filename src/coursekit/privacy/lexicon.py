@@ -74,19 +74,33 @@ def _package_file(package: str, *parts: str) -> Path:
     return Path(spec.origin).parent.joinpath(*parts)
 
 
-@lru_cache(maxsize=1)
 def given_names() -> frozenset[str]:
     """First names, as written ("Marie-Claude", "Zoë"): gender-guesser's dictionary and ours."""
+    return _names()[0]
+
+
+def english_names() -> frozenset[str]:
+    """The first names in use in Great Britain, Ireland or the USA, not rarely ("Hope",
+    "Sunny"; not "Tab" or "Save", which the dictionary lists as rare names elsewhere)."""
+    return _names()[1]
+
+
+@lru_cache(maxsize=1)
+def _names() -> tuple[frozenset[str], frozenset[str]]:
     path = _package_file("gender_guesser", "data", "nam_dict.txt")
     names: set[str] = set(words()["given_names"])
+    english: set[str] = set(words()["given_names"])
     with path.open(encoding="utf-8") as lines:
         for line in lines:
-            if line[:1] in "#=" or len(line) < 4:
+            if line[:1] in "#=" or len(line) < 34:
                 continue
             fields = line.split()  # sex code, name ("+" joins a compound), frequencies
-            if len(fields) > 1:
-                names.add(fields[1].replace("+", "-"))
-    return frozenset(names)
+            name = fields[1].replace("+", "-")
+            names.add(name)
+            # columns 31-33: frequency in Great Britain, Ireland, the USA, 1 (rare) to D
+            if any(c in "23456789ABCD" for c in line[30:33]):
+                english.add(name)
+    return frozenset(names), frozenset(english)
 
 
 @lru_cache(maxsize=65536)
