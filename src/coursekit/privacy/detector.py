@@ -257,7 +257,7 @@ _ROLE = (r"(?i:client|patient|service user|young person|resident|boy|girl|man|wo
 _INITIALS = [
     r"(?<![\w.])[A-Z]\.(?:\s?[A-Z]\.){1,2}(?![\w.])",
     rf"\b{_TITLE}\.?\s+(?P<id>[A-Z])\b\.?(?!\w|['’]\w|\.\w)",
-    rf"\b{_ROLE}\s+(?P<id>[A-Z]\b\.?)(?!['’]?\w|\.\w)",
+    rf"\b{_ROLE},?\s+(?P<id>[A-Z]\b\.?)(?!['’]?\w|\.\w)",
     r"(?:^|(?<=[\s(\"“]))(?P<id>[A-Z]\.)(?=\s+(?:[a-z]|I\b))",
     r"\b(?:as|called|named|known as|calls? (?:him|her|them))\s+(?P<id>[A-Z]\.)",
 ]
@@ -573,11 +573,20 @@ _POSSESSED_PERSON = re.compile(rf"(?:\s+[\w-]+)?\s+{_PEOPLE}\b|\s+ex-\w+")  # "R
 _AUXILIARY_AFTER = re.compile(
     r"\s+(?:has|had|is|was|does|did|hasn't|hadn't|isn't|wasn't|doesn't|didn't|has been|had been"
     r"|is now|was now|has now|had now)\s+(?:been\s+|just\s+|not\s+|never\s+|still\s+|now\s+"
-    r"|finally\s+|always\s+)*(?:[a-z]+ing|[a-z]+ed|told|came|went|got|left|said|started)\b")
+    r"|finally\s+|always\s+)*(?:[a-z]+ing|told|came|went|got|left|said|started)\b"
+    r"|\s+(?:has|had|does|did)\s+[a-z]+ed\b")
 # "TikTok", "WhatsApp", "SSRIs": products and plural acronyms ("McDonald", "DeShawn" are names)
 _PRODUCT = re.compile(r"^(?!Mac|Fitz)[A-Z][a-z]{2,}[A-Z]|^[A-Z]{2,}s$")
 _CONTRACTION = re.compile(r"(?i)^[a-z]+(?:['’](?:d|ve|ll|re|m|s|t)|n['’]t)$")
 _MONTH_NAMES = frozenset({"April", "May", "June", "August"})
+# Medicines: "takes Sertraline", "on Prozac", "Venlafaxine 75 mg", names with a drug ending.
+_DRUG_BEFORE = re.compile(
+    r"(?i)\b(?:on|takes?|taking|took|prescribed|started|starting|stopped|stopping|came off"
+    r"|coming off|off|dose of|mg of|withdrawal from|weaning off|switched to|overdose of|then)\s+$")
+_DRUG_AFTER = re.compile(r"\s*\d+\s*(?:mg|mcg|ml)\b")
+_DRUG_ENDING = re.compile(
+    r"(?:ine|ol|pam|pram|lam|zole|pril|sartan|statin|mab|ide|done|zine|xetine|pine|one|ium|ate"
+    r"|ax|ac|an|il|in|ex|yl)$")
 
 
 def _is_contraction(word: str) -> bool:
@@ -604,7 +613,7 @@ def _is_given(word: str) -> bool:
 _DERIVED = re.compile(
     r"(?:ness|ment|ments|tion|tions|sion|ity|ism|isms|ist|ists|ing|ings|ies|ful|less|ous|ive"
     r"|able|ible|ally|ised|ized|ise|ize|ising|izing|isation|ization|ship|hood|ology|ologist"
-    r"|ical|ance|ence)$")
+    r"|ical|ance|ence|al|ian|ean|esque)$")
 
 
 def _is_ordinary(word: str) -> bool:
@@ -622,7 +631,9 @@ def _is_ordinary(word: str) -> bool:
         in_dictionary = low in lexicon.dictionary_words()
         prefix = re.match(r"(?:un|re|pre|non|over|under|mis|dis|out)(?=[a-z]{3})", low)
         if _is_given(word):
-            known = in_dictionary and z >= 3.0
+            # an everyday word only if used more than its popularity as a name explains:
+            # "hope", "grace", "mark" are; "caroline", "barry" (listed as rare words) are not
+            known = in_dictionary and z >= 3.4 + 0.15 * lexicon.english_name_frequency(word)
         else:
             known = (z >= 3.3 or (in_dictionary and z >= 2.0)
                      or (len(low) >= 6 and z >= 2.0 and _DERIVED.search(low) is not None)
@@ -650,6 +661,8 @@ def _sentence(text: str, start: int, end: int) -> str:
 def _place(names: list[str]) -> int:
     """How many of the words at the start of this run name a place (0: none)."""
     places = lexicon.places()
+    if len(names) > 1 and names[0] in _DIRECTIONS and " ".join(names[1:]) in places:
+        return len(names)  # "North London", "East Kilbride"
     for n in range(len(names), 0, -1):
         if " ".join(names[:n]) in places and all(x in _DIRECTIONS for x in names[n:]):
             return len(names)  # "Andheri East" is a place when "Andheri" is
@@ -687,7 +700,9 @@ def _name_hits(text: str) -> list[_Hit]:
                 or "The " + " ".join(names[a:b]) in words["fictional"]
                 for a in range(len(run)) for b in range(a + 1, len(run) + 1))
                 or (_MEDIA.search(_sentence(text, start, end)) and not person_cue)
-                or all(n in fiction or n in words["titles"] for n in names)):
+                or all(n in fiction or n in words["titles"] for n in names)
+                or (fiction and not person_cue
+                    and all(n in words["fictional_parts"] for n in names))):
             fiction.update(names)
             continue  # "Dr Melfi", "Paul Weston in In Treatment": characters, not clients
         if _TITLE_BEFORE.search(before) and not person_cue:
@@ -703,6 +718,15 @@ def _name_hits(text: str) -> list[_Hit]:
             continue
         if not titled and not person_cue and _ARCHETYPE_BEFORE.search(before):
             continue
+        if (not titled and len(run) == 1 and not _is_given(names[0])
+                and (_DRUG_BEFORE.search(before) or _DRUG_AFTER.match(text, end)
+                     or (_DRUG_ENDING.search(names[0]) and not _is_ordinary(names[0])
+                         and not person_cue and re.search(r"(?i)\b(?:medication|meds|tablets?"
+                                                          r"|pills?|prescri\w+|dose|mg)\b",
+                                                          _sentence(text, start, end))))):
+            continue  # "takes Sertraline", "on Prozac": a medicine
+        if tokens[run[-1]][3] and re.match(r"\s+(?:Day|Eve|Night|Week)\b", text[end + 2:]):
+            continue  # "Valentine's Day", "St Patrick's Day"
         if not titled and not person_cue:
             placed = _place(names)
             if placed and (_PLACE_BEFORE.search(before) or _POSTAL_AFTER.match(text, end)

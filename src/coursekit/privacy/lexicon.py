@@ -82,14 +82,20 @@ def given_names() -> frozenset[str]:
 def english_names() -> frozenset[str]:
     """The first names in use in Great Britain, Ireland or the USA, not rarely ("Hope",
     "Sunny"; not "Tab" or "Save", which the dictionary lists as rare names elsewhere)."""
-    return _names()[1]
+    return frozenset(n for n, f in _names()[1].items() if f >= 2)
+
+
+def english_name_frequency(name: str) -> int:
+    """How common ``name`` is as a first name in Great Britain, Ireland or the USA: 0 (not
+    used there) to 13 (extremely common), the scale of gender-guesser's dictionary."""
+    return _names()[1].get(name, 0)
 
 
 @lru_cache(maxsize=1)
-def _names() -> tuple[frozenset[str], frozenset[str]]:
+def _names() -> tuple[frozenset[str], dict[str, int]]:
     path = _package_file("gender_guesser", "data", "nam_dict.txt")
     names: set[str] = set(words()["given_names"])
-    english: set[str] = set(words()["given_names"])
+    english: dict[str, int] = dict.fromkeys(words()["given_names"], 2)
     with path.open(encoding="utf-8") as lines:
         for line in lines:
             if line[:1] in "#=" or len(line) < 34:
@@ -97,10 +103,11 @@ def _names() -> tuple[frozenset[str], frozenset[str]]:
             fields = line.split()  # sex code, name ("+" joins a compound), frequencies
             name = fields[1].replace("+", "-")
             names.add(name)
-            # columns 31-33: frequency in Great Britain, Ireland, the USA, 1 (rare) to D
-            if any(c in "23456789ABCD" for c in line[30:33]):
-                english.add(name)
-    return frozenset(names), frozenset(english)
+            # columns 31-33: frequency in Great Britain, Ireland, the USA, 1 (rare) to D (13)
+            freq = max((int(c, 16) for c in line[30:33] if c.strip()), default=0)
+            if freq > english.get(name, 0):
+                english[name] = freq
+    return frozenset(names), english
 
 
 @lru_cache(maxsize=65536)
