@@ -375,37 +375,72 @@ def _record_ok(m: re.Match[str]) -> bool:
             or re.fullmatch(_PLATE, code) is not None)
 
 
-# kind, rank (the higher wins where two candidates overlap), pattern, check on the match
-_RULES: list[tuple[str, int, re.Pattern[str], Callable[[re.Match[str]], bool]]] = [
-    (kind, rank, re.compile(pattern), check)
-    for kind, rank, patterns, check in [
-        ("email", 100, [r"(?<![\w.+-])[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"], _accept_all),
-        ("url", 95, _URLS, _accept_all),
-        ("ip_address", 90, [_IP], lambda m: _is_ip(m.group())),
+# What a text must contain for a rule to be worth running (lower case; "#" is any digit):
+# most passages hold no digit and no "@", so most rules are skipped at the cost of a few
+# substring searches.
+_DIGIT = ("#",)
+_INST_NEEDS = (
+    tuple(w.lower() for w in re.findall(r"[A-Z][a-z]+", _INST_SUFFIX)) + ("ltd", "inc", "plc", "llp"),
+    ("st", "saint"), ("hmp", "hmyoi", "hm prison"), ("university of",),
+    ("work", "job", "shift", "employ", "intern", "apprentice", "hired", "fired", "sacked",
+     "laid off", "redundant", "staff", "stud", "enrolled", "pupil", "attend", "volunteer",
+     "admitted", "discharged", "transferred", "started", "quit", "left", "joined", "manager",
+     "boss", "contract", "hours", "consultant", "nurse", "doctor", "teacher", "lecturer",
+     "cashier", "cleaner", "carer", "porter", "chef", "cook", "receptionist", "assistant",
+     "officer", "driver", "engineer", "analyst", "accountant", "solicitor", "barista", "waite",
+     "pharmacist", "surgeon", "midwife", "paramedic", "technician", "supervisor", "director"),
+    ("warehouse", "store", "factory", "depot", "branch", "office", "shop", "site", "plant",
+     "call cent", "headquarters", "hq", "distribution"),
+)
+_INITIAL_NEEDS = ((".",), ("mr", "ms", "miss", "mx", "dr", "prof"),
+                  tuple(re.findall(r"[a-z]+", _ROLE.replace("(?i:", ""))), (".",), (".",))
+
+# kind, rank (the higher wins where two candidates overlap), pattern, check on the match,
+# what the text must contain
+_Rule = tuple[str, int, re.Pattern[str], Callable[[re.Match[str]], bool], tuple[str, ...]]
+_RULES: list[_Rule] = [
+    (kind, rank, re.compile(pattern), check,
+     needs[i] if needs and isinstance(needs[0], tuple) else needs)  # type: ignore[misc]
+    for kind, rank, patterns, check, needs in [
+        ("email", 100, [r"(?<![\w.+-])[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"], _accept_all,
+         ("@",)),
+        ("url", 95, _URLS, _accept_all,
+         ("www.", "://", *(f".{t}" for t in _TLD[3:-1].split("|")))),
+        ("ip_address", 90, [_IP], lambda m: _is_ip(m.group()), _DIGIT),
         ("record_number", 85,
          [rf"\b{_RECORD_WORDS}[\s:,#.(]*(?:(?:is|was|of)\s+)?(?P<id>(?i:{_CODE_PART})"
           rf"(?:[ /-](?i:{_CODE_PART}))*)\b"],
-         _record_ok),
-        ("record_number", 85, _RECORDS, _accept_all),
-        ("date", 70, _DATES, _accept_all),
-        ("zip_code", 65, _ZIPS, _accept_all),
-        ("street_address", 60, _ADDRESSES, _accept_all),
-        ("age_over_89", 55, _AGES, _accept_all),
-        ("age_over_89", 55, [_AGE_AFTER_VERB], _age_ok),
+         _record_ok, _DIGIT),
+        ("record_number", 85, _RECORDS, _accept_all, _DIGIT),
+        ("date", 70, _DATES, _accept_all, _DIGIT),
+        ("zip_code", 65, _ZIPS, _accept_all, _DIGIT),
+        ("street_address", 60, _ADDRESSES, _accept_all,
+         ("#", "street", "road", "avenue", "lane", "drive", "crescent", "terrace", "gardens",
+          "close", "boulevard", "way", "box")),
+        ("age_over_89", 55, _AGES, _accept_all, ("#", "ninet", "hundred", "centenar", "nonagenar")),
+        ("age_over_89", 55, [_AGE_AFTER_VERB], _age_ok, ("#", "ninet", "hundred")),
         ("age_over_89", 55, [r"(?i)\bborn\s+(?:in\s+)?1[89]\d\d\b"],
-         lambda m: _THIS_YEAR - int(m.group()[-4:]) >= 90),
-        ("record_number", 50, [_PLATE], _accept_all),
+         lambda m: _THIS_YEAR - int(m.group()[-4:]) >= 90, _DIGIT),
+        ("record_number", 50, [_PLATE], _accept_all, _DIGIT),
         ("record_number", 50,  # codes mixing capitals and digits: "ZK88341902", "HPX-4471-22"
          [r"(?<![\w-])(?=[A-Z\d-]*\d)(?=[A-Z\d-]*[A-Z])[A-Z\d]+(?:-[A-Z\d]+)*(?![\w-])"],
-         lambda m: _digits(m.group()) >= 4 and len(m.group()) >= 6),
+         lambda m: _digits(m.group()) >= 4 and len(m.group()) >= 6, _DIGIT),
         ("record_number", 50,  # the same in spaced groups: "RX7 220 415"
          [r"(?<![\w-])(?=[A-Z\d]*\d)(?=[A-Z\d]*[A-Z])[A-Z\d]{2,}(?: \d{2,}){1,4}(?![\w-])"],
-         lambda m: _digits(m.group()) >= 6 and len(m.group()) >= 8),
-        ("institution", 45, _INSTITUTIONS, _institution_ok),
-        ("initials", 41, _INITIALS, _initials_ok),
+         lambda m: _digits(m.group()) >= 6 and len(m.group()) >= 8, _DIGIT),
+        ("institution", 45, _INSTITUTIONS, _institution_ok, _INST_NEEDS),
+        ("initials", 41, _INITIALS, _initials_ok, _INITIAL_NEEDS),
     ]
-    for pattern in patterns
+    for i, pattern in enumerate(patterns)
 ]
+
+
+_ANY_DIGIT = re.compile(r"\d")
+
+
+def _worth_running(needs: tuple[str, ...], low: str, has_digit: bool) -> bool:
+    return not needs or any(has_digit if n == "#" else n in low for n in needs)
+
 
 _NUMBER = re.compile(r"(?<![\w.+/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,15}"
                      r"(?:[ ./-]\d{1,8}){0,6}(?![\w-]|[./]\d)")
@@ -445,7 +480,11 @@ class _Hit:
 
 
 def _pattern_hits(text: str) -> Iterator[_Hit]:
-    for kind, rank, pattern, check in _RULES:
+    low = text.lower()
+    has_digit = _ANY_DIGIT.search(text) is not None
+    for kind, rank, pattern, check, needs in _RULES:
+        if not _worth_running(needs, low, has_digit):
+            continue
         for m in pattern.finditer(text):
             group = "id" if "id" in pattern.groupindex else 0
             if m.group(group) and check(m):
@@ -663,6 +702,10 @@ def _place(names: list[str]) -> int:
     places = lexicon.places()
     if len(names) > 1 and names[0] in _DIRECTIONS and " ".join(names[1:]) in places:
         return len(names)  # "North London", "East Kilbride"
+    if not all(n.isascii() for n in names):  # "Ōtāhuhu": the gazetteer may spell it plain
+        plain = [lexicon.plain_letters(n) for n in names]
+        if plain != names and _place(plain):
+            return len(names)
     for n in range(len(names), 0, -1):
         if " ".join(names[:n]) in places and all(x in _DIRECTIONS for x in names[n:]):
             return len(names)  # "Andheri East" is a place when "Andheri" is

