@@ -292,21 +292,26 @@ _INSTITUTIONS = [
     rf"\b(?:St\.?|Saint)\s+[A-Z][\w-]*['’]s\b(?!\s+(?:Day|Eve|Night|Wort)\b)",
     rf"\b(?:HMP|HMYOI|HMPYOI|HM Prison)\s+{_INST_WORD}(?:\s+{_INST_WORD})?",
     rf"\bUniversity of (?:the\s+)?{_INST_WORD}(?:\s+{_INST_WORD}){{0,2}}",
-    # an employer, school or hospital named after a word that says so: "works nights at Tesco"
-    r"(?i:\b(?:works?|worked|working|job|jobs|shifts?|employed|employer|interns?|internship"
+    # a brand and a workplace: "the Amazon warehouse", "a Tesco branch"
+    rf"\b(?:the|an?|their|his|her|my)\s+(?P<id>{_INST_WORD}(?:\s+{_INST_WORD})?)(?=\s+(?:warehouse"
+    r"|store|factory|depot|branch|office|offices|shop|site|plant|call centre|call center"
+    r"|headquarters|HQ|distribution centre)\b)",
+]
+
+
+# An employer, school or hospital named after a word that says so: "works nights at
+# Tesco", "a consultant at Wexham Park". Found from the preposition, then the words before.
+_AT_NAME = re.compile(rf"\b(?:at|for|with|from|to|by)\s+(?:the\s+|an?\s+)?"
+                      rf"(?P<id>(?:[A-Z]{{2,6}}|{_INST_WORD})(?:\s+{_INST_WORD}){{0,2}})")
+_WORK_BEFORE = re.compile(
+    r"(?i)\b(?:works?|worked|working|job|jobs|shifts?|employed|employer|interns?|internship"
     r"|apprenticeship|hired|fired|sacked|laid off|redundant|staff|studies|studied|studying"
     r"|student|enrolled|pupil|attends|attended|volunteers?|volunteered|volunteering|admitted"
     r"|discharged|transferred|started|quit|left|joined|manager|boss|contract"
     r"|hours|consultant|nurse|doctor|teacher|lecturer|cashier|cleaner|carer|porter|chef|cook"
     r"|receptionist|assistant|officer|driver|engineer|analyst|accountant|solicitor|barista"
     r"|waiter|waitress|pharmacist|surgeon|midwife|paramedic|technician|supervisor|director)\b"
-    r"(?:\s+[a-z]+){0,3}\s+(?:at|for|with|from|to|by)\s+)(?:the\s+|an?\s+)?"
-    rf"(?P<id>(?:[A-Z]{{2,6}}|{_INST_WORD})(?:\s+{_INST_WORD}){{0,2}})",
-    # a brand and a workplace: "the Amazon warehouse", "a Tesco branch"
-    rf"\b(?:the|an?|their|his|her|my)\s+(?P<id>{_INST_WORD}(?:\s+{_INST_WORD})?)(?=\s+(?:warehouse"
-    r"|store|factory|depot|branch|office|offices|shop|site|plant|call centre|call center"
-    r"|headquarters|HQ|distribution centre)\b)",
-]
+    r"(?:\s+[a-z]+){0,3}\s+$")
 
 
 def _institution_ok(m: re.Match[str]) -> bool:
@@ -375,29 +380,30 @@ def _record_ok(m: re.Match[str]) -> bool:
             or re.fullmatch(_PLATE, code) is not None)
 
 
-# What a text must contain for a rule to be worth running (lower case; "#" is any digit):
-# most passages hold no digit and no "@", so most rules are skipped at the cost of a few
-# substring searches.
-_DIGIT = ("#",)
+# What a text must contain for a rule to be worth running: any of these lower-case
+# strings ("#" is any digit) or patterns. Most passages hold no "@", no age and no code,
+# so most rules are skipped at the cost of a few quick searches.
+_Need = str | re.Pattern[str]
+_DIGIT: tuple[_Need, ...] = ("#",)
+_AGE_PRESENT = (re.compile(r"(?i)\b(?:9\d|1[01]\d)(?!\d)|ninet|hundred"),)
+_CODE_PRESENT = (re.compile(r"\d(?:[ /.-]?\d){3}|[A-Z]{2}\d{2}"),)  # 4 digits or a plate
+_LONE_CAPITAL = (re.compile(r"(?<![\w.])[A-HJ-Z](?![\w'’])"),)  # "Client T", "Mrs K", "R."
 _INST_NEEDS = (
     tuple(w.lower() for w in re.findall(r"[A-Z][a-z]+", _INST_SUFFIX)) + ("ltd", "inc", "plc", "llp"),
     ("st", "saint"), ("hmp", "hmyoi", "hm prison"), ("university of",),
-    ("work", "job", "shift", "employ", "intern", "apprentice", "hired", "fired", "sacked",
-     "laid off", "redundant", "staff", "stud", "enrolled", "pupil", "attend", "volunteer",
-     "admitted", "discharged", "transferred", "started", "quit", "left", "joined", "manager",
-     "boss", "contract", "hours", "consultant", "nurse", "doctor", "teacher", "lecturer",
-     "cashier", "cleaner", "carer", "porter", "chef", "cook", "receptionist", "assistant",
-     "officer", "driver", "engineer", "analyst", "accountant", "solicitor", "barista", "waite",
-     "pharmacist", "surgeon", "midwife", "paramedic", "technician", "supervisor", "director"),
     ("warehouse", "store", "factory", "depot", "branch", "office", "shop", "site", "plant",
      "call cent", "headquarters", "hq", "distribution"),
 )
-_INITIAL_NEEDS = ((".",), ("mr", "ms", "miss", "mx", "dr", "prof"),
-                  tuple(re.findall(r"[a-z]+", _ROLE.replace("(?i:", ""))), (".",), (".",))
+_INITIAL_NEEDS = ((".",), _LONE_CAPITAL, _LONE_CAPITAL, _LONE_CAPITAL, _LONE_CAPITAL)
+
+_STREET_NEEDS = (_DIGIT, _DIGIT, _DIGIT,
+                 ("street", "road", "avenue", "lane", "drive", "crescent", "terrace", "gardens",
+                  "close", "boulevard", "way"),
+                 ("flat", "apartment", "apt", "unit", "suite", "app."), ("box",))
 
 # kind, rank (the higher wins where two candidates overlap), pattern, check on the match,
 # what the text must contain
-_Rule = tuple[str, int, re.Pattern[str], Callable[[re.Match[str]], bool], tuple[str, ...]]
+_Rule = tuple[str, int, re.Pattern[str], Callable[[re.Match[str]], bool], tuple[_Need, ...]]
 _RULES: list[_Rule] = [
     (kind, rank, re.compile(pattern), check,
      needs[i] if needs and isinstance(needs[0], tuple) else needs)  # type: ignore[misc]
@@ -410,21 +416,19 @@ _RULES: list[_Rule] = [
         ("record_number", 85,
          [rf"\b{_RECORD_WORDS}[\s:,#.(]*(?:(?:is|was|of)\s+)?(?P<id>(?i:{_CODE_PART})"
           rf"(?:[ /-](?i:{_CODE_PART}))*)\b"],
-         _record_ok, _DIGIT),
+         _record_ok, _CODE_PRESENT),
         ("record_number", 85, _RECORDS, _accept_all, _DIGIT),
         ("date", 70, _DATES, _accept_all, _DIGIT),
         ("zip_code", 65, _ZIPS, _accept_all, _DIGIT),
-        ("street_address", 60, _ADDRESSES, _accept_all,
-         ("#", "street", "road", "avenue", "lane", "drive", "crescent", "terrace", "gardens",
-          "close", "boulevard", "way", "box")),
-        ("age_over_89", 55, _AGES, _accept_all, ("#", "ninet", "hundred", "centenar", "nonagenar")),
-        ("age_over_89", 55, [_AGE_AFTER_VERB], _age_ok, ("#", "ninet", "hundred")),
+        ("street_address", 60, _ADDRESSES, _accept_all, _STREET_NEEDS),
+        ("age_over_89", 55, _AGES, _accept_all, (*_AGE_PRESENT, "centenar", "nonagenar", "90s")),
+        ("age_over_89", 55, [_AGE_AFTER_VERB], _age_ok, _AGE_PRESENT),
         ("age_over_89", 55, [r"(?i)\bborn\s+(?:in\s+)?1[89]\d\d\b"],
          lambda m: _THIS_YEAR - int(m.group()[-4:]) >= 90, _DIGIT),
-        ("record_number", 50, [_PLATE], _accept_all, _DIGIT),
+        ("record_number", 50, [_PLATE], _accept_all, _CODE_PRESENT),
         ("record_number", 50,  # codes mixing capitals and digits: "ZK88341902", "HPX-4471-22"
          [r"(?<![\w-])(?=[A-Z\d-]*\d)(?=[A-Z\d-]*[A-Z])[A-Z\d]+(?:-[A-Z\d]+)*(?![\w-])"],
-         lambda m: _digits(m.group()) >= 4 and len(m.group()) >= 6, _DIGIT),
+         lambda m: _digits(m.group()) >= 4 and len(m.group()) >= 6, _CODE_PRESENT),
         ("record_number", 50,  # the same in spaced groups: "RX7 220 415"
          [r"(?<![\w-])(?=[A-Z\d]*\d)(?=[A-Z\d]*[A-Z])[A-Z\d]{2,}(?: \d{2,}){1,4}(?![\w-])"],
          lambda m: _digits(m.group()) >= 6 and len(m.group()) >= 8, _DIGIT),
@@ -438,8 +442,10 @@ _RULES: list[_Rule] = [
 _ANY_DIGIT = re.compile(r"\d")
 
 
-def _worth_running(needs: tuple[str, ...], low: str, has_digit: bool) -> bool:
-    return not needs or any(has_digit if n == "#" else n in low for n in needs)
+def _worth_running(needs: tuple[_Need, ...], text: str, low: str, has_digit: bool) -> bool:
+    return not needs or any(
+        (has_digit if n == "#" else n in low) if isinstance(n, str) else n.search(text) is not None
+        for n in needs)
 
 
 _NUMBER = re.compile(r"(?<![\w.+/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,15}"
@@ -483,12 +489,16 @@ def _pattern_hits(text: str) -> Iterator[_Hit]:
     low = text.lower()
     has_digit = _ANY_DIGIT.search(text) is not None
     for kind, rank, pattern, check, needs in _RULES:
-        if not _worth_running(needs, low, has_digit):
+        if not _worth_running(needs, text, low, has_digit):
             continue
         for m in pattern.finditer(text):
             group = "id" if "id" in pattern.groupindex else 0
             if m.group(group) and check(m):
                 yield _Hit(m.start(group), m.end(group), kind, rank)
+    for m in _AT_NAME.finditer(text):
+        if (_WORK_BEFORE.search(text[max(0, m.start() - 60):m.start()])
+                and _institution_ok(m)):
+            yield _Hit(m.start("id"), m.end("id"), "institution", 45)
     for m in _BARE_ZIP.finditer(text):
         if (_ZIP_BEFORE.search(text[max(0, m.start() - 30):m.start()])
                 and not _ZIP_AFTER.match(text, m.end())):
