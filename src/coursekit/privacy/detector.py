@@ -167,6 +167,7 @@ _RECORD_WORDS = (
     r"|reg(?:istration)?(?: number)?|plate|vin|certificate(?: number)?|prisoner number"
     r"|student (?:id|number)|employee (?:id|number)|id number|id)")
 _CODE_PART = r"(?:[A-Z]*\d[A-Z\d]*|[A-Z]{2,})"
+_ANY_CODE_PART = r"(?:[A-Za-z]*\d[A-Za-z\d]*|[A-Z]{2,})"  # "s3847291" after "student ID"
 _PLATE = r"\b[A-Z]{2}\d{2} ?[A-Z]{3}\b"  # UK number plate
 _RECORDS = [
     r"\b\d{3}-\d{2}-\d{4}\b",  # US social security number
@@ -414,8 +415,8 @@ _RULES: list[_Rule] = [
          ("www.", "://", *(f".{t}" for t in _TLD[3:-1].split("|")))),
         ("ip_address", 90, [_IP], lambda m: _is_ip(m.group()), _DIGIT),
         ("record_number", 85,
-         [rf"\b{_RECORD_WORDS}[\s:,#.(]*(?:(?:is|was|of)\s+)?(?P<id>(?i:{_CODE_PART})"
-          rf"(?:[ /-](?i:{_CODE_PART}))*)\b"],
+         [rf"\b{_RECORD_WORDS}[\s:,#.(]*(?:(?:is|was|of)\s+)?(?P<id>{_ANY_CODE_PART}"
+          rf"(?:[ /-]{_ANY_CODE_PART})*)\b"],
          _record_ok, _CODE_PRESENT),
         ("record_number", 85, _RECORDS, _accept_all, _DIGIT),
         ("date", 70, _DATES, _accept_all, _DIGIT),
@@ -765,7 +766,8 @@ def _name_hits(text: str) -> list[_Hit]:
                 or _CITED_WORK.match(text, end)  # "Simon's essay": an author, not a client
                 or _AUTHOR_BEFORE.search(before) and not _is_given(names[0])
                 or _author_verb_after(text, tokens, run)
-                or (len(run) == 1 and names[0] in words["author_surnames"])
+                or (len(run) == 1 and names[0] in words["author_surnames"]
+                    and names[0] not in lexicon.english_names())
                 or any(" ".join(names[a:b]) in words["authors"]
                        for a in range(len(run)) for b in range(a + 2, len(run) + 1))):
             continue
@@ -863,8 +865,9 @@ def _author_verb_after(text: str, tokens: list[_Token], run: list[int]) -> bool:
         return False
     verb = after[1][2] if after[0][2] in words["cue_adverbs"] and len(after) > 1 else after[0][2]
     return verb in words["author_verbs"] or bool(
-        re.match(r" (?:writes|wrote|says|suggests|notes|describes|puts it|would say|would call)"
-                 r"(?: that|,| in| about| how)", text[tokens[run[-1]][1]:]))
+        re.match(r" (?:writes|wrote|says|suggests|notes|describes|puts it|would say|would call"
+                 r"|calls this|calls it|reminds us|reminds therapists|maintains that|claims that)"
+                 r"(?: that|,| in| about| how|\b)", text[tokens[run[-1]][1]:]))
 
 
 def _lower_case_names(text: str, tokens: list[_Token], flagged: set[str]) -> list[_Hit]:

