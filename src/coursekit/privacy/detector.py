@@ -574,10 +574,11 @@ def _capitalised_runs(text: str, tokens: list[_Token]) -> list[list[int]]:
 # A name followed by one of these is someone whose writing is being discussed.
 # A name followed by one of these is someone whose writing is being discussed.
 _CITED_WORK = re.compile(
-    r"(?: and [A-Z][\w'’-]+)?['\u2019]s (?:[A-Z][\w-]*\s+){0,3}(?:essay|paper|article|thread|book|chapter|study|studies|post|blog|argument"
-    r"|model|cycle|theory|framework|definition|point|view|words|work|idea|ideas|concept|notion"
-    r"|term|research|writing|approach|method|technique|stages|hierarchy|formulation|phrase"
-    r"|quote|lecture|talk|podcast|therapy|school)\b")
+    r"(?: and [A-Z][\w'’-]+)?['\u2019]s (?:(?:[A-Z][\w-]*\s+){0,3}(?:essay|paper|article|thread"
+    r"|book|chapter|study|studies|post|blog|argument|definition|point|view|words|work|idea"
+    r"|ideas|notion|term|research|writing|method|technique|formulation|phrase|quote|lecture"
+    r"|talk|podcast)|(?:[\w-]+\s+){0,3}(?:model|cycle|theory|framework|concept|approach"
+    r"|stages|hierarchy))\b")
 _AUTHOR_BEFORE = re.compile(r"(?i)\b(?:as|per|following|after|like)\s+$")
 # After these comes a title or a writer, whatever the words: "read Love's Executioner".
 _TITLE_BEFORE = re.compile(
@@ -767,7 +768,8 @@ def _name_hits(text: str) -> list[_Hit]:
                 or _AUTHOR_BEFORE.search(before) and not _is_given(names[0])
                 or _author_verb_after(text, tokens, run)
                 or (len(run) == 1 and names[0] in words["author_surnames"]
-                    and names[0] not in lexicon.english_names())
+                    and (names[0] not in lexicon.english_names()
+                         or (text[start - 1:start] == "(" and text[end:end + 1] == ")")))
                 or any(" ".join(names[a:b]) in words["authors"]
                        for a in range(len(run)) for b in range(a + 2, len(run) + 1))):
             continue
@@ -865,9 +867,9 @@ def _author_verb_after(text: str, tokens: list[_Token], run: list[int]) -> bool:
         return False
     verb = after[1][2] if after[0][2] in words["cue_adverbs"] and len(after) > 1 else after[0][2]
     return verb in words["author_verbs"] or bool(
-        re.match(r" (?:writes|wrote|says|suggests|notes|describes|puts it|would say|would call"
-                 r"|calls this|calls it|reminds us|reminds therapists|maintains that|claims that)"
-                 r"(?: that|,| in| about| how|\b)", text[tokens[run[-1]][1]:]))
+        re.match(r" (?:(?:writes|wrote|says|suggests|notes|describes|puts it|would say|would call)"
+                 r"(?: that|,| in| about| how)|calls (?:this|it)\b|reminds (?:us|therapists)\b"
+                 r"|(?:maintains|claims) that\b)", text[tokens[run[-1]][1]:]))
 
 
 def _lower_case_names(text: str, tokens: list[_Token], flagged: set[str]) -> list[_Hit]:
