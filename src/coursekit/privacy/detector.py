@@ -617,7 +617,7 @@ _PEOPLE = (r"(?:client|patient|husband|wife|partner|son|daughter|mother|father|m
            r"|counselor)")
 _APPOSITION = re.compile(
     rf",\s+(?:(?:my|her|his|their|our)\s+(?:[\w-]+\s+)?{_PEOPLE}(?=\s*(?:[,.;:!?)]|$|who\b))"
-    rf"|an?\s+[\w\s-]{{3,40}}?,|(?:aged\s+)?\d{{1,3}}\s*,|who|whom|whose)\b"
+    rf"|an?\s+[\w\s-]{{3,40}}?,|(?:aged\s+)?\d{{1,3}}\s*,|(?:who|whom|whose)\b)"
     rf"|\s+\((?:the|my|our|a)\s+(?:\w+\s+)?{_PEOPLE}\b"
     rf"|\s+and\s+(?:his|her|their)\s+(?:[\w-]+\s+)?{_PEOPLE}\b")  # "Mark and his husband"
 _POSSESSED_PERSON = re.compile(rf"(?:\s+[\w-]+)?\s+{_PEOPLE}\b|\s+ex-\w+")  # "RK's partner"
@@ -754,7 +754,8 @@ def _name_hits(text: str) -> list[_Hit]:
         if (any(" ".join(names[a:b]) in words["fictional"]
                 or "The " + " ".join(names[a:b]) in words["fictional"]
                 for a in range(len(run)) for b in range(a + 1, len(run) + 1))
-                or (_MEDIA.search(_sentence(text, start, end)) and not person_cue)
+                or (_MEDIA.search(_sentence(text, start, end))
+                    and not re.search(r"\bmy (?:client|patient)\s*,?\s*$", before))
                 or all(n in fiction or n in words["titles"] for n in names)
                 or (fiction and not person_cue
                     and all(n in words["fictional_parts"] for n in names))):
@@ -787,7 +788,8 @@ def _name_hits(text: str) -> list[_Hit]:
         if not titled and not person_cue:
             placed = _place(names)
             if placed and (_PLACE_BEFORE.search(before) or _POSTAL_AFTER.match(text, end)
-                           or not any(_is_given(n) or _is_ordinary(n) for n in names[:placed])):
+                           or not any(n in lexicon.english_names() or _is_ordinary(n)
+                                      for n in names[:placed] if n not in _DIRECTIONS)):
                 hits.append(_Hit(start, end, "place", 42))
                 continue
             regions = lexicon.larger_regions()
@@ -823,7 +825,8 @@ def _capital_initials(text: str, tokens: list[_Token]) -> list[_Hit]:
     hits = []
     person_verbs = _words()["person_verbs"]
     for k, (start, end, word, possessive) in enumerate(tokens):
-        if not (2 <= len(word) <= 3 and word.isupper() and word.isalpha()) or lexicon.zipf(word) >= 3.5:
+        if (not (2 <= len(word) <= 3 and word.isupper() and word.isalpha())
+                or word in _words()["abbreviations"] or lexicon.zipf(word) >= 4.0):
             continue
         after = tokens[k + 1][2] if k + 1 < len(tokens) else ""
         if ((possessive and _POSSESSED_PERSON.match(text, end + 2))
@@ -881,7 +884,12 @@ def _lower_case_names(text: str, tokens: list[_Token], flagged: set[str]) -> lis
         if not word.islower() or len(word) < 3:
             continue
         name = word.capitalize()
-        if not _is_given(name) or word in lexicon.dictionary_words() or lexicon.zipf(word) >= 3.5:
+        if word in lexicon.dictionary_words() or lexicon.zipf(word) >= 3.5:
+            continue
+        if not _is_given(name):  # a word no list knows: a name only right after a role
+            if (lexicon.zipf(word) < 2.5 and not re.search(r"(?:ed|ing|ly|s)$", word)
+                    and _ROLE_BEFORE.search(text[max(0, start - 40):start])):
+                hits.append(_Hit(start, end, "name", 40))
             continue
         after = tokens[k + 1][2] if k + 1 < len(tokens) else ""
         if (name in flagged or _PERSON_BEFORE.search(text[max(0, start - 40):start])
