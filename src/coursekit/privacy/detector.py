@@ -290,7 +290,7 @@ _SOFT_SUFFIX = ("Home", "House", "Lodge", "Court", "Manor", "High", "Club", "Soc
 _INST_WORD = r"[A-Z][\w'’&-]*"
 _INSTITUTIONS = [
     rf"(?:\b(?:St\.?|Saint)\s+{_INST_WORD}\s+)?\b(?:{_INST_WORD}\s+){{1,3}}{_INST_SUFFIX}",
-    rf"\b(?:St\.?|Saint)\s+[A-Z][\w-]*['’]s\b(?!\s+(?:Day|Eve|Night|Wort)\b)",
+    r"\b(?:St\.?|Saint)\s+[A-Z][\w-]*['’]s\b(?!\s+(?:Day|Eve|Night|Wort)\b)",
     rf"\b(?:HMP|HMYOI|HMPYOI|HM Prison)\s+{_INST_WORD}(?:\s+{_INST_WORD})?",
     rf"\bUniversity of (?:the\s+)?{_INST_WORD}(?:\s+{_INST_WORD}){{0,2}}",
     # a brand and a workplace: "the Amazon warehouse", "a Tesco branch"
@@ -921,9 +921,8 @@ def _cued(text: str, tokens: list[_Token], run: list[int], *, verbs: bool) -> bo
             return True  # "Oluwaseun corrected", "Femi never mentions"
         if after[0][2] == "and" and text[after[0][1]:after[0][1] + 3] in (" I ", " me"):
             return True  # "Abdi and I"
-    if verbs and (last[3] or _AUXILIARY_AFTER.match(text, last[1])):
-        return True  # "Grace's car", "Will has been texting"
-    return False
+    # "Grace's car", "Will has been texting"
+    return verbs and (last[3] or _AUXILIARY_AFTER.match(text, last[1]) is not None)
 
 
 def find_identifiers(text: str) -> list[Finding]:
