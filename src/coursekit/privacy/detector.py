@@ -386,7 +386,8 @@ def _record_ok(m: re.Match[str]) -> bool:
 # so most rules are skipped at the cost of a few quick searches.
 _Need = str | re.Pattern[str]
 _DIGIT: tuple[_Need, ...] = ("#",)
-_AGE_PRESENT = (re.compile(r"(?i)\b(?:9\d|1[01]\d)(?!\d)|ninet|hundred"),)
+_AGE_TRIGGER = re.compile(r"(?i)\b(?:9\d|1[01]\d)(?!\d)|ninet|hundred|centenar|nonagenar|90s")
+_AGE_PRESENT = (_AGE_TRIGGER,)
 _CODE_PRESENT = (re.compile(r"\d(?:[ /.-]?\d){3}|[A-Z]{2}\d{2}"),)  # 4 digits or a plate
 _LONE_CAPITAL = (re.compile(r"(?<![\w.])[A-HJ-Z](?![\w'’])"),)  # "Client T", "Mrs K", "R."
 _INST_NEEDS = (
@@ -422,7 +423,7 @@ _RULES: list[_Rule] = [
         ("date", 70, _DATES, _accept_all, _DIGIT),
         ("zip_code", 65, _ZIPS, _accept_all, _DIGIT),
         ("street_address", 60, _ADDRESSES, _accept_all, _STREET_NEEDS),
-        ("age_over_89", 55, _AGES, _accept_all, (*_AGE_PRESENT, "centenar", "nonagenar", "90s")),
+        ("age_over_89", 55, _AGES, _accept_all, _AGE_PRESENT),
         ("age_over_89", 55, [_AGE_AFTER_VERB], _age_ok, _AGE_PRESENT),
         ("age_over_89", 55, [r"(?i)\bborn\s+(?:in\s+)?1[89]\d\d\b"],
          lambda m: _THIS_YEAR - int(m.group()[-4:]) >= 90, _DIGIT),
@@ -443,10 +444,21 @@ _RULES: list[_Rule] = [
 _ANY_DIGIT = re.compile(r"\d")
 
 
+_needs_cache: dict[int, tuple[bool, re.Pattern[str] | None, list[re.Pattern[str]]]] = {}
+
+
 def _worth_running(needs: tuple[_Need, ...], text: str, low: str, has_digit: bool) -> bool:
-    return not needs or any(
-        (has_digit if n == "#" else n in low) if isinstance(n, str) else n.search(text) is not None
-        for n in needs)
+    if not needs:
+        return True
+    compiled = _needs_cache.get(id(needs))
+    if compiled is None:  # the strings become one pattern, searched at C speed
+        words = [re.escape(n) for n in needs if isinstance(n, str) and n != "#"]
+        compiled = ("#" in needs, re.compile("|".join(words)) if words else None,
+                    [n for n in needs if isinstance(n, re.Pattern)])
+        _needs_cache[id(needs)] = compiled
+    digit, strings, patterns = compiled
+    return ((digit and has_digit) or (strings is not None and strings.search(low) is not None)
+            or any(p.search(text) for p in patterns))
 
 
 _NUMBER = re.compile(r"(?<![\w.+/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,15}"
@@ -486,16 +498,48 @@ class _Hit:
     rank: int
 
 
+def _windows(text: str, trigger: re.Pattern[str], left: int, right: int) -> list[tuple[int, int]]:
+    """Stretches of ``text`` around what ``trigger`` finds, whole words, merged where they
+    meet: a rule whose match holds a digit (dates, codes, phone numbers) or an age need
+    only look there, which in most reflections is a small part of the text."""
+    windows: list[tuple[int, int]] = []
+    for m in trigger.finditer(text):
+        start = text.rfind(" ", 0, max(0, m.start() - left)) + 1
+        end = text.find(" ", min(len(text), m.end() + right))
+        end = len(text) if end < 0 else end
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
+_DIGIT_RUN = re.compile(r"\d(?:[\d.,:/ -]*\d)?")
+# which rules look only near what: (trigger, characters kept before, after)
+_WINDOWED = {id(_DIGIT): (_DIGIT_RUN, 60, 40), id(_CODE_PRESENT): (_DIGIT_RUN, 60, 40),
+             id(_AGE_PRESENT): (_AGE_TRIGGER, 60, 40), id(_LONE_CAPITAL): (_LONE_CAPITAL[0], 40, 4)}
+
+
 def _pattern_hits(text: str) -> Iterator[_Hit]:
     low = text.lower()
     has_digit = _ANY_DIGIT.search(text) is not None
+    windows: dict[int, list[tuple[int, int]]] = {}
+    worth: dict[int, bool] = {}  # rules share their needs: decide once per text
     for kind, rank, pattern, check, needs in _RULES:
-        if not _worth_running(needs, text, low, has_digit):
+        if id(needs) not in worth:
+            worth[id(needs)] = _worth_running(needs, text, low, has_digit)
+        if not worth[id(needs)]:
             continue
-        for m in pattern.finditer(text):
-            group = "id" if "id" in pattern.groupindex else 0
-            if m.group(group) and check(m):
-                yield _Hit(m.start(group), m.end(group), kind, rank)
+        where = [(0, len(text))]
+        if id(needs) in _WINDOWED:
+            if id(needs) not in windows:
+                windows[id(needs)] = _windows(text, *_WINDOWED[id(needs)])
+            where = windows[id(needs)]
+        for pos, endpos in where:
+            for m in pattern.finditer(text, pos, endpos):
+                group = "id" if "id" in pattern.groupindex else 0
+                if m.group(group) and check(m):
+                    yield _Hit(m.start(group), m.end(group), kind, rank)
     for m in _AT_NAME.finditer(text):
         if (_WORK_BEFORE.search(text[max(0, m.start() - 60):m.start()])
                 and _institution_ok(m)):
