@@ -892,7 +892,7 @@ def _looks_like_a_name(text: str, tokens: list[_Token], run: list[int], person_c
     english = given[0] and (not ordinary[0] or names[0] in lexicon.english_names())
     if len(run) > 1 and (english or not any(ordinary)) and (not ordinary[-1] or not initial):
         return True  # "Hope Delgado", "Tesfaye Gebremedhin", "and Walter Bauer"
-    if any(n in words["author_surnames"] for n in names):
+    if len(run) > 1 and any(n in words["author_surnames"] for n in names):
         return False  # an eponym: "the Beck Depression Inventory"
     if names[0] in _MONTH_NAMES:
         return _cued(text, tokens, run, verbs=True)  # "April showers" but "June said"
