@@ -146,8 +146,11 @@ def generate(spec: str, module: Module, course: Course) -> list[Cell]:
     if kind == "reflection":
         return _reflection(module, course)
     if kind == "submit":
-        return [Cell(spec, "markdown", _render("submit.md.j2", module=module, checked=_checked()),
-                     "submit_intro")]
+        from coursekit.privacy import NOT_CHECKED, WHAT_IS_CHECKED
+
+        # What the privacy check covers is said once, by the check itself, so no module promises more.
+        return [Cell(spec, "markdown", _render("submit.md.j2", module=module, checked=WHAT_IS_CHECKED,
+                                               not_checked=NOT_CHECKED), "submit_intro")]
     if kind == "privacy":
         return [Cell(spec, "code", _render("privacy.py.j2", module=module), "privacy_check")]
     if kind == "completion" and module.completion is not None:
@@ -238,12 +241,3 @@ def references(module: Module) -> list[str]:
         found += module.evidence_set().references
     found += module.references
     return list(dict.fromkeys(found))
-
-
-def _checked() -> str:
-    """What the privacy check flags, as the submit cell says it."""
-    import coursekit.privacy
-
-    # The privacy layer says what it checks, once, so that no module promises more.
-    return str(getattr(coursekit.privacy, "WHAT_IS_CHECKED_BRIEFLY",
-                       "names, precise dates, places, ages over 89, phone or record numbers, and so on"))
