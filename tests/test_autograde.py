@@ -321,7 +321,7 @@ def test_the_faster_metadata_check_accepts_and_refuses_exactly_what_nbgraders_do
 
     from nbgrader.nbgraderformat import MetadataValidator
 
-    from coursekit.grading.autograde import _converter_class
+    from coursekit.grading.nbgrader_glue import _converter_class
 
     ours = _converter_class().metadata_validator
     released = nbformat.read(generated_course(tmp_path_factory) / "release" / MODULE / f"{MODULE}.ipynb",

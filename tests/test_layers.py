@@ -12,7 +12,7 @@ import coursekit
 PACKAGE = Path(coursekit.__file__).parent
 # Each layer may import the layers listed after it (and itself), never those before it.
 LAYERS = ["cli", ("grading", "cohort"), "student", ("content", "privacy", "stats"),
-          ("errors", "palette", "files")]
+          ("errors", "palette", "files", "pages")]
 
 
 def layer_of(name: str) -> int:
