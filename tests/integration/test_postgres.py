@@ -22,12 +22,12 @@ import uuid
 from pathlib import Path
 
 import pytest
+from test_autograde import EXPECTED, MODULE, assert_same_as_nbgrader, course_with_class, reference
 
 from conftest import run, tool_env
 from coursekit.cli import main
 from coursekit.grading.config import load_course_config
 from coursekit.grading.gradebook import snapshot
-from test_autograde import EXPECTED, MODULE, assert_same_as_nbgrader, course_with_class, reference
 
 pytestmark = pytest.mark.postgres
 

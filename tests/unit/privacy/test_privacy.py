@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import ROOT
 from coursekit.errors import DataFileError
 from coursekit.privacy.detector import (
     KINDS,
@@ -25,7 +26,6 @@ from coursekit.privacy.detector import (
     main_privacy,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "data" / "privacy_corpus.jsonl"
 HELDOUT = ROOT / "benchmarks" / "data" / "heldout_corpus.jsonl"
 

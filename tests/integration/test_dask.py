@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from test_autograde import MODULE, assert_same_as_nbgrader, course_with_class, reference
+from test_postgres import postgres_server
 
 from coursekit.cli import main
 from coursekit.grading.gradebook import snapshot
-from test_autograde import MODULE, assert_same_as_nbgrader, course_with_class, reference
-from test_postgres import postgres_server
 
 pytestmark = [pytest.mark.cluster, pytest.mark.postgres]
 

@@ -32,10 +32,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from test_pipeline import save_complete_answers
 
 from conftest import COURSE, tool_env
 from coursekit.student.responses import FILENAME, FOLDER_ENV
-from test_pipeline import save_complete_answers
 
 pytestmark = [pytest.mark.kernel, pytest.mark.slow]
 

@@ -7,12 +7,12 @@ import json
 import subprocess
 import sys
 import tomllib
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 
+from conftest import ROOT
 from coursekit.cohort import summary
 from coursekit.content import evidence, instruments, questions, readings
 from coursekit.content.manifest import load_module
@@ -20,7 +20,6 @@ from coursekit.content.schema import SCHEMAS, schema_path, validate
 from coursekit.errors import DataFileError, InstrumentError
 from coursekit.student import responses
 
-ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "course" / "source"
 NAMES = ["course", "evidence", "instrument", "module", "questions", "reading", "reference", "responses"]
 
