@@ -491,7 +491,7 @@ def test_markup_is_escaped_and_a_students_never_reaches_the_page(tmp_path, allia
     assert "<script" not in page and "alert" not in page
 
     summary = summarise(alliance, read_class(tmp_path, "alliance", alliance),
-                        load_reference("alliance", alliance), module="alliance")
+                        load_reference(ALLIANCE_REFERENCE, alliance), module="alliance")
     first = replace(summary.items[0], text=HOSTILE)
     page = render_html(replace(summary, title=HOSTILE, items=(first, *summary.items[1:])))
     escaped = "Q&amp;A with &lt;script&gt;alert(&#34;hi&#34;)&lt;/script&gt; &amp; &#34;quotes&#34;"
