@@ -176,7 +176,7 @@ _URLS = [
 _IP = (r"(?<![\w:.])(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})"
        r"(?![\w:]|\.\d)")  # candidates only: ipaddress decides
 _RECORD_WORDS = (
-    r"(?i:mrn|medical record(?: number)?|record number|patient (?:id|number)|hospital number"
+    r"(?:(?i:mrn|medical record(?: number)?|record number|patient (?:id|number)|hospital number"
     r"|nhs (?:no\.?|number)|chi number|ssn|social security(?: number)?|national insurance"
     r"(?: number)?|ni number|account(?: number| no\.?)?|acct\.?|policy(?: number| no\.?)?"
     r"|member(?:ship)? (?:id|number)|health plan(?: id| number)?|insurance (?:id|number)"
@@ -184,7 +184,11 @@ _RECORD_WORDS = (
     r"|licen[cs]e(?: number| plate)?|passport(?: number)?|case(?: number| ref\.?)?"
     r"|claim(?: number| ref\.?)?|reference(?: number)?|ref\.?|serial(?: number)?|sn"
     r"|reg(?:istration)?(?: number)?|plate|vin|certificate(?: number)?|prisoner number"
-    r"|student (?:id|number)|employee (?:id|number)|id number|id)")
+    r"|student (?:id|number)|employee (?:id|number)|staff (?:id|number)|id number|id"
+    # national numbers: India, Australia, Canada, Ireland, the Netherlands, New Zealand
+    r"|aadhaa?r(?: number| no\.?)?|tax file number|social insurance(?: number)?|health card"
+    r"(?: number)?|ohip(?: number)?|pps(?:n| number)|bsn|nhi(?: number)?|national id(?: number)?"
+    r"|identity card(?: number)?|id card(?: number)?)|(?:SIN|TFN|PAN|IHI))")
 _CODE_PART = r"(?:[A-Z]*\d[A-Z\d]*|[A-Z]{2,})"
 _ANY_CODE_PART = r"(?:[A-Za-z]*\d[A-Za-z\d]*|[A-Z]{2,})"  # "s3847291" after "student ID"
 _PLATE = r"\b[A-Z]{2}\d{2} ?[A-Z]{3}\b"  # UK number plate
@@ -203,7 +207,7 @@ _STATE_NAMES = (
     "|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington"
     "|West Virginia|Wisconsin|Wyoming")
 _AU_STATES = "NSW|VIC|Vic|QLD|Qld|WA|SA|TAS|Tas|ACT|NT"
-_POSTAL_WORD = r"(?i:\b(?:zip|zip ?code|post ?code|postal code|eircode)\b)"
+_POSTAL_WORD = r"(?i:\b(?:zip|zip ?code|post ?code|postal code|eircode|pin ?code|pincode|plz)\b)"
 _ZIPS = [
     rf"\b(?:{_STATES}|{_STATE_NAMES})\s+\d{{5}}(?:-\d{{4}})?\b",
     rf"\b(?:{_AU_STATES})\s+\d{{4}}\b",  # Australian postcodes: "Parramatta NSW 2150"
@@ -215,6 +219,10 @@ _ZIPS = [
     rf"(?P<id>\d{{4,5}}(?:-\d{{4}})?|{_UK_POSTCODE}|[A-Z]{{1,2}}\d[A-Z\d]?)\b",
     r"\b\d{5}(?=\s+(?i:zip|postcode))",
     r"\b[A-Z]{1,2}\d{1,2}[A-Z]?(?=\s+(?:area|district|postcode)\b)",  # "the LS6 area"
+    # Dutch postcodes, four digits and two capitals ("1017 GM"); the letter pairs the
+    # Dutch system never issues, and eras and units, are left alone
+    r"\b[1-9]\d{3} ?(?!SA|SD|SS|BC|AD|CE|AM|PM|ML|MG|KG|KM|CM|MM|GB|MB|KB|HZ)[A-Z]{2}\b(?![\w'’-])",
+    rf"{_POSTAL_WORD}[\s:,]*(?:(?:is|was|as|of)\s+)?(?P<id>[1-9]\d{{2}} ?\d{{3}})\b",  # Indian PIN
 ]
 _CAPWORD = r"[A-Z][\w'’-]*"
 _SUFFIX = (r"(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Ln\.?|Drive|Dr\.?|Close|Crescent"
@@ -238,6 +246,11 @@ _ADDRESSES = [
     rf"\b(?:Flat|Apartment|Apt\.?|Unit|Suite|app\.|apt\.)\s+\d+[A-Z]?(?:,\s+(?:{_CAPWORD}\s+){{1,3}}"
     r"(?:House|Court|Building|Tower|Mansions|Lodge|Block|Heights|Point|Apartments)\b)?",
     r"\bP\.?\s?O\.?\s+Box\s+\d+\b",
+    # streets whose type ends the word and whose number follows, as in German, Dutch and
+    # Scandinavian addresses: "Hauptstraße 12", "Keizersgracht 123", "Storgatan 4B"
+    r"\b[A-ZÄÖÜÅØÆ][a-zäöüßåøæé]+(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm"
+    r"|laan|straat|gracht|plein|kade|singel|dijk|steeg|vej|gade|gatan|vägen|veien|gata|gate)"
+    r"\s+\d{1,4}[a-zA-Z]?\b",
 ]
 _AGE_NUM = r"(?:9\d|1[01]\d)"
 _AGE = (rf"(?:{_AGE_NUM}|ninety(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
@@ -254,6 +267,10 @@ _AGES = [
     rf"(?i)\b{_PERSON}(?:\s+|(?=['’]))(?P<id>(?:is|was|turned|turns|will be|would be|is now"
     rf"|'s|’s)\s+{_AGE}\b{_NOT_UNIT})",
     rf"\b(?:turned|turns|turning|be|being)\s+{_AGE}\b{_NOT_UNIT}",
+    # "reached 104", "celebrating 95", "made it to 93": an age is the only thing a
+    # person reaches in these words with such a number
+    rf"(?i)\b(?:reached|reaches|reaching|celebrated|celebrates|celebrating|made it to|lived to"
+    rf"|lived until|died at)\s+(?:the\s+age\s+of\s+)?{_AGE}\b{_NOT_UNIT}",
     rf"(?<=[a-z],\s)(?:now\s+|aged\s+)?{_AGE}(?=\s*[,;)]|\s+and\b)",  # "Her mother, 97, lives"
     r"(?i)\bin\s+(?:his|her|their|my|your)\s+(?:early\s+|mid-?\s?|late\s+)?(?:90s|nineties)",
     r"(?i)\b(?:nineties|(?:super)?centenarian|nonagenarian)\b",
@@ -261,7 +278,8 @@ _AGES = [
 ]
 # "Olga is 92 and...", "is now 94.": an age after "is"/"was" where the clause ends; the
 # check below makes sure the subject is not a score, a count or a price.
-_AGE_AFTER_VERB = (rf"(?i)\b(?:is|was|'s|’s|turned|turns)\s+(?:now\s+|nearly\s+|almost\s+|just\s+)?"
+_AGE_AFTER_VERB = (rf"(?i)\b(?:is|was|are|were|'s|’s|'re|’re|turned|turns)\s+"
+                   r"(?:both\s+|now\s+|nearly\s+|almost\s+|just\s+)?"
                    rf"(?P<id>{_AGE})\b{_NOT_UNIT}(?=\s*(?:[,.;:!?)\"”]|$)|\s+(?:and|but|now|this|next"
                    r"|last|years?|yrs|when|so|with|going)\b)")
 _NOT_A_PERSON_BEFORE = re.compile(
@@ -280,6 +298,8 @@ _INITIALS = [
     rf"\b{_ROLE},?\s+(?P<id>[A-Z]\b\.?)(?!['’]?\w|\.\w)",
     r"(?:^|(?<=[\s(\"“]))(?P<id>[A-Z]\.)(?=\s+(?:[a-z]|I\b))",
     r"\b(?:as|called|named|known as|calls? (?:him|her|them))\s+(?P<id>[A-Z]\.)",
+    # an initial whose family or friend is spoken of: "K.'s mother", "T's partner"
+    rf"(?<![\w.’'])(?P<id>[A-Z]\.?)(?=['’]s\s+(?:[\w-]+\s+)?{_ROLE}\b)",
 ]
 _PLACEHOLDER_LETTERS = frozenset("ABCDXYZ")  # "Client A", "Client B": the course's own advice
 
@@ -304,7 +324,7 @@ _INST_SUFFIX = (r"(?:Hospital|Infirmary|Clinic|Hospice|School|Primary|Secondary|
                 r"|Manor|Cent(?:re|er)|Library|Prison|Church|Mosque|Temple|Synagogue|Gurdwara"
                 r"|Chapel|Cathedral|Trust|Foundation|Institute|Ltd|Limited|Inc|plc|LLP|Bank"
                 r"|Hotel|Pharmacy|Supermarket|Factory|Warehouse|Garage|Gym|Club|Society"
-                r"|High|Elementary|Grammar|Comprehensive|Sixth Form)(?![\w'’-])")
+                r"|High|Elementary|Grammar|Comprehensive|Sixth Form|FC|AFC|RFC|CC)(?![\w'’-])")
 _SOFT_SUFFIX = ("Home", "House", "Lodge", "Court", "Manor", "High", "Club", "Society", "Bank")
 _INST_WORD = r"[A-Z][\w'’&-]*"
 _INSTITUTIONS = [
@@ -316,6 +336,12 @@ _INSTITUTIONS = [
     rf"\b(?:the|an?|their|his|her|my)\s+(?P<id>{_INST_WORD}(?:\s+{_INST_WORD})?)(?=\s+(?:warehouse"
     r"|store|factory|depot|branch|office|offices|shop|site|plant|call centre|call center"
     r"|headquarters|HQ|distribution centre)\b)",
+    # a name and what kind of place it is, in lower case: "Wormwood Scrubs prison",
+    # "the Al-Noor mosque", "Oakfield primary"
+    rf"(?<![.!?]\s)(?<!^)\b(?P<id>{_INST_WORD}(?:\s+{_INST_WORD}){{0,2}})(?=\s+(?:prison|hospital"
+    r"|hospice|clinic|surgery|medical practice|school|primary|academy|college|university"
+    r"|nursery|care home|nursing home|church|mosque|temple|gurdwara|synagogue|chapel|gym"
+    r"|leisure centre|football club|club|pharmacy|supermarket|hostel)\b)",
 ]
 
 
@@ -330,7 +356,11 @@ _WORK_BEFORE = re.compile(
     r"|discharged|transferred|started|quit|left|joined|manager|boss|contract"
     r"|hours|consultant|nurse|doctor|teacher|lecturer|cashier|cleaner|carer|porter|chef|cook"
     r"|receptionist|assistant|officer|driver|engineer|analyst|accountant|solicitor|barista"
-    r"|waiter|waitress|pharmacist|surgeon|midwife|paramedic|technician|supervisor|director)\b"
+    r"|waiter|waitress|pharmacist|surgeon|midwife|paramedic|technician|supervisor|director"
+    # care, faith, sport and custody: where someone is treated, prays, plays or is held
+    r"|treated|inpatient|outpatient|sectioned|placed|referred|prays|prayed|worships|worshipped"
+    r"|congregation|member|plays|played|trains|trained|coaches|coached|teaches|taught"
+    r"|detained|remanded|served time|serving time|locked up|stacks shelves|shops)\b"
     r"(?:\s+[a-z]+){0,3}\s+$")
 
 
@@ -369,6 +399,11 @@ _BARE_ZIP = re.compile(r"(?<![\w$£€#.,/-])\d{5}(?:-\d{4})?(?![\w%/-]|[.,]\d)"
 _ZIP_BEFORE = re.compile(
     r"(?:\b(?:to|in|from|near|around|outside|of|at)\s+(?:the\s+)?|[A-Z][\w'’-]+,?\s+|\(\s*"
     rf"|{_POSTAL_WORD}\W{{0,3}})$")
+# Four-digit (Australian, Danish, Swiss...) and six-digit (Indian PIN) postcodes after a
+# capitalised place word ("Brunswick 3056", "Mumbai 400050", "Bangalore - 560001"), not a
+# year, and not after a word that counts things ("Room 1204").
+_BARE_POSTCODE = re.compile(r"(?<=[a-z] )(?:-\s+)?(?P<id>[1-9]\d{3}|[1-9]\d{5})(?![\w%/-]|[.,]\d)")
+_POSTCODE_PLACE = re.compile(r"(?:^|[\s(,])(?P<w>[A-Z][a-z][\w'’-]*),?\s+(?:-\s+)?$")
 _ZIP_AFTER = re.compile(r"\s+(?:[a-z]+s|a|an|per|each|every|of)\b")  # "in 20000 words", "of 12000"
 
 _THIS_YEAR = datetime.date.today().year
@@ -414,13 +449,17 @@ _INST_NEEDS = (
     ("st", "saint"), ("hmp", "hmyoi", "hm prison"), ("university of",),
     ("warehouse", "store", "factory", "depot", "branch", "office", "shop", "site", "plant",
      "call cent", "headquarters", "hq", "distribution"),
+    ("prison", "hospi", "clinic", "surgery", "practice", "school", "primary", "academy",
+     "college", "university", "nursery", "home", "church", "mosque", "temple", "gurdwara",
+     "synagogue", "chapel", "gym", "centre", "club", "pharmacy", "supermarket", "hostel"),
 )
-_INITIAL_NEEDS = ((".",), _LONE_CAPITAL, _LONE_CAPITAL, _LONE_CAPITAL, _LONE_CAPITAL)
+_INITIAL_NEEDS = ((".",), _LONE_CAPITAL, _LONE_CAPITAL, _LONE_CAPITAL, _LONE_CAPITAL,
+                  _LONE_CAPITAL)
 
 _STREET_NEEDS = (_DIGIT, _DIGIT, _DIGIT,
                  ("street", "road", "avenue", "lane", "drive", "crescent", "terrace", "gardens",
                   "close", "boulevard", "way"),
-                 ("flat", "apartment", "apt", "unit", "suite", "app."), ("box",))
+                 ("flat", "apartment", "apt", "unit", "suite", "app."), ("box",), _DIGIT)
 
 # kind, rank (the higher wins where two candidates overlap), pattern, check on the match,
 # what the text must contain
@@ -567,6 +606,12 @@ def _pattern_hits(text: str) -> Iterator[_Hit]:
         if (_ZIP_BEFORE.search(text[max(0, m.start() - 30):m.start()])
                 and not _ZIP_AFTER.match(text, m.end())):
             yield _Hit(m.start(), m.end(), "zip_code", 64)
+    for m in _BARE_POSTCODE.finditer(text):
+        code = m.group("id")
+        place = _POSTCODE_PLACE.search(text[max(0, m.start() - 40):m.start("id")])
+        if (place and not re.fullmatch(_YEAR, code) and not _ZIP_AFTER.match(text, m.end())
+                and _postcode_place_ok(place.group("w"))):
+            yield _Hit(m.start("id"), m.end("id"), "zip_code", 64)
     for m in _NUMBER.finditer(text):  # phone numbers and long digit runs
         s, before = m.group(), text[max(0, m.start() - 30):m.start()]
         digits, longest = _digits(s), max(len(g) for g in re.findall(r"\d+", s))
@@ -578,6 +623,15 @@ def _pattern_hits(text: str) -> Iterator[_Hit]:
             yield _Hit(m.start(), m.end(), "phone", 80)
         elif longest >= 6 or (digits >= 8 and longest >= 3):
             yield _Hit(m.start(), m.end(), "record_number", 50)
+
+
+def _postcode_place_ok(word: str) -> bool:
+    """A word a postcode can follow: a place, or a capitalised word English does not use
+    ("Fitzroy", "Koramangala"); not a month, a title, a counted thing ("Room", "Page")."""
+    if word in lexicon.places():
+        return True
+    return (word not in _words()["not_names"] and word not in _words()["titles"]
+            and not re.fullmatch(_MONTH, word) and not _is_ordinary(word))
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -663,12 +717,19 @@ _PLACE_STRONG_BEFORE = re.compile(
     r"(?i)(?:\b(?:lives|lived|living|live|grew up|raised|born|moved|moving|move|relocated|settled"
     r"|based|originally|comes|came|back|home|walked|walks|drove|drives|cycled|travel\w*"
     r"|commut\w*|flew|went|goes|bus|train)\s+(?:\w+\s+)?(?:in|to|from|near|outside|into)"
-    r"|\b(?:town|city|village|suburb|area|estate|neighbou?rhood|borough|county) (?:of|called))"
+    r"|\b(?:town|city|village|suburb|area|estate|neighbou?rhood|borough|county|district"
+    r"|township|hometown) (?:of|called|named)"
+    r"|\b(?:flat|house|home|room|rents?|rented|renting|stays?|stayed|staying|shops?)\s+in"
+    r"|\b(?:village|town|suburb|neighbou?rhood|hometown|estate|township),)"
     r"\s+(?:the\s+)?$")
 # A place followed by its postcode, state or ZIP: "Bury, BL9 8AT", "Atlanta, GA 30318"
 _POSTAL_AFTER = re.compile(
     rf",?\s+(?:{_UK_POSTCODE}|[A-Z]{{2}}\s+(?:\d{{5}}|[A-Z]\d[A-Z])|(?:{_AU_STATES})\s+\d{{4}}|\d{{5}}\b"
     r"|[A-Z]\d[A-Z]\b)")
+# A name followed by what kind of place it is: "the Jordaan neighbourhood", "Kibera slum".
+_PLACE_NOUN_AFTER = re.compile(
+    r" (?:neighbou?rhoods?|suburbs?|district|village|township|estate|housing estate|slums?"
+    r"|barrio|quarter|parish|borough|hamlet|settlement|colony|locality|area of|end of town)\b")
 _DIRECTIONS = frozenset(("North", "South", "East", "West", "Central", "Upper", "Lower", "Old",
                          "New", "Greater", "Inner", "Outer"))
 _PEOPLE = (r"(?:client|patient|husband|wife|partner|son|daughter|mother|father|mum|mom|dad|brother"
@@ -862,6 +923,10 @@ def _name_hits(text: str) -> list[_Hit]:
             if (_PLACE_STRONG_BEFORE.search(before) and not _is_given(names[0])
                     and (len(run) > 1 or not _is_ordinary(names[0]))):
                 hits.append(_Hit(start, end, "place", 42))  # "grew up in Ballinasloe"
+                continue
+            if (_PLACE_NOUN_AFTER.match(text, end) and not tokens[run[-1]][3]
+                    and (len(run) > 1 or not _is_ordinary(names[0]))):
+                hits.append(_Hit(start, end, "place", 42))  # "the Jordaan neighbourhood"
                 continue
             if _THE_BEFORE.search(before):
                 continue  # "the Tavistock model": people are seldom "the" anything

@@ -738,3 +738,77 @@ def test_checking_a_module_of_long_reflections_is_quick_once_warm(tmp_path: Path
     findings = check_notebook(path)
     assert time.process_time() - start < 0.5
     assert len(findings) > 30
+
+
+# --- classes widened by shape and cue, not by names (each fails without its rule) ---
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("She moved to Amsterdam, 1017 GM, last spring.", "1017 GM"),
+    ("Her flat is in 3521 AZ Utrecht.", "3521 AZ"),
+    ("Her PIN code is 560034, she said.", "560034"),
+    ("She grew up in Mumbai 400050 and moved later.", "400050"),
+    ("They moved to Brunswick 3056 in January.", "3056"),
+])
+def test_dutch_indian_and_four_digit_postcodes_are_found(text: str, expected: str) -> None:
+    assert flagged(text, "zip_code") == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "We met in March 2023 for 1200 minutes in all.",
+    "Her PHQ-9 fell from 1500 BC jokes to nothing.",
+    "Room 1204 was free, so we used it.",
+])
+def test_years_rooms_and_eras_are_not_postcodes(text: str) -> None:
+    assert flagged(text, "zip_code") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("They're both 91 now.", "91"),
+    ("She reached 104 last week.", "104"),
+    ("Her grandmother celebrated ninety-six with cake.", "ninety-six"),
+])
+def test_ages_reached_or_shared_are_found(text: str, expected: str) -> None:
+    assert any(expected in t for t in flagged(text, "age_over_89"))
+
+
+def test_scores_are_not_ages_when_plural() -> None:
+    assert flagged("Their scores were both 95 at intake.", "age_over_89") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The client is from the Jordaan neighbourhood.", "Jordaan"),
+    ("They rent a flat in Moss Side.", "Moss Side"),
+    ("Her village, Ballyvourney, is small.", "Ballyvourney"),
+])
+def test_places_named_by_what_kind_of_place_they_are(text: str, expected: str) -> None:
+    assert flagged(text, "place") == [expected]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("He served time at Wormwood Scrubs prison.", "Wormwood Scrubs"),
+    ("He plays for Hackney Wick FC.", "Hackney Wick FC"),
+    ("She is treated at the Maudsley.", "Maudsley"),
+    ("Her mother prays at the Greenlane mosque.", "Greenlane"),
+])
+def test_institutions_by_head_noun_or_what_is_done_there(text: str, expected: str) -> None:
+    assert flagged(text, "institution") == [expected]
+
+
+def test_a_lowercase_head_noun_after_an_ordinary_word_is_no_institution() -> None:
+    assert flagged("Boarding school was hard for him.", "institution") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("They live at Hauptstraße 12.", "Hauptstraße 12"),
+    ("She lives at Keizersgracht 123.", "Keizersgracht 123"),
+])
+def test_streets_whose_type_ends_the_word_are_addresses(text: str, expected: str) -> None:
+    assert flagged(text, "street_address") == [expected]
+
+
+def test_a_national_id_number_after_its_name_is_a_record_not_a_phone() -> None:
+    assert flagged("His Aadhaar number is 1234 5678 9012.", "record_number") == ["1234 5678 9012"]
+
+
+def test_an_initial_whose_family_is_spoken_of_is_initials() -> None:
+    assert flagged("I asked whether K.'s mother knew.", "initials") == ["K."]
