@@ -25,11 +25,10 @@ from typing import Any
 
 import nbformat
 
-from coursekit.content.cells import Cell, allowed_specs, generate, required_specs
+from coursekit.content.cells import NBGRADER_SCHEMA_VERSION, Cell, allowed_specs, generate, required_specs
 from coursekit.content.manifest import COURSE_MODULES, STUDENT_FILES, Course, Module, load_course
 from coursekit.errors import CoursekitError, DataFileError
 
-NBGRADER_SCHEMA_VERSION = 3
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
