@@ -17,7 +17,7 @@ Specs:
 - ``submit``: what to do before submitting;
 - ``privacy``: the privacy check of the reflections;
 - ``completion``: the automatic completion check (graded);
-- ``references``: full references of the reading, the evidence and the manifest.
+- ``references``: the full reference of every work the module cites (every module has one).
 
 The texts are Jinja2 templates in ``templates/``, so that their wording can be
 read and changed in one place.
@@ -25,11 +25,13 @@ read and changed in one place.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from coursekit.content.citations import cited, reference_key
 from coursekit.content.instruments import Instrument
 from coursekit.content.manifest import COMPLETION_CELL, Course, Form, Module
 from coursekit.content.questions import QuestionSet
@@ -104,8 +106,7 @@ def required_specs(module: Module) -> list[str]:
     specs += ["submit", "privacy"]
     if module.completion is not None:
         specs.append("completion")
-    if references(module):
-        specs.append("references")
+    specs.append("references")  # every module ends with the full references of what it cites
     return specs
 
 
@@ -126,8 +127,13 @@ def new_module_layout(module: Module) -> list[str]:
     return layout
 
 
-def generate(spec: str, module: Module, course: Course) -> list[Cell]:
-    """The cells a spec stands for, from the module's manifest and data."""
+def generate(spec: str, module: Module, course: Course, notebook: Any = None) -> list[Cell]:
+    """The cells a spec stands for, from the module's manifest and data.
+
+    ``notebook`` (the module's notebook as read, a dict or nbformat node) is
+    needed by "references" only, which lists what the notebook's own cells cite
+    too; without it the notebook is read from the module's folder, if it is there.
+    """
     kind, _, name = spec.partition(":")
     if kind == "opening":
         return [Cell(spec, "markdown", _opening(module), "intro")]
@@ -157,7 +163,8 @@ def generate(spec: str, module: Module, course: Course) -> list[Cell]:
         return [Cell(spec, "code", _render("completion.py.j2"), COMPLETION_CELL,
                      points=module.completion.points)]
     if kind == "references":
-        return [Cell(spec, "markdown", _render("references.md.j2", references=references(module)),
+        return [Cell(spec, "markdown",
+                     _render("references.md.j2", references=references(module, course, notebook)),
                      "references_list")]
     raise CoursekitError(
         f"{module.notebook}: a cell is generated from '{spec}', which coursekit does not know "
@@ -231,8 +238,14 @@ def _reflection(module: Module, course: Course) -> list[Cell]:
     return cells
 
 
-def references(module: Module) -> list[str]:
-    """Full references, in order: the reading, the evidence, then the manifest's own; no repeats."""
+def references(module: Module, course: Course | None = None, notebook: Any = None) -> list[str]:
+    """The full references of a module, in alphabetical order as a reference list has them.
+
+    They are the reading's, the evidence's and the manifest's own, and each of
+    the course's shared references (``coursekit.toml``) that the module cites:
+    in its generated cells or in the notebook's own Markdown cells, by first
+    author and year (``coursekit.content.citations``). ``notebook`` as for ``generate``.
+    """
     found: list[str] = []
     if module.reading:
         source = module.card().source
@@ -240,4 +253,27 @@ def references(module: Module) -> list[str]:
     if module.evidence:
         found += module.evidence_set().references
     found += module.references
-    return list(dict.fromkeys(found))
+    found = list(dict.fromkeys(found))
+    if course is not None and course.references:
+        have = {reference_key(reference) for reference in found}
+        wanted = cited("\n\n".join(module_markdown(module, course, notebook)))
+        for reference in course.references:
+            key = reference_key(reference)
+            if key in wanted and key not in have:
+                found.append(reference)
+                have.add(key)
+    return sorted(found, key=lambda reference: reference.replace("*", "").casefold())
+
+
+def module_markdown(module: Module, course: Course, notebook: Any = None) -> list[str]:
+    """Every Markdown text a module shows but its reference list: generated cells, then its own."""
+    texts = [cell.source for spec in required_specs(module) if spec != "references"
+             for cell in generate(spec, module, course) if cell.cell_type == "markdown"]
+    if notebook is None and module.notebook.is_file():
+        notebook = json.loads(module.notebook.read_text(encoding="utf-8"))
+    for cell in (notebook or {}).get("cells", []):
+        generated = cell.get("metadata", {}).get("coursekit", {}).get("generated")
+        if cell.get("cell_type") == "markdown" and not generated:
+            source = cell.get("source", "")
+            texts.append(source if isinstance(source, str) else "".join(source))
+    return texts

@@ -8,8 +8,9 @@ definitions next to itself at run time, and autograde restores them from
 ``source/`` (a student cannot change what they are graded against).
 
 The course's shared settings (the order of its modules, the privacy advice,
-the rubric) are in ``course/coursekit.toml``. Every tool reads these two
-files instead of guessing what a module holds; the format is documented in
+the rubric, the references several modules cite) are in
+``course/coursekit.toml``. Every tool reads these two files instead of
+guessing what a module holds; the format is documented in
 ``docs/modules.md`` and validated by the JSON Schemas in ``schemas/``. Only
 the checks that relate two parts of a module stay here in Python.
 """
@@ -228,6 +229,9 @@ class Course:
     module_ids: tuple[str, ...]
     protect_client: str
     rubric: tuple[RubricLevel, ...]
+    # Full references of works several modules cite (the reflective frameworks, say); each module's
+    # reference list takes those its text cites (coursekit.content.cells.references).
+    references: tuple[str, ...] = ()
 
     @property
     def source(self) -> Path:
@@ -297,7 +301,7 @@ def load_course(folder: str | Path) -> Course:
     raw = _read_toml(path, "course settings file")
     validate(raw, "course", path, ManifestError)
     course = Course(folder, raw["title"], tuple(raw["modules"]), raw["protect_client"],
-                    _rubric(raw["rubric"]))
+                    _rubric(raw["rubric"]), tuple(raw.get("references", ())))
     for index, module_id in enumerate(course.module_ids):
         if not (course.source / module_id / MANIFEST).is_file():
             raise ManifestError(path, f"lists the module '{module_id}', but there is no "

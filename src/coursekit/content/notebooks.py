@@ -169,7 +169,7 @@ def _generated_problems(name: str, nb: Any, module: Module, course: Course) -> l
             continue
         found[spec] = start
         try:
-            made = generate(spec, module, course)
+            made = generate(spec, module, course, nb)
         except CoursekitError as exc:
             problems.append(Problem(name, f"its '{spec}' cells cannot be made: {exc}", start + 1))
             continue
@@ -295,7 +295,7 @@ def normalise(nb: Any, module: Module, course: Course) -> Any:
         if start != index or spec not in allowed or spec in placed:
             index += 1  # a stray or repeated generated cell: dropped
             continue
-        out += cells_for(spec, module, course)
+        out += cells_for(spec, module, course, nb)
         placed.add(spec)
         index = end
     for position, spec in enumerate(wanted):
@@ -307,7 +307,7 @@ def normalise(nb: Any, module: Module, course: Course) -> Any:
             last = before[-1]
             at = max(i for i, c in enumerate(out)
                      if c.get("metadata", {}).get("coursekit", {}).get("generated") == last) + 1
-        out[at:at] = cells_for(spec, module, course)
+        out[at:at] = cells_for(spec, module, course, nb)
         placed.add(spec)
     nb.cells = out
     declared = module.graded_cells()
@@ -328,10 +328,10 @@ def normalise(nb: Any, module: Module, course: Course) -> Any:
     return nb
 
 
-def cells_for(spec: str, module: Module, course: Course) -> list[Any]:
-    """The notebook cells (nbformat nodes) a spec stands for."""
+def cells_for(spec: str, module: Module, course: Course, notebook: Any = None) -> list[Any]:
+    """The notebook cells (nbformat nodes) a spec stands for; ``notebook`` as for ``cells.generate``."""
     return [nbformat.from_dict(cell.as_notebook_cell())  # type: ignore[no-untyped-call]
-            for cell in generate(spec, module, course)]
+            for cell in generate(spec, module, course, notebook)]
 
 
 def sync_course(course: str | Path) -> list[Path]:

@@ -53,6 +53,29 @@ def test_a_changed_reading_card_is_caught_and_sync_fixes_it(broken):
     assert "Shedler lists three" in nbformat.read(path, as_version=4).cells[1].source
 
 
+def test_a_citation_written_into_a_cell_brings_its_reference_on_sync(broken):
+    """The reference list follows what the notebook cites: check flags it, sync adds the reference."""
+    course, path, nb = broken
+    by_id(nb, "series_intro").source += "\n\nSchön (1983) calls this reflection-in-action."
+    found = problems_after(course, path, nb)
+    assert len(found) == 1 and "('references')" in found[0], found
+    assert sync_course(course) == [path]
+    assert check_course(course) == []
+    references = nbformat.read(path, as_version=4).cells[-1].source
+    assert "- Schön, D. A. (1983). *The reflective practitioner: How professionals think" in references
+    assert references.index("Hatcher") < references.index("Schön") < references.index("Tryon")
+
+
+def test_a_citation_with_no_reference_anywhere_stays_missing(broken):
+    """Only references the course holds are added: an unknown citation is left for the test of
+    the reference lists (test_references) to report, never made up."""
+    course, path, nb = broken
+    by_id(nb, "series_intro").source += "\n\n(Nobody & Else 2099)"
+    nbformat.write(nb, path)
+    sync_course(course)
+    assert "Nobody" not in nbformat.read(path, as_version=4).cells[-1].source
+
+
 @pytest.mark.parametrize(("spec", "edit", "expected"), [
     ("rubric", lambda text: text.replace("Change any detail", "Change every detail"),
      "Change every detail"),
