@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import matplotlib
@@ -20,6 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from coursekit.content.evidence import Finding
 from coursekit.content.instruments import Score
 from coursekit.content.manifest import Module
 from coursekit.palette import OKABE_ITO, PALETTE
@@ -519,41 +521,117 @@ def feelings_checkin(
     return fig
 
 
-def _effect_panel(ax: Axes, rows: Sequence[tuple[str, float | None, str, str]],
-                  positions: Sequence[int]) -> None:
-    """Dots for effects on the scale of r: filled where r was published, open where converted.
+@dataclass(frozen=True)
+class EffectRow:
+    """One row of an evidence plot: a published effect on the scale of r, and how precise it is.
 
-    A row without an r gets no dot and no number: a note points to its evidence.
+    ``r`` is None for evidence of another kind (a count of studies): such a row
+    is written out, never drawn as a number. ``metric`` says where r came from
+    ("r" as published; "d" or "g" converted), ``ci`` is the interval on the scale
+    of r where the source gives one, ``k`` the number of studies, ``grade`` the
+    task force's evidence grade ("" where the data gives none).
     """
-    values = [r for _l, r, _m, _t in rows if r is not None]
+
+    label: str
+    r: float | None
+    metric: str = ""
+    text: str = ""
+    ci: tuple[float, float] | None = None
+    k: int | None = None
+    grade: str = ""
+
+    @classmethod
+    def of(cls, finding: Finding, *, label: str | None = None, text: str | None = None) -> EffectRow:
+        """The row for a finding of an evidence file; ``text`` defaults to its figures and source."""
+        as_r = finding.as_r()
+        if text is None:
+            text = (f"{finding.evidence_text}; {finding.source_text}" if as_r
+                    else f"{finding.statement} ({finding.source_text})")
+        return cls(label or finding.label, as_r[0] if as_r else None, as_r[1] if as_r else "", text,
+                   finding.as_r_ci(), finding.k, finding.grade)
+
+    @property
+    def number_text(self) -> str:
+        """The label at the dot, like "r = .39 [.17, .60], k = 9" or "r ≈ .14 (from g), no interval given"."""
+        if self.r is None:
+            return ""
+        number = _r_text(self.r)
+        text = f"r = {number}" if self.metric == "r" else f"r \u2248 {number} (from {self.metric})"
+        if self.ci:
+            text += f" [{_r_text(self.ci[0])}, {_r_text(self.ci[1])}]"
+        if self.k:
+            text += f", k = {self.k:,}"
+        return text if self.ci else f"{text}, no interval given"
+
+
+def _r_text(value: float) -> str:
+    return f"{value:.2f}".replace("0.", ".")
+
+
+def _as_row(row: EffectRow | tuple[str, float | None, str, str]) -> EffectRow:
+    # The short form (label, r, metric, text) draws a dot without interval or k.
+    return row if isinstance(row, EffectRow) else EffectRow(*row)
+
+
+def _row_labels(rows: Sequence[EffectRow], width: int = 24) -> list[str]:
+    """The rows' labels; with the task force's grade under each once any row has one."""
+    graded = any(row.grade for row in rows)
+    return [_wrap(row.label, width) + (f"\n({row.grade or 'grade not recorded here'})" if graded else "")
+            for row in rows]
+
+
+def _effect_panel(ax: Axes, rows: Sequence[EffectRow], positions: Sequence[int]) -> None:
+    """Dots for effects on the scale of r with their 95% intervals and number of studies.
+
+    A filled dot is an r as published, an open diamond a converted d or g; a bar
+    with end caps is the interval the source gives, and a thin dashed line from 0
+    marks a dot whose source gives none, so that a precise estimate and an
+    imprecise one never look alike. A row without an r gets no dot and no
+    number: a note points to its evidence.
+    """
+    values = [v for row in rows if row.r is not None
+              for v in (row.r, *(row.ci or ()))]
     lo = min([0.0, *values]) - 0.12
     hi = max([0.0, *values]) + 0.12
     ax.axvline(0, color=OKABE_ITO["black"], linewidth=0.8)
-    for pos, (_label, r, metric, _text) in zip(positions, rows, strict=True):
-        if r is None:
+    for pos, row in zip(positions, rows, strict=True):
+        if row.r is None:
             ax.text(0.02, pos, "no single r: evidence of another kind \u2192", va="center",
                     fontsize=8.5, style="italic")
             continue
-        published = metric == "r"
-        colour = OKABE_ITO["vermillion"] if r < 0 else OKABE_ITO["green"]
-        ax.plot([0, r], [pos, pos], color=OKABE_ITO["grey"], linewidth=1)
-        ax.plot([r], [pos], marker="o" if published else "D", markersize=9, linestyle="none",
-                color=colour, markerfacecolor=colour if published else "white", markeredgewidth=2)
-        number = f"{r:.2f}".replace("0.", ".")
-        ax.text(r, pos + 0.22, f"r = {number}" if published else f"r \u2248 {number} (from {metric})",
-                ha="center", va="bottom", fontsize=8.5)
+        published = row.metric == "r"
+        colour = OKABE_ITO["vermillion"] if row.r < 0 else OKABE_ITO["green"]
+        if row.ci:
+            ax.errorbar([row.r], [pos], xerr=[[row.r - row.ci[0]], [row.ci[1] - row.r]], fmt="none",
+                        ecolor=OKABE_ITO["black"], elinewidth=2, capsize=5, capthick=2)
+        else:
+            ax.plot([0, row.r], [pos, pos], color=OKABE_ITO["grey"], linewidth=1, linestyle="--")
+        ax.plot([row.r], [pos], marker="o" if published else "D", markersize=9, linestyle="none",
+                color=colour, markerfacecolor=colour if published else "white", markeredgewidth=2,
+                zorder=3)
+        ax.text(row.r, pos + 0.22, row.number_text, ha="center", va="bottom", fontsize=8.5)
     ax.set_xlim(lo, hi)
-    kinds = {metric == "r" for _l, r, metric, _t in rows if r is not None}
-    if True in kinds:
-        ax.plot([], [], marker="o", linestyle="none", color=OKABE_ITO["green"], label="r as published")
-    if False in kinds:
-        ax.plot([], [], marker="D", linestyle="none", markerfacecolor="white", markeredgewidth=2,
-                color=OKABE_ITO["green"], label="converted to r from d or g")
-    if any(v < 0 for v in values):
-        ax.plot([], [], marker="o", linestyle="none", color=OKABE_ITO["vermillion"],
-                label="below 0: goes with worse outcome")
-    ax.figure.legend(loc="outside lower center", ncol=3, fontsize=8.5, frameon=False,
-                     handles=ax.get_legend_handles_labels()[0])
+    from matplotlib.lines import Line2D
+
+    drawn = [row for row in rows if row.r is not None]
+    handles = []
+    if any(row.metric == "r" for row in drawn):
+        handles.append(Line2D([], [], marker="o", linestyle="none", color=OKABE_ITO["green"],
+                              label="r as published"))
+    if any(row.metric != "r" for row in drawn):
+        handles.append(Line2D([], [], marker="D", linestyle="none", markerfacecolor="white",
+                              markeredgewidth=2, color=OKABE_ITO["green"],
+                              label="converted to r from d or g"))
+    if any(row.ci for row in drawn):
+        handles.append(Line2D([], [], color=OKABE_ITO["black"], linewidth=2, marker="|", markersize=10,
+                              markeredgewidth=2, label="95% confidence interval"))
+    if any(not row.ci for row in drawn):
+        handles.append(Line2D([], [], color=OKABE_ITO["grey"], linewidth=1, linestyle="--",
+                              label="no interval given by the source"))
+    if any(row.r is not None and row.r < 0 for row in drawn):
+        handles.append(Line2D([], [], marker="o", linestyle="none", color=OKABE_ITO["vermillion"],
+                              label="below 0: goes with worse outcome"))
+    ax.figure.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=8.5, frameon=False)
     ax.grid(axis="x", alpha=0.3)
 
 
@@ -565,24 +643,27 @@ def _text_panel(ax: Axes, texts: Sequence[str], positions: Sequence[int], width:
 
 
 def effect_sizes(
-    rows: Sequence[tuple[str, float | None, str, str]],
+    rows: Sequence[EffectRow | tuple[str, float | None, str, str]],
     *,
     title: str = "What the research found",
-    xlabel: str = "Correlation with therapy outcome (r)",
+    xlabel: str = "Correlation with therapy outcome (r), with its 95% interval and k studies",
 ) -> Figure:
     """Published effects on the scale of r, one row each, with their evidence written beside them.
 
-    ``rows`` holds (label, r or None, the metric it came from ("r", "d" or
-    "g"), a text: effect sizes, studies and source). A row without a number is
-    written out, not drawn: it is evidence of another kind.
+    ``rows`` are ``EffectRow``s (``EffectRow.of(finding)``), or short tuples
+    (label, r or None, the metric it came from, a text) drawn without an
+    interval. A row without a number is written out, not drawn: it is evidence
+    of another kind.
     """
-    fig = new_figure(10.0, 0.9 * len(rows) + 2.0)
+    effect_rows = [_as_row(row) for row in rows]
+    graded = any(row.grade for row in effect_rows)
+    fig = new_figure(10.5, (1.15 if graded else 0.9) * len(effect_rows) + 2.2)
     ax, notes = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1.3, 1]})
-    positions = list(range(len(rows)))[::-1]
-    _effect_panel(ax, rows, positions)
-    _text_panel(notes, [text for *_rest, text in rows], positions)
-    ax.set_ylim(-0.6, len(rows) - 0.3)
-    ax.set_yticks(positions, [_wrap(label, 22) for label, _r, _m, _t in rows])
+    positions = list(range(len(effect_rows)))[::-1]
+    _effect_panel(ax, effect_rows, positions)
+    _text_panel(notes, [row.text for row in effect_rows], positions)
+    ax.set_ylim(-0.6, len(effect_rows) - 0.3)
+    ax.set_yticks(positions, _row_labels(effect_rows, 22))
     ax.set_xlabel(xlabel)
     notes.set_title("Evidence", fontsize=10, loc="left")
     fig.suptitle(title)
@@ -590,23 +671,25 @@ def effect_sizes(
 
 
 def ratings_beside_evidence(
-    rows: Sequence[tuple[str, int | None, float | None, str, str]],
+    rows: Sequence[tuple[int | None, EffectRow]],
     *,
     scale: tuple[int, int] = (1, 5),
     title: str = "Your self-ratings beside the published evidence",
 ) -> Figure:
     """Left, the student's rating of each element; right, its published link with outcome.
 
-    ``rows`` holds (element, rating or None, r or None, the metric r came
-    from, evidence text). The two panels share their rows, so each rating is
-    read beside its evidence; they do not share a scale, because a
+    ``rows`` holds (rating or None, the element's ``EffectRow``). The panels
+    share their rows, so each rating is read beside its evidence, its interval,
+    its number of studies and its grade; they do not share a scale, because a
     self-rating and a correlation are different kinds of number.
     """
     lo, hi = scale
-    fig = new_figure(14.0, 0.85 * len(rows) + 2.2)
+    effect_rows = [row for _rating, row in rows]
+    graded = any(row.grade for row in effect_rows)
+    fig = new_figure(14.0, (1.05 if graded else 0.85) * len(rows) + 2.4)
     left, middle, notes = fig.subplots(1, 3, sharey=True, gridspec_kw={"width_ratios": [1, 1.1, 1]})
     positions = list(range(len(rows)))[::-1]
-    for pos, (_label, rating, _r, _m, _t) in zip(positions, rows, strict=True):
+    for pos, (rating, _row) in zip(positions, rows, strict=True):
         left.barh(pos, hi - lo, left=lo, height=0.55, color=OKABE_ITO["grey"], alpha=0.2)
         if rating is None:
             left.text(lo + 0.1, pos, "not rated", va="center", fontsize=9, style="italic")
@@ -617,14 +700,14 @@ def ratings_beside_evidence(
     left.set_xlim(lo, hi + 0.4)
     left.set_xticks(range(lo, hi + 1))
     left.set_ylim(-0.6, len(rows) - 0.3)
-    left.set_yticks(positions, [label for label, *_rest in rows])
+    left.set_yticks(positions, _row_labels(effect_rows, 28))
     left.set_xlabel(f"Your self-rating ({lo} = a clear gap, {hi} = a clear strength)")
     left.set_title("How you rate yourself", fontsize=11)
     left.grid(axis="x", alpha=0.3)
-    _effect_panel(middle, [(label, r, m, t) for label, _rating, r, m, t in rows], positions)
-    middle.set_xlabel("Link with therapy outcome, as r")
+    _effect_panel(middle, effect_rows, positions)
+    middle.set_xlabel("Link with therapy outcome, as r (95% interval; k studies)")
     middle.set_title("What the meta-analyses found", fontsize=11)
-    _text_panel(notes, [text for *_rest, text in rows], positions, width=50)
+    _text_panel(notes, [row.text for row in effect_rows], positions, width=50)
     notes.set_title("Evidence", fontsize=11, loc="left")
     fig.suptitle(title)
     return fig

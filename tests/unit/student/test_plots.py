@@ -5,6 +5,7 @@ import math
 import matplotlib.colors as mcolors
 from matplotlib.figure import Figure
 
+from conftest import evidence_of
 from coursekit.content.instruments import score
 from coursekit.student.plots import OKABE_ITO, alliance_series, profile
 
@@ -179,26 +180,72 @@ def test_effect_sizes_draw_a_dot_only_where_there_is_a_number():
     assert any("no single r" in t.get_text() for t in ax.texts)
     assert [t.get_text() for t in notes.texts] == ["r = .39; 9 studies", "r = -.16; 14 studies",
                                                    "2/3 of 24 studies"]
-    assert ax.get_xlabel() == "Correlation with therapy outcome (r)" and fig.get_suptitle() == "CT"
+    assert ax.get_xlabel().startswith("Correlation with therapy outcome (r)") and fig.get_suptitle() == "CT"
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert labels == ["r as published", "below 0: goes with worse outcome"]
+    assert labels == ["r as published", "no interval given by the source", "below 0: goes with worse outcome"]
+
+
+def interval_bars(ax):
+    """The (low, high) of every interval bar drawn: errorbar draws each as a two-point segment."""
+    from matplotlib.collections import LineCollection
+
+    segments = [seg for coll in ax.collections if isinstance(coll, LineCollection)
+                for seg in coll.get_segments()]
+    return sorted((round(float(seg[0][0]), 4), round(float(seg[1][0]), 4)) for seg in segments)
+
+
+def test_an_imprecise_estimate_is_drawn_with_its_wide_interval_and_its_few_studies():
+    """The reviewer's case: r = .39 from 9 studies must not look like r = .278 from 295."""
+    from coursekit.student.plots import EffectRow, effect_sizes
+
+    evidence = evidence_of("relationship")
+    rows = [EffectRow.of(evidence.finding(name)) for name in ("alliance", "managing_countertransference")]
+    ax, _notes = effect_sizes(rows).axes
+    assert interval_bars(ax) == [(0.17, 0.6), (0.256, 0.299)]
+    labels = [t.get_text() for t in ax.texts]
+    assert "r = .28 [.26, .30], k = 295" in labels and "r = .39 [.17, .60], k = 9" in labels
+    assert "95% confidence interval" in [t.get_text() for t in ax.figure.legends[0].get_texts()]
+    # the grade is shown under the element that has one, and said to be missing where the file has none
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert ticks == ["Alliance\n(demonstrably effective)",
+                     "Managing\ncountertransference\n(grade not recorded here)"]
+
+
+def test_a_converted_effect_keeps_its_interval_on_the_scale_of_r():
+    from coursekit.content.evidence import Citation, Effect, Finding
+    from coursekit.student.plots import EffectRow, effect_sizes
+
+    cite = Citation("X 2000", "X, Y.", 2000, "A title", "Journal")
+    finding = Finding("x", "X", "Found.", cite, effects=(Effect("d", 0.58, (0.4, 0.8)),), k=12)
+    row = EffectRow.of(finding)
+    assert row.metric == "d" and abs(row.r - 0.58 / (0.58**2 + 4) ** 0.5) < 1e-12
+    low, high = row.ci or (0.0, 0.0)
+    assert abs(low - 0.4 / (0.4**2 + 4) ** 0.5) < 1e-12 and abs(high - 0.8 / (0.8**2 + 4) ** 0.5) < 1e-12
+    assert row.number_text == "r \u2248 .28 (from d) [.20, .37], k = 12"
+    ax, _notes = effect_sizes([row]).axes
+    assert interval_bars(ax) == [(round(low, 4), round(high, 4))]
+    no_interval = EffectRow.of(Finding("y", "Y", "Found.", cite, effects=(Effect("r", 0.2),), k=3))
+    assert no_interval.number_text == "r = .20, k = 3, no interval given"
 
 
 def test_ratings_beside_evidence_share_rows_and_mark_converted_values():
-    from coursekit.student.plots import ratings_beside_evidence
+    from coursekit.student.plots import EffectRow, ratings_beside_evidence
 
-    rows = [("Empathy", 4, 0.28, "r", "r = .28"), ("Positive regard", None, 0.139, "g", "g = .28"),
-            ("Collecting feedback", 2, None, "", "2/3 of 24 studies")]
+    rows = [(4, EffectRow("Empathy", 0.28, "r", "r = .28", (0.23, 0.33), 82, "demonstrably effective")),
+            (None, EffectRow("Positive regard", 0.139, "g", "g = .28", None, 64, "demonstrably effective")),
+            (2, EffectRow("Collecting feedback", None, "", "2/3 of 24 studies", None, 24))]
     fig = ratings_beside_evidence(rows)
     ratings, effects, notes = fig.axes
-    assert [t.get_text() for t in ratings.get_yticklabels()] == ["Empathy", "Positive regard",
-                                                                 "Collecting feedback"]
+    assert [t.get_text() for t in ratings.get_yticklabels()] == [
+        "Empathy\n(demonstrably effective)", "Positive regard\n(demonstrably effective)",
+        "Collecting feedback\n(grade not recorded here)"]
     drawn = [p for p in ratings.patches if p.get_alpha() is None]
     assert sorted(round(p.get_width() + p.get_x()) for p in drawn) == [2, 4]
     assert "not rated" in [t.get_text() for t in ratings.texts]
     converted = [line for line in effects.lines if line.get_marker() == "D" and len(line.get_xdata())]
     assert len(converted) == 1 and float(converted[0].get_xdata()[0]) == 0.139
     assert mcolors.to_hex(converted[0].get_markerfacecolor()) == "#ffffff"  # open, not only a colour
-    assert "r \u2248 .14 (from g)" in [t.get_text() for t in effects.texts]
+    assert "r \u2248 .14 (from g), k = 64, no interval given" in [t.get_text() for t in effects.texts]
+    assert interval_bars(effects) == [(0.23, 0.33)]
     assert ratings.get_xlabel().startswith("Your self-rating") and effects.get_xlabel()
     assert len(notes.texts) == 3 and fig.get_suptitle()
