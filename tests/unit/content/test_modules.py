@@ -316,14 +316,16 @@ def test_the_evidence_holds_exactly_the_published_figures():
                                                                                                2018)
 
 
-def test_the_task_force_grades_are_given_only_where_the_course_has_them():
-    """Norcross & Lambert (2018) graded the alliance, empathy, positive regard and feedback
-    demonstrably effective; the course records no grade it has not checked."""
+def test_each_element_carries_the_grade_the_task_force_gave_it():
+    """Norcross & Lambert (2018, table of evidentiary strength): the alliance, empathy, positive
+    regard and feedback demonstrably effective; congruence, rupture repair and managing
+    countertransference probably effective."""
     rel = evidence_of("relationship")
     assert {f.id: f.grade for f in rel.findings} == {
         "alliance": "demonstrably effective", "empathy": "demonstrably effective",
         "positive_regard": "demonstrably effective", "feedback": "demonstrably effective",
-        "congruence": "", "rupture_repair": "", "managing_countertransference": ""}
+        "congruence": "probably effective", "rupture_repair": "probably effective",
+        "managing_countertransference": "probably effective"}
     assert "16 meta-analyses of 17 relationship elements" in rel.about and "seven" in rel.about
 
 

@@ -205,10 +205,10 @@ def test_an_imprecise_estimate_is_drawn_with_its_wide_interval_and_its_few_studi
     labels = [t.get_text() for t in ax.texts]
     assert "r = .28 [.26, .30], k = 295" in labels and "r = .39 [.17, .60], k = 9" in labels
     assert "95% confidence interval" in [t.get_text() for t in ax.figure.legends[0].get_texts()]
-    # the grade is shown under the element that has one, and said to be missing where the file has none
+    # each element's task-force grade is shown under it
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert ticks == ["Alliance\n(demonstrably effective)",
-                     "Managing\ncountertransference\n(grade not recorded here)"]
+                     "Managing\ncountertransference\n(probably effective)"]
 
 
 def test_a_converted_effect_keeps_its_interval_on_the_scale_of_r():
