@@ -1,6 +1,7 @@
 """What a student is told before writing about clients and themself, and what graders grade against.
 
-The safety statement in every opening, and the rubric's criteria and rules.
+The safety statement in every opening, the rubric's criteria and rules, and
+the model answers graders read as full-mark examples.
 """
 
 from __future__ import annotations
@@ -14,9 +15,16 @@ from conftest import COURSE
 from coursekit.content.cells import generate
 from coursekit.content.manifest import load_course
 from coursekit.content.notebooks import check_course, sync_course
+from coursekit.privacy.detector import find_identifiers
 
 COURSE_SETTINGS = load_course(COURSE)
 MODULES = COURSE_SETTINGS.modules()
+PARTS = [(module.id, part.id) for module in MODULES if module.reflection
+         for part in module.reflection.parts]
+# The parts a criterion limited to some parts (the link to reading and evidence) applies to.
+LINKED = [(module.id, part_id) for module in MODULES
+          for criterion in COURSE_SETTINGS.rubric_for(module).criteria if criterion.parts
+          for part_id in criterion.parts]
 
 
 def module(module_id: str):
@@ -172,3 +180,42 @@ text = "specific and concrete"
     found = [str(p) for p in check_course(course_copy)]
     assert len(found) == 1 and "field 'rubric" in found[0], found
     assert "[[rubric.criteria]]" in found[0]
+
+
+# --- the model answers ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("module_id", "part_id"), PARTS)
+def test_every_model_answer_is_as_long_as_the_prompt_asks(module_id, part_id):
+    reflection = module(module_id).reflection
+    answer = next(p.model_answer for p in reflection.parts if p.id == part_id)
+    fewest, most = reflection.words
+    assert fewest <= len(answer.split()) <= most, (len(answer.split()), reflection.words)
+    assert f"**Length.** {fewest} to {most} words per part" in committed(module_id, "rubric")
+
+
+def test_the_length_asked_for_is_80_to_200_words_except_in_the_shorter_portfolio():
+    assert {m.id: m.reflection.words for m in MODULES} == {
+        **{m: (80, 200) for m in ("alliance", "craft", "stuck", "breakthroughs", "relationship")},
+        "portfolio": (100, 250)}
+
+
+@pytest.mark.parametrize(("module_id", "part_id"), PARTS)
+def test_every_model_answer_passes_the_privacy_check(module_id, part_id):
+    answer = next(p.model_answer for p in module(module_id).reflection.parts if p.id == part_id)
+    assert find_identifiers(answer) == []
+
+
+@pytest.mark.parametrize(("module_id", "part_id"), LINKED)
+def test_model_answers_from_evaluation_on_cite_the_reading_or_the_evidence(module_id, part_id):
+    answer = next(p.model_answer for p in module(module_id).reflection.parts if p.id == part_id)
+    cues = (r"\(\d{4}\)|et al\.|colleagues|essay|editors|Shedler|Bordin|Herman"
+            r"|my (?:self-)?(?:ratings|profile|check-in|placement)|practice month|subscale"
+            r"|prediction|cohort|evidence|data|criteria")
+    assert re.search(cues, answer, re.IGNORECASE), answer
+
+
+def test_the_committed_model_answers_are_the_manifests():
+    for module_id, part_id in PARTS:
+        answer = next(p.model_answer for p in module(module_id).reflection.parts if p.id == part_id)
+        assert committed(module_id, f"reflection_{part_id}") == answer.strip()
