@@ -1,11 +1,13 @@
 """What a student is told before writing about clients and themself, and what graders grade against.
 
-The safety statement in every opening, the rubric's criteria and rules, and
-the model answers graders read as full-mark examples.
+The safety statement in every opening, the rubric's criteria and rules, the
+model answers graders read as full-mark examples, and time estimates a
+student can meet.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
 import nbformat
@@ -15,6 +17,7 @@ from conftest import COURSE
 from coursekit.content.cells import generate
 from coursekit.content.manifest import load_course
 from coursekit.content.notebooks import check_course, sync_course
+from coursekit.content.scaffold import new_module
 from coursekit.privacy.detector import find_identifiers
 
 COURSE_SETTINGS = load_course(COURSE)
@@ -25,6 +28,8 @@ PARTS = [(module.id, part.id) for module in MODULES if module.reflection
 LINKED = [(module.id, part_id) for module in MODULES
           for criterion in COURSE_SETTINGS.rubric_for(module).criteria if criterion.parts
           for part_id in criterion.parts]
+# Reflective writing, thinking included: about 20 words a minute.
+WORDS_PER_MINUTE = 20
 
 
 def module(module_id: str):
@@ -219,3 +224,35 @@ def test_the_committed_model_answers_are_the_manifests():
     for module_id, part_id in PARTS:
         answer = next(p.model_answer for p in module(module_id).reflection.parts if p.id == part_id)
         assert committed(module_id, f"reflection_{part_id}") == answer.strip()
+
+
+# --- time -----------------------------------------------------------------------------
+
+TIME = re.compile(r"About (\d+) to (\d+) minutes: (.+)\.")
+STEP = re.compile(r"(\d+)(?: to (\d+))? (?:to|for) (.+)")
+
+
+def assert_time_leaves_room_to_write(m) -> None:
+    found = TIME.fullmatch(m.time.strip())
+    assert found, f"{m.id}: the time should read 'About A to B minutes: N to ..., N for ...'"
+    steps = [STEP.fullmatch(step) for step in found.group(3).split(", ")]
+    assert all(steps), found.group(3)
+    low = sum(int(s.group(1)) for s in steps)
+    high = sum(int(s.group(2) or s.group(1)) for s in steps)
+    assert (int(found.group(1)), int(found.group(2))) == (low, high)
+    writing = next(s for s in steps if s.group(3) == "write the reflection")
+    fewest, most = m.reflection.words
+    parts = len(m.reflection.parts)
+    assert int(writing.group(1)) >= math.ceil(parts * fewest / WORDS_PER_MINUTE)
+    assert int(writing.group(2)) >= math.ceil(parts * most / WORDS_PER_MINUTE)
+
+
+@pytest.mark.parametrize("module_id", COURSE_SETTINGS.module_ids)
+def test_the_time_is_the_sum_of_its_steps_and_leaves_room_to_write(module_id):
+    """Six parts of 80 to 200 words at about 20 words a minute is 24 to 60 minutes of writing."""
+    assert_time_leaves_room_to_write(module(module_id))
+
+
+def test_a_new_module_starts_with_an_honest_time(course_copy):
+    new_module(course_copy, "feedback", "Feedback-informed practice")
+    assert_time_leaves_room_to_write(load_course(course_copy).module("feedback"))
