@@ -8,12 +8,14 @@ answer cell per part); they stand together in the notebook.
 
 Specs:
 
-- ``opening``: title, purpose, time, what is collected and who sees it, the parts and points;
+- ``opening``: title, purpose, time, what is collected and who sees it, the course's safety
+  statement (and the module's own note), the parts and points;
 - ``reading``: the reading card;
 - ``items:<form>``: an instrument's items or a question set's questions, readable without a kernel;
 - ``form:<form>``: the code cell that shows the form;
 - ``profile:<form>``: the student's profile on an instrument (optional: a module may draw its own);
-- ``reflection``: rubric, then prompt and answer (the model answer, for nbgrader to remove) per part;
+- ``reflection``: the rubric (criteria by level, and the rules every grade follows), then a prompt
+  and an answer (the model answer, for nbgrader to remove) per part;
 - ``submit``: what to do before submitting;
 - ``privacy``: the privacy check of the reflections;
 - ``completion``: the automatic completion check (graded);
@@ -136,7 +138,7 @@ def generate(spec: str, module: Module, course: Course, notebook: Any = None) ->
     """
     kind, _, name = spec.partition(":")
     if kind == "opening":
-        return [Cell(spec, "markdown", _opening(module), "intro")]
+        return [Cell(spec, "markdown", _opening(module, course), "intro")]
     if kind == "reading":
         from coursekit.content.readings import render_markdown
 
@@ -171,7 +173,7 @@ def generate(spec: str, module: Module, course: Course, notebook: Any = None) ->
         f"for this module; the specs it knows here are: {', '.join(required_specs(module))}.")
 
 
-def _opening(module: Module) -> str:
+def _opening(module: Module, course: Course) -> str:
     rows = []
     for row in module.outline:
         points = ""
@@ -181,7 +183,7 @@ def _opening(module: Module) -> str:
             points = f"{points_text(total)}, " + ("graded by your instructor" if by_hand
                                                  else "checked automatically")
         rows.append({"what": row.what, "points": points})
-    return _render("opening.md.j2", module=module, outline=rows)
+    return _render("opening.md.j2", module=module, outline=rows, safety=course.safety)
 
 
 def _items(module: Module, form: Form) -> str:
@@ -225,9 +227,15 @@ def _reflection(module: Module, course: Course) -> list[Cell]:
     reflection = module.reflection
     assert reflection is not None  # required_specs asks for it only then
     rubric = course.rubric_for(module)
-    top = max(level.points for level in rubric)
+    rows = []
+    for criterion in rubric.criteria:
+        numbers = [n for n, part in enumerate(reflection.parts, 1) if criterion.applies_to(part.id)]
+        applies = "every part" if len(numbers) == len(reflection.parts) else _numbered(numbers)
+        # a table cell is one line: a level's text written over several lines in TOML joins up
+        rows.append({"title": criterion.title, "applies": applies,
+                     "texts": [" ".join(level.text.split()) for level in criterion.levels]})
     cells = [Cell("reflection", "markdown",
-                  _render("rubric.md.j2", reflection=reflection, course=course, rubric=rubric, top=top),
+                  _render("rubric.md.j2", reflection=reflection, course=course, rubric=rubric, rows=rows),
                   "rubric")]
     for number, part in enumerate(reflection.parts, 1):
         cells.append(Cell("reflection", "markdown",
@@ -236,6 +244,15 @@ def _reflection(module: Module, course: Course) -> list[Cell]:
         cells.append(Cell("reflection", "markdown", part.model_answer.strip(), part.grade_id,
                           points=part.points, solution=True))
     return cells
+
+
+def _numbered(numbers: list[int]) -> str:
+    """Parts by the numbers their prompts carry: 'part 4', 'parts 2 and 3', 'parts 3 to 6'."""
+    if len(numbers) == 1:
+        return f"part {numbers[0]}"
+    if len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"parts {numbers[0]} to {numbers[-1]}"
+    return f"parts {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"
 
 
 def references(module: Module, course: Course | None = None, notebook: Any = None) -> list[str]:

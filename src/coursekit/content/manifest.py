@@ -8,9 +8,9 @@ definitions next to itself at run time, and autograde restores them from
 ``source/`` (a student cannot change what they are graded against).
 
 The course's shared settings (the order of its modules, the privacy advice,
-the rubric, the references several modules cite) are in
-``course/coursekit.toml``. Every tool reads these two files instead of
-guessing what a module holds; the format is documented in
+the rubric, what students are told about their own safety, the references several
+modules cite) are in ``course/coursekit.toml``. Every tool reads these two
+files instead of guessing what a module holds; the format is documented in
 ``docs/modules.md`` and validated by the JSON Schemas in ``schemas/``. Only
 the checks that relate two parts of a module stay here in Python.
 """
@@ -18,7 +18,7 @@ the checks that relate two parts of a module stay here in Python.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,6 +71,49 @@ class RubricLevel:
 
 
 @dataclass(frozen=True)
+class Criterion:
+    """One thing a grader looks for in a part, described at every level of points."""
+
+    title: str
+    levels: tuple[RubricLevel, ...]  # highest points first; every criterion of a rubric has the same
+    parts: tuple[str, ...] | None  # the part ids it applies to; None: every part
+
+    def applies_to(self, part_id: str) -> bool:
+        return self.parts is None or part_id in self.parts
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """How each part of a reflection is graded: criteria, and the rules every grade follows."""
+
+    criteria: tuple[Criterion, ...]
+    scoring: str  # how a part's points follow from its criteria
+    not_graded: str  # what is never graded (how much a student discloses)
+    identifies_client: str  # what happens instead of a grade when a reflection identifies a client
+
+    @property
+    def points(self) -> tuple[float, ...]:
+        """The levels' points, highest first (the same for every criterion)."""
+        return tuple(level.points for level in self.criteria[0].levels)
+
+    @property
+    def top(self) -> float:
+        return self.points[0]
+
+
+@dataclass(frozen=True)
+class Safety:
+    """What every module's opening tells students about writing about clients and themselves."""
+
+    heading: str
+    choice: str  # what they may leave out; how much of their own history they share
+    instructor: str  # what an instructor does with what they read
+    grading: str  # that a grade is not a fitness-to-practise assessment
+    support: str  # where to find support, before the contacts
+    contacts: tuple[str, ...]  # the programme's support contacts
+
+
+@dataclass(frozen=True)
 class ReflectionPart:
     id: str
     title: str
@@ -88,7 +131,8 @@ class Reflection:
     heading: str
     intro: str
     parts: tuple[ReflectionPart, ...]
-    rubric: tuple[RubricLevel, ...] | None  # None: the course's rubric
+    words: tuple[int, int]  # how many words a part asks for, fewest and most
+    criteria: tuple[Criterion, ...] | None  # None: the course's rubric criteria
 
     @property
     def points(self) -> float:
@@ -116,6 +160,7 @@ class Module:
     title: str
     purpose: str
     time: str
+    safety_note: str | None  # what this module adds to the course's safety statement
     reading: str | None
     collected: tuple[str, ...]
     forms: tuple[Form, ...]
@@ -228,7 +273,8 @@ class Course:
     title: str
     module_ids: tuple[str, ...]
     protect_client: str
-    rubric: tuple[RubricLevel, ...]
+    safety: Safety
+    rubric: Rubric
     # Full references of works several modules cite (the reflective frameworks, say); each module's
     # reference list takes those its text cites (coursekit.content.cells.references).
     references: tuple[str, ...] = ()
@@ -252,9 +298,25 @@ class Course:
     def modules(self) -> list[Module]:
         return [self.module(module_id) for module_id in self.module_ids]
 
-    def rubric_for(self, module: Module) -> tuple[RubricLevel, ...]:
-        if module.reflection is not None and module.reflection.rubric is not None:
-            return module.reflection.rubric
+    def rubric_for(self, module: Module) -> Rubric:
+        """The module's rubric: its own criteria or the course's, under the course's rules.
+
+        Raises ManifestError when a course criterion names a part the module does not have.
+        """
+        if module.reflection is None:
+            return self.rubric
+        if module.reflection.criteria is not None:
+            return replace(self.rubric, criteria=module.reflection.criteria)
+        part_ids = [part.id for part in module.reflection.parts]
+        for i, criterion in enumerate(self.rubric.criteria):
+            missing = [p for p in criterion.parts or () if p not in part_ids]
+            if missing:
+                raise ManifestError(
+                    self.path, f"the criterion '{criterion.title}' names the part "
+                    f"'{missing[0]}', which the module '{module.id}' does not have (its parts are "
+                    f"{', '.join(part_ids)}).", field=f"rubric.criteria.{i}.parts",
+                    advice=f"Correct the part's id, or give {module.id}/{MANIFEST} a rubric of its "
+                           "own ([[reflection.rubric.criteria]]).")
         return self.rubric
 
 
@@ -300,8 +362,15 @@ def load_course(folder: str | Path) -> Course:
     path = folder / COURSE_SETTINGS
     raw = _read_toml(path, "course settings file")
     validate(raw, "course", path, ManifestError)
+    rubric = raw["rubric"]
+    criteria = _criteria(rubric["criteria"], path, "rubric.criteria")
+    safety = raw["safety"]
     course = Course(folder, raw["title"], tuple(raw["modules"]), raw["protect_client"],
-                    _rubric(raw["rubric"]), tuple(raw.get("references", ())))
+                    Safety(safety["heading"], safety["choice"], safety["instructor"],
+                           safety["grading"], safety["support"], tuple(safety["contacts"])),
+                    Rubric(criteria, rubric["scoring"], rubric["not_graded"],
+                           rubric["identifies_client"]),
+                    tuple(raw.get("references", ())))
     for index, module_id in enumerate(course.module_ids):
         if not (course.source / module_id / MANIFEST).is_file():
             raise ManifestError(path, f"lists the module '{module_id}', but there is no "
@@ -324,8 +393,27 @@ def find_course(start: str | Path | None = None) -> Path:
     return here / "course"
 
 
-def _rubric(raw: dict[str, Any]) -> tuple[RubricLevel, ...]:
-    return tuple(RubricLevel(level["points"], level["text"]) for level in raw["levels"])
+def _criteria(raw: list[dict[str, Any]], path: Path, field: str) -> tuple[Criterion, ...]:
+    """A rubric's criteria; each describes the same levels of points, highest first."""
+    criteria = tuple(
+        Criterion(c["title"], tuple(RubricLevel(level["points"], level["text"]) for level in c["levels"]),
+                  tuple(c["parts"]) if "parts" in c else None)
+        for c in raw)
+    first = [level.points for level in criteria[0].levels]
+    if first != sorted(set(first), reverse=True):
+        raise ManifestError(path, f"the levels of '{criteria[0].title}' are worth "
+                            f"{', '.join(f'{p:g}' for p in first)} points.", field=f"{field}.0.levels",
+                            advice="List each level once, from the highest points down.")
+    for i, criterion in enumerate(criteria[1:], 1):
+        points = [level.points for level in criterion.levels]
+        if points != first:
+            raise ManifestError(
+                path, f"the levels of '{criterion.title}' are worth "
+                f"{', '.join(f'{p:g}' for p in points)} points, those of '{criteria[0].title}' "
+                f"{', '.join(f'{p:g}' for p in first)}.", field=f"{field}.{i}.levels",
+                advice="Every criterion of a rubric describes the same levels, in the same order, "
+                       "so that a grader can read across them.")
+    return criteria
 
 
 def _build(folder: Path, raw: dict[str, Any]) -> Module:
@@ -336,13 +424,16 @@ def _build(folder: Path, raw: dict[str, Any]) -> Module:
             r["heading"], r["intro"],
             tuple(ReflectionPart(p["id"], p["title"], p["prompt"], p["points"], p["model_answer"])
                   for p in r["parts"]),
-            _rubric(r["rubric"]) if "rubric" in r else None)
+            (r["words"]["min"], r["words"]["max"]),
+            _criteria(r["rubric"]["criteria"], folder / MANIFEST, "reflection.rubric.criteria")
+            if "rubric" in r else None)
     completion = raw.get("completion")
     report = raw.get("report")
     portfolio = raw.get("portfolio")
     return Module(
         folder=folder, id=raw["id"], title=raw["title"], purpose=raw["purpose"], time=raw["time"],
-        reading=raw.get("reading"), collected=tuple(raw.get("collected", ())),
+        safety_note=raw.get("safety_note"), reading=raw.get("reading"),
+        collected=tuple(raw.get("collected", ())),
         forms=tuple(Form(f["id"], f["kind"], f.get("file"), f.get("required", True))
                     for f in raw.get("forms", ())),
         completion=Completion(completion["points"], completion["what"]) if completion else None,
@@ -391,6 +482,19 @@ def _cross_check(module: Module) -> None:
             f.id for f in module.forms_of("instrument")}:
         raise fail("report.instrument", f"'{module.report.instrument}' is not one of the "
                    "module's instruments.")
+    reflection = module.reflection
+    if reflection is not None:
+        fewest, most = reflection.words
+        if fewest > most:
+            raise fail("reflection.words", f"asks for at least {fewest} and at most {most} words.",
+                       "Give the fewest words first: min is at most max.")
+        part_ids = [part.id for part in reflection.parts]
+        for i, criterion in enumerate(reflection.criteria or ()):
+            for part_id in criterion.parts or ():
+                if part_id not in part_ids:
+                    raise fail(f"reflection.rubric.criteria.{i}.parts", f"names the part "
+                               f"'{part_id}', which the reflection does not have.",
+                               f"Its parts are: {', '.join(part_ids)}.")
     grade_ids: dict[str, str] = {}
     for field, cells in _graded_sources(module):
         for grade_id in cells:
@@ -437,4 +541,5 @@ def _one(module: Module, table: dict[str, Any], form_id: str | None, kind: str) 
     return table[form_id]
 
 
-__all__ = ["Course", "Form", "Module", "find_course", "load_course", "load_module"]
+__all__ = ["Course", "Criterion", "Form", "Module", "Rubric", "Safety", "find_course", "load_course",
+           "load_module"]

@@ -76,6 +76,7 @@ def check_course(course: str | Path) -> list[Problem]:
                 ))
         try:
             module = settings.module(module_id)
+            settings.rubric_for(module)  # the course's criteria name parts this module must have
         except DataFileError as exc:
             problems.append(Problem(exc.path, _after_path(exc)))
             continue
