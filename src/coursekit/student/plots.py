@@ -10,6 +10,9 @@ plot relies on colour alone.
 
 from __future__ import annotations
 
+import base64
+import html
+import io
 import math
 import sys
 from collections.abc import Sequence
@@ -22,9 +25,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from coursekit.content.evidence import Finding
+from coursekit.content.evidence import number_text
 from coursekit.content.instruments import Score
 from coursekit.content.manifest import Module
 from coursekit.palette import OKABE_ITO, PALETTE
+from coursekit.stats.simulated_clients import GainsAtNoise
 from coursekit.student.portfolio import DONE, INCOMPLETE, ModuleStatus, Portfolio
 
 _inline_ready = False
@@ -45,6 +50,28 @@ def _activate_inline_display() -> None:
 def new_figure(width: float = 7.0, height: float = 4.0) -> Figure:
     _activate_inline_display()
     return Figure(figsize=(width, height), layout="constrained")
+
+
+@dataclass(frozen=True, eq=False)
+class DescribedFigure:
+    """A figure with a text alternative that says what it shows, for readers who cannot see it.
+
+    A notebook shows it as an image whose ``alt`` attribute is ``alt``; plain-text
+    front ends show the text itself.
+    """
+
+    figure: Figure
+    alt: str
+
+    def png(self) -> bytes:
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+        return buffer.getvalue()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        data = base64.b64encode(self.png()).decode("ascii")
+        img = f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt, quote=True)}">'
+        return {"text/html": img, "text/plain": self.alt}
 
 
 def profile(score: Score, *, title: str | None = None) -> Figure:
@@ -711,3 +738,62 @@ def ratings_beside_evidence(
     notes.set_title("Evidence", fontsize=11, loc="left")
     fig.suptitle(title)
     return fig
+
+
+def _percent(share: float) -> str:
+    return f"{100 * share:.0f}%"
+
+
+def noise_and_gains(
+    runs: Sequence[GainsAtNoise],
+    *,
+    title: str = "The same clients, measured with more or less error",
+) -> DescribedFigure:
+    """Sudden gains found in the same clients at several reliabilities (see ``gains_by_noise``).
+
+    Left, the share of clients with a gain found, split into planted gains
+    found (solid) and gains made by noise (hatched), with the share planted as
+    a dashed line; right, the share of those clients whose gain seemed to
+    reverse. Hatching and labels carry the split, not colour alone.
+    """
+    fig = new_figure(10.5, 4.4)
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
+    names = [f"r = {number_text(run.reliability)}\nerror SD {run.noise_sd:.1f}" for run in runs]
+    pos = list(range(len(runs)))
+    real = [100 * run.found_planted for run in runs]
+    noise = [100 * run.found_by_noise for run in runs]
+    left.bar(pos, real, color=OKABE_ITO["blue"], edgecolor=OKABE_ITO["black"],
+             label="planted gain found")
+    left.bar(pos, noise, bottom=real, color=OKABE_ITO["orange"], edgecolor=OKABE_ITO["black"],
+             hatch="//", label="gain made by noise")
+    for x, run in zip(pos, runs, strict=True):
+        left.text(x, 100 * run.found + 1, _percent(run.found), ha="center", va="bottom", fontsize=9,
+                  bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+    planted = 100 * runs[0].planted if runs else 0.0
+    left.axhline(planted, color=OKABE_ITO["black"], linestyle="--", linewidth=1,
+                 label=f"planted: {planted:.0f}% of clients")
+    left.set_xticks(pos, names)
+    left.set_ylim(0, max([planted, *(100 * run.found for run in runs)]) * 1.3 + 1)
+    left.set_xlabel("Reliability of the scale (SD of the error, in points)")
+    left.set_ylabel("Clients with a sudden gain found (%)")
+    left.set_title("Gains found", fontsize=11)
+    left.legend(loc="upper left", fontsize=8.5)
+    left.grid(axis="y", alpha=0.3)
+    shares = [100 * run.reversed for run in runs]
+    right.bar(pos, shares, color=OKABE_ITO["vermillion"], edgecolor=OKABE_ITO["black"], hatch="..")
+    for x, value in zip(pos, shares, strict=True):
+        right.text(x, value + 1, f"{value:.0f}%", ha="center", va="bottom", fontsize=9)
+    right.set_xticks(pos, [f"r = {number_text(run.reliability)}" for run in runs])
+    right.set_ylim(0, max([10.0, *shares]) * 1.3)
+    right.set_xlabel("Reliability of the scale")
+    right.set_ylabel("Of those, gain reversed (%)")
+    right.set_title("Gains that seemed to reverse", fontsize=11)
+    right.grid(axis="y", alpha=0.3)
+    fig.suptitle(title)
+    alt = (f"{title}. Two bar charts over {len(runs)} reliabilities of the same scale; "
+           f"{planted:.0f}% of the clients have a planted sudden gain. " + " ".join(
+               f"At r = {number_text(run.reliability)} (error SD {run.noise_sd:.1f} points): "
+               f"gains found in {_percent(run.found)} of clients, {_percent(run.found_planted)} "
+               f"planted and {_percent(run.found_by_noise)} made by noise; "
+               f"{_percent(run.reversed)} of them seemed to reverse." for run in runs))
+    return DescribedFigure(fig, alt)
