@@ -196,6 +196,8 @@ def render_instrument(instrument: Instrument) -> str:
         lines.append(f"{n}. {item.text}")
         if item.anchors:  # paired statements: say which end is which
             lines += [f"    - {scale.min}: {item.anchors[0]}", f"    - {scale.max}: {item.anchors[1]}"]
+        if item.not_applicable:  # a choice beside the scale, not a point on it
+            lines.append(f"    - or, if it does not apply: *{item.not_applicable}*")
     own = instrument.own_item
     if own is not None:
         lines.append(f"{len(instrument.items) + 1}. *(optional)* {own.text} "
