@@ -111,13 +111,18 @@ class RowShown:
 
 
 def show_row(counts: Sequence[int], points: Sequence[int] | None = None) -> RowShown:
-    """A row of counts as it may be shown. With ``points`` (the answer each count is of) it has
-    its mean, rounded to one decimal, when none of its counts is hidden."""
+    """A row of counts as it may be shown. With ``points`` (the answer each of the first counts
+    is of) it has their mean, rounded to one decimal, when none of its counts is hidden. Counts
+    past the points (an item's "did not happen") are protected with the row but are no value,
+    so they are left out of the mean."""
     n = sum(counts)
     cells = suppress_row(counts)
     exact = cells is not None and all(isinstance(c, int) for c in cells)
-    mean = (round(sum(p * c for p, c in zip(points, counts, strict=True)) / n, 1)
-            if points is not None and exact else None)
+    mean = None
+    if points is not None and exact:
+        valued = counts[:len(points)]
+        rated = sum(valued)
+        mean = round(sum(p * c for p, c in zip(points, valued, strict=True)) / rated, 1) if rated else None
     return RowShown(show_count(n), cells, mean)
 
 
