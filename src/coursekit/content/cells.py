@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from coursekit.content.instruments import Instrument
-from coursekit.content.manifest import COMPLETION_CELL, Course, Form, Module
+from coursekit.content.manifest import COMPLETION_CELL, PRIMER, Course, Form, Module
 from coursekit.content.questions import QuestionSet
 from coursekit.errors import CoursekitError
 
@@ -166,15 +166,19 @@ def generate(spec: str, module: Module, course: Course) -> list[Cell]:
 
 def _opening(module: Module) -> str:
     rows = []
+    primed = {exercise.id for exercise in module.exercises if exercise.primer}
     for row in module.outline:
+        what = row.what
+        if primed & set(row.graded):  # a Python exercise: its row links the primer
+            what += f"; new to Python? see the [Python primer]({PRIMER})"
         points = ""
         if row.graded:
             total = sum(module.points_of(g) for g in row.graded)
             by_hand = any(module.graded_by_hand(g) for g in row.graded)
             points = f"{points_text(total)}, " + ("graded by your instructor" if by_hand
                                                  else "checked automatically")
-        rows.append({"what": row.what, "points": points})
-    return _render("opening.md.j2", module=module, outline=rows)
+        rows.append({"what": what, "points": points})
+    return _render("opening.md.j2", module=module, outline=rows, primer=PRIMER if primed else None)
 
 
 def _items(module: Module, form: Form) -> str:
