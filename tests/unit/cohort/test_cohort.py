@@ -147,7 +147,8 @@ def test_a_scale_mean_that_would_pin_down_hidden_item_counts_is_withheld(tmp_pat
     students = read_class(tmp_path, "alliance", alliance)
     summary = summarise(alliance, students)
     bond_items = [r for r in summary.items if r.key.startswith("bond")]
-    assert all(r.cells == (LT5, LT5, 0, 7, 0) for r in bond_items)
+    # (bond_3 also counts "did not happen", which nobody chose)
+    assert all(r.cells == (LT5, LT5, 0, 7, 0) + (0,) * r.not_applicable for r in bond_items)
 
     # the attack, on the mean the report would have shown without the audit
     reference = load_reference(ALLIANCE_REFERENCE, alliance).scales["bond"]
@@ -675,3 +676,25 @@ def test_the_item_chart_draws_did_not_happen_as_its_own_segment(tmp_path, allian
     root = parse_svg(distribution_chart(summary.items, summary, title="Items", ylabel="Item", name="t"))
     tips = [el.findtext("{http://www.w3.org/2000/svg}title") or "" for el in root.iter()]
     assert any("did not happen, 50%" in tip for tip in tips)
+
+
+def test_a_zero_did_not_happen_is_not_the_cell_hidden_beside_a_small_count():
+    from coursekit.cohort.suppression import show_row
+
+    # one student answered 1; the cell hidden beside it is the smallest other answer, not the
+    # empty "did not happen", so no scale has to be withheld for it
+    row = show_row([1, 6, 7, 8, 9, 0], points=[1, 2, 3, 4, 5])
+    assert row.cells == (LT5, HIDDEN, 7, 8, 9, 0)
+    # without the choice, nothing changes
+    assert show_row([1, 6, 7, 8, 9], points=[1, 2, 3, 4, 5]).cells == (LT5, HIDDEN, 7, 8, 9)
+    # a small "did not happen" itself is hidden, with an answer beside it
+    assert show_row([5, 6, 7, 8, 9, 2], points=[1, 2, 3, 4, 5]).cells == (HIDDEN, 6, 7, 8, 9, LT5)
+
+
+def test_scales_keep_their_figures_when_nobody_chose_did_not_happen(tmp_path, alliance):
+    class_of(tmp_path, alliance, 9, value=4)
+    submit(tmp_path, "low", alliance, complete_answers(alliance, 1))  # a small count on every item
+    summary = summarise(alliance, read_class(tmp_path, "alliance", alliance))
+    bond_3 = next(row for row in summary.items if row.key == "bond_3")
+    assert bond_3.cells is not None and bond_3.cells[-1] == 0
+    assert all(s.n == 10 for s in summary.standings)
