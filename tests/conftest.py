@@ -138,10 +138,11 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, ok: bool =
 
 
 def copy_course(dest: Path) -> Path:
-    """The course's settings, config and source folder copied into ``dest`` (made if needed)."""
+    """The course's settings, config, Python primer and source copied into ``dest`` (made if needed)."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(COURSE / "nbgrader_config.py", dest)
     shutil.copy(COURSE / "coursekit.toml", dest)
+    shutil.copy(COURSE / "python-primer.md", dest)
     shutil.copytree(COURSE / "source", dest / "source", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "coursekit-responses*"))
     return dest

@@ -35,7 +35,7 @@ from typing import Any
 
 from coursekit.content.citations import cited, reference_key
 from coursekit.content.instruments import Instrument
-from coursekit.content.manifest import COMPLETION_CELL, Course, Form, Module
+from coursekit.content.manifest import COMPLETION_CELL, PRIMER, Course, Form, Module
 from coursekit.content.questions import QuestionSet
 from coursekit.errors import CoursekitError
 
@@ -175,15 +175,20 @@ def generate(spec: str, module: Module, course: Course, notebook: Any = None) ->
 
 def _opening(module: Module, course: Course) -> str:
     rows = []
+    primed = {exercise.id for exercise in module.exercises if exercise.primer}
     for row in module.outline:
+        what = row.what
+        if primed & set(row.graded):  # a Python exercise: its row links the primer
+            what += f"; new to Python? see the [Python primer]({PRIMER})"
         points = ""
         if row.graded:
             total = sum(module.points_of(g) for g in row.graded)
             by_hand = any(module.graded_by_hand(g) for g in row.graded)
             points = f"{points_text(total)}, " + ("graded by your instructor" if by_hand
                                                  else "checked automatically")
-        rows.append({"what": row.what, "points": points})
-    return _render("opening.md.j2", module=module, outline=rows, safety=course.safety)
+        rows.append({"what": what, "points": points})
+    return _render("opening.md.j2", module=module, outline=rows, safety=course.safety,
+                   primer=PRIMER if primed else None)
 
 
 def _items(module: Module, form: Form) -> str:
@@ -205,6 +210,8 @@ def render_instrument(instrument: Instrument) -> str:
         lines.append(f"{n}. {item.text}")
         if item.anchors:  # paired statements: say which end is which
             lines += [f"    - {scale.min}: {item.anchors[0]}", f"    - {scale.max}: {item.anchors[1]}"]
+        if item.not_applicable:  # a choice beside the scale, not a point on it
+            lines.append(f"    - or, if it does not apply: *{item.not_applicable}*")
     own = instrument.own_item
     if own is not None:
         lines.append(f"{len(instrument.items) + 1}. *(optional)* {own.text} "

@@ -37,6 +37,9 @@ COURSE_SETTINGS = "coursekit.toml"
 PLAN_FORM = "practice_plan"  # the id a portfolio's plan is saved under
 COMPLETION_CELL = "test_completion"
 COURSE_MODULES = "course-modules.json"  # a portfolio's list of the modules it draws on (sync writes it)
+# The course's Python primer, for students who do not code: one page beside coursekit.toml,
+# which sync copies into every module with a Python exercise, so nbgrader releases it there.
+PRIMER = "python-primer.md"
 # What a student's own folder may hold that a source folder never should: nbgrader
 # would release it to every student and, at autograde, copy it over submissions.
 STUDENT_FILES = ("coursekit-responses*.json", "my-practice-portfolio*.html")
@@ -62,6 +65,7 @@ class Exercise:
     what: str
     graded_by: str  # "autograder" or "instructor"
     cells: dict[str, float]
+    primer: bool = False  # an exercise in Python: the module carries the course's Python primer
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,11 @@ class Module:
     def is_portfolio(self) -> bool:
         return self.portfolio_exclude is not None
 
+    @property
+    def has_primer(self) -> bool:
+        """Whether an exercise is in Python, so the module carries the course's primer."""
+        return any(exercise.primer for exercise in self.exercises)
+
     def form(self, form_id: str) -> Form:
         for form in self.forms:
             if form.id == form_id:
@@ -286,6 +295,11 @@ class Course:
     @property
     def path(self) -> Path:
         return self.folder / COURSE_SETTINGS
+
+    @property
+    def primer(self) -> Path:
+        """The course's Python primer (its one copy that is edited; sync copies it into modules)."""
+        return self.folder / PRIMER
 
     def module(self, module_id: str) -> Module:
         if module_id not in self.module_ids:
@@ -438,7 +452,7 @@ def _build(folder: Path, raw: dict[str, Any]) -> Module:
                     for f in raw.get("forms", ())),
         completion=Completion(completion["points"], completion["what"]) if completion else None,
         evidence=raw.get("evidence"), references=tuple(raw.get("references", ())),
-        exercises=tuple(Exercise(e["id"], e["what"], e["graded_by"], dict(e["cells"]))
+        exercises=tuple(Exercise(e["id"], e["what"], e["graded_by"], dict(e["cells"]), e.get("primer", False))
                         for e in raw.get("exercises", ())),
         reflection=reflection,
         report=Report(report["instrument"], report.get("reference")) if report else None,

@@ -15,7 +15,6 @@ ids, so that a committed notebook is always the same bytes for the same content.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from typing import Any
 import nbformat
 
 from coursekit.content.cells import NBGRADER_SCHEMA_VERSION, Cell, allowed_specs, generate, required_specs
-from coursekit.content.manifest import COURSE_MODULES, STUDENT_FILES, Course, Module, load_course
+from coursekit.content.manifest import COURSE_MODULES, PRIMER, STUDENT_FILES, Course, Module, load_course
 from coursekit.errors import CoursekitError, DataFileError
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -85,9 +84,13 @@ def check_course(course: str | Path) -> list[Problem]:
                                     f"named after it; `coursekit new {module_id}` lays one out."))
             continue
         problems += check_notebook(module.notebook, module, settings)
-        # a portfolio lists the other modules: one of them broken is reported on its own
-        with contextlib.suppress(DataFileError):
+        try:
             problems += _check_generated_files(module, settings)
+        except DataFileError as exc:
+            # a portfolio lists the other modules: one of them broken is reported on its own;
+            # a missing primer is this module's problem
+            if exc.path == str(settings.primer):
+                problems.append(Problem(exc.path, _after_path(exc)))
     return problems
 
 
@@ -229,12 +232,23 @@ def _check_generated_files(module: Module, course: Course) -> list[Problem]:
 
 
 def generated_files(module: Module, course: Course) -> dict[Path, str]:
-    """Data files sync writes into a module's folder: a portfolio's list of the course's modules."""
-    if not module.is_portfolio:
-        return {}
-    listed = [{"id": m.id, "title": m.title} for m in course.modules()
-              if not m.is_portfolio and m.id not in (module.portfolio_exclude or ())]
-    return {module.folder / COURSE_MODULES: json.dumps(listed, indent=2, ensure_ascii=False) + "\n"}
+    """Files sync writes into a module's folder: a portfolio's list of the course's modules, and
+    the course's Python primer where an exercise is in Python (nbgrader releases what the folder
+    holds, so that is how a student gets it)."""
+    files = {}
+    if module.has_primer:
+        try:
+            files[module.folder / PRIMER] = course.primer.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise DataFileError(course.primer, "is missing, but module.toml of "
+                                f"'{module.id}' asks for the Python primer.",
+                                advice="Restore the primer beside coursekit.toml, or remove "
+                                       "primer = true from the module's exercises.") from None
+    if module.is_portfolio:
+        listed = [{"id": m.id, "title": m.title} for m in course.modules()
+                  if not m.is_portfolio and m.id not in (module.portfolio_exclude or ())]
+        files[module.folder / COURSE_MODULES] = json.dumps(listed, indent=2, ensure_ascii=False) + "\n"
+    return files
 
 
 def _nbgrader_problems(cell: Any, meta: Any, schema: dict[str, Any]) -> list[str]:

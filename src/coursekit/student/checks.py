@@ -47,9 +47,11 @@ def check_module(module: Module | None = None, folder: str | Path | None = None)
         if not form.required:
             continue
         if form.kind == "instrument":
-            check_completion(module, form.id, folder)
+            result = check_completion(module, form.id, folder)
             instrument = module.instrument(form.id)
-            lines.append(f"{instrument.title}: saved, all {len(instrument.items)} items answered.")
+            # "did not happen" is an answer: the item is done, and said apart
+            skipped = f" ({len(result.not_applicable)} as did not happen)" if result.not_applicable else ""
+            lines.append(f"{instrument.title}: saved, all {len(instrument.items)} items answered{skipped}.")
         elif form.kind == "questions":
             qset = module.questions(form.id)
             answers = check_questions(module, form.id, folder)
@@ -67,8 +69,9 @@ def check_completion(module: Module, instrument: str | None = None,
                      folder: str | Path | None = None) -> Score:
     """Assert that one of the module's instruments is saved and fully answered.
 
-    Returns the score. ``folder`` defaults to where the notebook runs (the
-    student's assignment folder).
+    An item answered "did not happen" is answered. Returns the score.
+    ``folder`` defaults to where the notebook runs (the student's assignment
+    folder).
     """
     definition = module.instrument(instrument)
     store = _store(module, folder)

@@ -24,9 +24,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from coursekit.content.evidence import Finding
-from coursekit.content.evidence import number_text
-from coursekit.content.instruments import Score
+from coursekit.content.evidence import Finding, number_text
+from coursekit.content.instruments import Answer, Score
 from coursekit.content.manifest import Module
 from coursekit.palette import OKABE_ITO, PALETTE
 from coursekit.stats.simulated_clients import GainsAtNoise
@@ -75,36 +74,43 @@ class DescribedFigure:
 
 
 def profile(score: Score, *, title: str | None = None) -> Figure:
-    """One bar per subscale, drawn against the subscale's possible range.
+    """One bar per subscale: its mean answer, drawn on the answer scale.
 
+    The mean is over the items that applied (an item answered "did not
+    happen" has no value), so subscales of any length share one axis.
     Subscales not yet fully answered are labelled as such instead of drawn,
-    because a partial sum would read as a low score.
+    because a partial mean would hide what is still open.
     """
     fig = new_figure(7.0, 0.9 * len(score.subscales) + 1.6)
     ax = fig.add_subplot()
     labels = [sub.label for sub in score.subscales]
     positions = list(range(len(labels)))[::-1]  # first subscale on top
+    # every item shares the scale, so a subscale's range over its items gives it back
+    lo = min(sub.minimum // sub.n_items for sub in score.subscales)
+    hi = max(sub.maximum // sub.n_items for sub in score.subscales)
     for pos, sub in zip(positions, score.subscales, strict=True):
         # the whole possible range, as a light track behind the bar
-        ax.barh(pos, sub.maximum - sub.minimum, left=sub.minimum, height=0.6,
-                color=OKABE_ITO["grey"], alpha=0.25)
-        if sub.total is None:
-            ax.text(sub.minimum + 0.3, pos,
-                    f"not complete: {sub.answered} of {sub.n_items} items answered",
+        ax.barh(pos, hi - lo, left=lo, height=0.6, color=OKABE_ITO["grey"], alpha=0.25)
+        if sub.answered < sub.n_items:
+            ax.text(lo + 0.05, pos, f"not complete: {sub.answered} of {sub.n_items} items answered",
                     va="center", fontsize=9, style="italic")
             continue
-        ax.barh(pos, sub.total - sub.minimum, left=sub.minimum, height=0.6,
+        if sub.mean is None:  # every item answered "did not happen"
+            ax.text(lo + 0.05, pos, "no value: none of its items applied", va="center", fontsize=9,
+                    style="italic")
+            continue
+        ax.barh(pos, sub.mean - lo, left=lo, height=0.6,
                 color=PALETTE[pos % len(PALETTE)], edgecolor=OKABE_ITO["black"])
-        ax.text(sub.total + 0.2, pos, f"{sub.total} of {sub.maximum}", va="center", fontsize=9)
-    lo = min(sub.minimum for sub in score.subscales)
-    hi = max(sub.maximum for sub in score.subscales)
-    ax.set_xlim(lo, hi + 0.15 * (hi - lo))
-    step = max(1, (hi - lo) // 4)
-    ax.set_xticks(range(lo, hi + 1, step))
+        note = f" ({sub.not_applicable} did not happen)" if sub.not_applicable else ""
+        ax.text(sub.mean + 0.05, pos, f"{sub.mean:.1f} of {hi}{note}", va="center", fontsize=9)
+    ax.set_xlim(lo, hi + 0.35 * (hi - lo))
+    ax.set_xticks(range(lo, hi + 1, max(1, (hi - lo) // 5)))
     ax.set_yticks(positions, labels)
-    ax.set_xlabel(f"Subscale total (possible range {lo} to {hi})")
-    total = f"total {score.total} of {score.maximum}" if score.total is not None else "incomplete"
-    ax.set_title(f"{title or f'Your {score.instrument} profile'} ({total})")
+    ax.set_xlabel(f"Mean answer over the items that applied (scale {lo} to {hi})")
+    overall = f"mean {score.mean:.1f} of {hi}" if score.mean is not None else "incomplete"
+    if score.mean is None and not score.missing:
+        overall = "no item applied"
+    ax.set_title(f"{title or f'Your {score.instrument} profile'} ({overall})")
     ax.grid(axis="x", alpha=0.3)
     return fig
 
@@ -334,7 +340,8 @@ def _module_panel(ax: Axes, module: ModuleStatus) -> None:
     for pos, row in zip(positions, rows, strict=True):
         ax.barh(pos, 1.0, left=0.0, height=0.6, color=OKABE_ITO["grey"], alpha=0.25)
         if row.value is None:
-            why = f"not complete yet: {row.note}" if row.note else "not answered yet"
+            why = (row.note if row.not_applicable else
+                   f"not complete yet: {row.note}" if row.note else "not answered yet")
             ax.text(0.01, pos, why, va="center", fontsize=9, style="italic")
             continue
         share = (row.value - row.minimum) / (row.maximum - row.minimum)
@@ -348,8 +355,9 @@ def _module_panel(ax: Axes, module: ModuleStatus) -> None:
                     alpha=0.6 if item else 1.0, hatch="//" if item else None,
                     edgecolor=OKABE_ITO["black"])
         unit = f" {row.unit}" if row.unit else ""
-        ax.text(1.02, pos, f"{row.value} (range {row.minimum} to {row.maximum}{unit})", va="center",
-                fontsize=9)
+        mean = f", {row.note}" if row.note.startswith("mean") else ""
+        ax.text(1.02, pos, f"{row.value:g} (range {row.minimum} to {row.maximum}{unit}{mean})",
+                va="center", fontsize=9)
     ax.set_xlim(0, 1.6)
     ax.spines["bottom"].set_bounds(0, 1)
     ax.set_ylim(-0.6, len(rows) - 0.4)
@@ -698,14 +706,15 @@ def effect_sizes(
 
 
 def ratings_beside_evidence(
-    rows: Sequence[tuple[int | None, EffectRow]],
+    rows: Sequence[tuple[Answer | None, EffectRow]],
     *,
     scale: tuple[int, int] = (1, 5),
     title: str = "Your self-ratings beside the published evidence",
 ) -> Figure:
     """Left, the student's rating of each element; right, its published link with outcome.
 
-    ``rows`` holds (rating or None, the element's ``EffectRow``). The panels
+    ``rows`` holds (rating or None, the element's ``EffectRow``); a rating of
+    ``NOT_APPLICABLE`` is written as "did not happen", never drawn as a value. The panels
     share their rows, so each rating is read beside its evidence, its interval,
     its number of studies and its grade; they do not share a scale, because a
     self-rating and a correlation are different kinds of number.
@@ -718,8 +727,9 @@ def ratings_beside_evidence(
     positions = list(range(len(rows)))[::-1]
     for pos, (rating, _row) in zip(positions, rows, strict=True):
         left.barh(pos, hi - lo, left=lo, height=0.55, color=OKABE_ITO["grey"], alpha=0.2)
-        if rating is None:
-            left.text(lo + 0.1, pos, "not rated", va="center", fontsize=9, style="italic")
+        if not isinstance(rating, int):
+            left.text(lo + 0.1, pos, "not rated" if rating is None else "did not happen", va="center",
+                      fontsize=9, style="italic")
             continue
         left.barh(pos, rating - lo, left=lo, height=0.55, color=OKABE_ITO["blue"],
                   edgecolor=OKABE_ITO["black"])

@@ -30,7 +30,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from coursekit.content.instruments import score
+from coursekit.content.instruments import NOT_APPLICABLE, Instrument, SubscaleScore, score
 from coursekit.content.manifest import COURSE_MODULES, MANIFEST, Module, load_module
 from coursekit.content.questions import validate_numbers
 from coursekit.errors import AnswerError, DataFileError, ResponseFileError
@@ -60,12 +60,15 @@ class Measure:
 
     group: str  # the instrument's or question set's title
     label: str
-    value: int | None  # None until answered (a subscale: until every item is)
+    value: float | None  # None until answered (a subscale: until every item is)
     minimum: int
     maximum: int
-    kind: str = "subscale"  # "subscale" (a total), "item" (one item, reverse-keyed turned round), "answer"
+    # "subscale" (a total, or a mean when an item did not happen), "item" (one item,
+    # reverse-keyed turned round), "answer"
+    kind: str = "subscale"
     unit: str = ""
-    note: str = ""  # why there is no value yet ("3 of 4 items answered")
+    note: str = ""  # why there is no value yet ("3 of 4 items answered"), or what it is a mean of
+    not_applicable: bool = False  # answered, but "did not happen": no value, and nothing left to do
 
 
 @dataclass(frozen=True)
@@ -285,18 +288,19 @@ def summarise_module(module: str, folder: str | Path, definitions: str | Path | 
             counts.append((inst.title, len(inst.items) - len(result.missing), len(inst.items), "items"))
             # One subscale of several items: its items show the shape the total hides.
             show_items = len(inst.subscales) == 1 and len(inst.items) > 1
-            measures += [Measure(inst.title, f"{sub.label} (total)" if show_items else sub.label,
-                                 sub.total, sub.minimum, sub.maximum,
-                                 note=f"{sub.answered} of {sub.n_items} items answered"
-                                 if sub.n_items > 1 else "")
-                         for sub in result.subscales]
+            measures += [_subscale_measure(inst, sub, show_items) for sub in result.subscales]
             if show_items:
                 lo, hi = inst.scale.min, inst.scale.max
                 for item in inst.items:
                     value = answers.get(item.id)
-                    if value is not None and item.reverse:
+                    if value is NOT_APPLICABLE:
+                        measures.append(Measure(inst.title, _short(item.text), None, lo, hi, "item",
+                                                note="did not happen", not_applicable=True))
+                        continue
+                    if isinstance(value, int) and item.reverse:
                         value = hi + lo - value
-                    measures.append(Measure(inst.title, _short(item.text), value, lo, hi, "item"))
+                    measures.append(Measure(inst.title, _short(item.text),
+                                            value if isinstance(value, int) else None, lo, hi, "item"))
             own = saved.own_answer(inst)  # optional: a word of the student's own, rated
             if own is not None:
                 measures.append(Measure(inst.title, f"{own['name']} (your own word)", own["rating"],
@@ -340,6 +344,21 @@ def _damaged_advice(module: str, path: Path, problem: str) -> str:
     return (f"The saved answers file {path} {problem} It was left exactly as it is. Open "
             f"{module}.ipynb and run its form: the form keeps the damaged file aside (nothing is "
             "deleted) and lets you answer again. Tell your instructor if this keeps happening.")
+
+
+def _subscale_measure(inst: Instrument, sub: SubscaleScore, show_items: bool) -> Measure:
+    """A subscale's row: its total, or, when an item did not happen, its mean over the others
+    on the answer scale (a total of fewer items would read as a low score)."""
+    label = f"{sub.label} (total)" if show_items else sub.label
+    progress = f"{sub.answered} of {sub.n_items} items answered" if sub.n_items > 1 else ""
+    if not sub.not_applicable or sub.answered < sub.n_items:
+        return Measure(inst.title, label, sub.total, sub.minimum, sub.maximum, note=progress)
+    lo, hi = inst.scale.min, inst.scale.max
+    if sub.mean is None:
+        return Measure(inst.title, sub.label, None, lo, hi, note="did not happen", not_applicable=True)
+    label = f"{sub.label} (mean)" if show_items else sub.label
+    return Measure(inst.title, label, round(sub.mean, 1), lo, hi,
+                   note=f"mean of the {sub.applicable} items that applied")
 
 
 def _label(question_id: str) -> str:

@@ -4,7 +4,9 @@ The forms hold no scoring or storage logic: they read and write through
 ``coursekit.student.responses.ResponseStore`` and validate through the data modules.
 What the student saw as saved is on disk.
 
-Keyboard use: each rating item is a row of native radio buttons; Tab moves
+Keyboard use: each rating item is a row of native radio buttons (an item
+about something that may not have happened has one more, labelled with its
+"did not happen" text, in the same group); Tab moves
 from answer to answer and Space chooses the one in focus (in JupyterLab the
 arrow keys belong to the notebook's own shortcuts, so they do not choose);
 text boxes take typing; the Save button takes Enter or Space.
@@ -19,7 +21,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from coursekit.content.instruments import Instrument, validate_own_answer
+from coursekit.content.instruments import NOT_APPLICABLE, Answer, Instrument, validate_own_answer
 from coursekit.content.manifest import Module
 from coursekit.content.questions import QuestionSet
 from coursekit.errors import AnswerError, StoreError
@@ -60,16 +62,16 @@ class SavingForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
     controls: dict[str, Any]
 
-    def _saved_answers(self, saved: Responses) -> dict[str, int]:
+    def _saved_answers(self, saved: Responses) -> dict[str, Any]:
         raise NotImplementedError
 
-    def _store_answers(self, answers: dict[str, int]) -> Responses:
+    def _store_answers(self, answers: dict[str, Any]) -> Responses:
         raise NotImplementedError
 
     def _saved_at(self, saved: Responses) -> str:
         return saved.saved_at or ""
 
-    def answers(self) -> dict[str, int]:
+    def answers(self) -> dict[str, Any]:
         """The answers currently in the form (unanswered ones left out).
 
         Raises AnswerError when a control holds something that is no answer.
@@ -77,9 +79,8 @@ class SavingForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         values = {key: self._value(key, c) for key, c in self.controls.items()}
         return {key: v for key, v in values.items() if v is not None}
 
-    def _value(self, key: str, control: Any) -> int | None:
-        value: int | None = control.value
-        return value
+    def _value(self, key: str, control: Any) -> Any:
+        return control.value
 
     @property
     def dirty(self) -> bool:
@@ -126,6 +127,9 @@ class SavingForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             stamp = datetime.fromisoformat(stamp_text).astimezone()
             when = f" at {stamp:%H:%M} on {stamp:%d %b}"
         text = f"Saved{when}: {len(self._saved)} of {len(keys)} {self.noun} answered"
+        skipped = sum(1 for value in self._saved.values() if value is NOT_APPLICABLE)
+        if skipped:
+            text += f", {skipped} of them as did not happen"
         missing = [str(n) for n, key in enumerate(keys, 1) if key not in self._saved]
         if missing:
             text += f" (still open: {', '.join(missing)})"
@@ -164,12 +168,16 @@ class InstrumentForm(SavingForm):
         self.instrument = instrument
         saved = store.load()
         answers = saved.answers(instrument.id)
-        options = [(instrument.scale.label(v), v) for v in instrument.scale.points]
+        options: list[tuple[str, Answer]] = [(instrument.scale.label(v), v)
+                                             for v in instrument.scale.points]
         self.controls = {}
         rows: list[widgets.Widget] = []
         for number, item in enumerate(instrument.items, 1):
+            # "did not happen" is one more radio button of the item's own group, labelled
+            # with its text, so it is chosen, read out and saved like any answer
+            choices = [*options, (item.not_applicable, NOT_APPLICABLE)] if item.not_applicable else options
             control = widgets.RadioButtons(
-                options=options, value=answers.get(item.id), orientation="horizontal",
+                options=choices, value=answers.get(item.id), orientation="horizontal",
                 # The item's text labels the group for screen readers; it is shown once,
                 # above, so the label itself takes no width.
                 description=f"{number}. {item.text}", style={"description_width": "0px"},
@@ -221,7 +229,7 @@ class InstrumentForm(SavingForm):
         except AnswerError:
             return True
 
-    def _saved_answers(self, saved: Responses) -> dict[str, int]:
+    def _saved_answers(self, saved: Responses) -> dict[str, Any]:
         self._saved_own = saved.own_answer(self.instrument)
         return saved.answers(self.instrument.id)
 
@@ -233,7 +241,7 @@ class InstrumentForm(SavingForm):
             return
         super()._show_saved(saved)
 
-    def _store_answers(self, answers: dict[str, int]) -> Responses:
+    def _store_answers(self, answers: dict[str, Any]) -> Responses:
         own = self.instrument.own_item
         values = {own.id: self.own_answer()} if own is not None else None
         return self.store.save_answers(self.instrument, answers, values=values)
@@ -286,10 +294,10 @@ class QuestionForm(SavingForm):
             raise AnswerError(f"Question {number}: '{text}' is not a whole number; "
                               "type digits only, or leave the box empty.") from None
 
-    def _saved_answers(self, saved: Responses) -> dict[str, int]:
+    def _saved_answers(self, saved: Responses) -> dict[str, Any]:
         return saved.numbers(self.qset.id)
 
-    def _store_answers(self, answers: dict[str, int]) -> Responses:
+    def _store_answers(self, answers: dict[str, Any]) -> Responses:
         return self.store.save_numbers(self.qset, answers)
 
 

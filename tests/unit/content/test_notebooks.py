@@ -106,7 +106,8 @@ def test_points_come_from_the_manifest(broken):
     sync_course(course)
     nb = nbformat.read(path, as_version=4)
     assert by_id(nb, "test_find_rupture").metadata["nbgrader"]["points"] == 3
-    assert "| 3 | the alliance series exercise | 5, checked automatically |" in by_id(nb, "intro").source
+    assert ("| 3 | the alliance series exercise; new to Python? see the [Python primer](python-primer.md) "
+            "| 5, checked automatically |") in by_id(nb, "intro").source
     assert check_course(course) == []
 
 

@@ -34,3 +34,25 @@ def test_a_corrupt_file_fails_and_is_left_in_place(tmp_path):
 def test_the_failure_is_an_assertion_so_nbgrader_gives_no_points(tmp_path):
     with pytest.raises(AssertionError):
         check_completion(module_of("alliance"), folder=tmp_path)
+
+
+def test_did_not_happen_counts_as_answered_for_completion(tmp_path, alliance, capsys):
+    from coursekit.content.instruments import NOT_APPLICABLE
+    from coursekit.student.checks import check_module
+
+    answers = complete_answers(alliance) | {"bond_3": NOT_APPLICABLE, "tasks_3": NOT_APPLICABLE}
+    ResponseStore(tmp_path, "alliance").save_answers(alliance, answers)
+    result = check_completion(module_of("alliance"), folder=tmp_path)
+    assert result.complete and result.not_applicable == ("bond_3", "tasks_3")
+    lines = check_module(module_of("alliance"), folder=tmp_path)
+    assert lines == [f"{alliance.title}: saved, all 12 items answered (2 as did not happen)."]
+
+
+def test_an_item_left_blank_beside_did_not_happen_answers_still_fails(tmp_path, alliance):
+    from coursekit.content.instruments import NOT_APPLICABLE
+
+    answers = complete_answers(alliance) | {"bond_3": NOT_APPLICABLE}
+    del answers["goals_3"]
+    ResponseStore(tmp_path, "alliance").save_answers(alliance, answers)
+    with pytest.raises(IncompleteError, match=r"1 of 12 .*items 8\)"):
+        check_completion(module_of("alliance"), folder=tmp_path)

@@ -6,23 +6,33 @@ import matplotlib.colors as mcolors
 from matplotlib.figure import Figure
 
 from conftest import evidence_of
-from coursekit.content.instruments import score
+from coursekit.content.instruments import NOT_APPLICABLE, score
 from coursekit.student.plots import OKABE_ITO, alliance_series, profile
 
 
-def test_profile_draws_each_subscale_against_its_range(alliance):
+def test_profile_draws_each_subscale_mean_on_the_answer_scale(alliance):
     answers = {i.id: {"bond": 5, "goals": 3, "tasks": 2}[i.subscale] for i in alliance.items}
     fig = profile(score(alliance, answers))
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Bond", "Goals", "Tasks"]
-    assert ax.get_title() and ax.get_xlabel().startswith("Subscale total")
-    # coloured bars (skip the grey range tracks) end at the subscale totals
+    assert ax.get_title() and ax.get_xlabel().startswith("Mean answer")
+    # coloured bars (skip the grey range tracks) end at the subscale means
     bars = [p for p in ax.patches if mcolors.to_hex(p.get_facecolor()) != OKABE_ITO["grey"].lower()]
-    ends = sorted(round(b.get_x() + b.get_width()) for b in bars)
-    assert ends == [8, 12, 20]
+    ends = sorted(round(b.get_x() + b.get_width(), 2) for b in bars)
+    assert ends == [2, 3, 5]
     assert all(mcolors.to_hex(b.get_facecolor()).upper() in OKABE_ITO.values() for b in bars)
-    assert "total 40 of 60" in ax.get_title()
+    assert "mean 3.3 of 5" in ax.get_title()
+
+
+def test_profile_means_leave_out_the_items_that_did_not_happen(alliance):
+    answers = {i.id: 4 for i in alliance.items} | {"bond_3": NOT_APPLICABLE, "bond_1": 1}
+    ax = profile(score(alliance, answers)).axes[0]
+    bars = [p for p in ax.patches if mcolors.to_hex(p.get_facecolor()) != OKABE_ITO["grey"].lower()]
+    # bond: (1 + 4 + 4) / 3 = 3, not (1 + 4 + 4) / 4, and not "incomplete"
+    assert sorted(round(b.get_x() + b.get_width(), 2) for b in bars) == [3, 4, 4]
+    assert "3.0 of 5 (1 did not happen)" in [t.get_text() for t in ax.texts]
+    assert "incomplete" not in ax.get_title()
 
 
 def test_profile_labels_incomplete_subscales_instead_of_drawing_them(alliance):
@@ -277,3 +287,14 @@ def test_noise_and_gains_splits_found_gains_into_planted_and_noise_made_and_desc
     bundle = described._repr_mimebundle_()
     assert bundle["text/html"].startswith('<img src="data:image/png;base64,')
     assert f'alt="{described.alt}"' in bundle["text/html"] and bundle["text/plain"] == described.alt
+
+
+def test_ratings_beside_evidence_write_did_not_happen_instead_of_a_bar():
+    from coursekit.student.plots import EffectRow, ratings_beside_evidence
+
+    fig = ratings_beside_evidence([(4, EffectRow("Alliance", 0.28, "r", "r = .28", None, 1)),
+                                   (NOT_APPLICABLE, EffectRow("Repairing ruptures", 0.29, "r", "r = .29",
+                                                              None, 1))])
+    left = fig.axes[0]
+    assert "did not happen" in [t.get_text() for t in left.texts]
+    assert "4" in [t.get_text() for t in left.texts]

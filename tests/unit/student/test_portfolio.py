@@ -121,6 +121,34 @@ def test_a_student_who_did_every_module_gets_a_complete_profile(everything):
     assert "NOT DONE" not in report
 
 
+def test_did_not_happen_leaves_a_module_done_with_its_subscale_as_a_mean(base):
+    from coursekit.content.instruments import NOT_APPLICABLE
+    from coursekit.student.plots import portfolio_profile
+
+    alliance = module_of("alliance").instrument("alliance")
+    relationship = module_of("relationship").instrument("relationship")
+    (base / "alliance").mkdir()
+    ResponseStore(base / "alliance", "alliance").save_answers(
+        alliance, complete_answers(alliance, 4) | {"bond_1": 1, "bond_3": NOT_APPLICABLE})
+    (base / "relationship").mkdir()
+    ResponseStore(base / "relationship", "relationship").save_answers(
+        relationship, complete_answers(relationship, 3) | {"rupture_repair": NOT_APPLICABLE})
+    mine = gather(base)
+    done = mine.module("alliance")
+    assert done.state == DONE and done.summary == "all 12 items answered"
+    bond = done.measures[0]
+    # on the answer scale, not a three-item sum read against a four-item range
+    assert (bond.label, bond.value, bond.minimum, bond.maximum) == ("Bond", 3.0, 1, 5)
+    assert bond.note == "mean of the 3 items that applied"
+    assert (done.measures[1].value, done.measures[1].maximum) == (16, 20)
+    ruptures = next(m for m in mine.module("relationship").measures if m.label == "Repairing ruptures")
+    assert mine.module("relationship").state == DONE
+    assert ruptures.value is None and ruptures.not_applicable and ruptures.note == "did not happen"
+    drawn = texts(portfolio_profile(mine))
+    assert "did not happen" in drawn and "not answered yet" not in drawn
+    assert "3 (range 1 to 5, mean of the 3 items that applied)" in drawn
+
+
 def test_a_student_who_did_some_is_told_what_is_missing(base):
     do_module(base, "alliance", complete=False)   # one item of twelve
     (base / "breakthroughs").mkdir()              # fetched, never saved

@@ -67,3 +67,24 @@ def test_a_corrupt_file_is_reported_in_the_form(tmp_path, alliance):
 def test_assess_builds_the_module_form(answers_base, module):
     form = assess(module, module=module_of(module))
     assert form.store.folder == answers_base / module
+
+
+def test_an_item_that_may_not_apply_has_a_labelled_did_not_happen_choice(tmp_path, alliance):
+    from coursekit.content.instruments import NOT_APPLICABLE
+
+    store = ResponseStore(tmp_path, "alliance")
+    form = InstrumentForm(alliance, store)
+    choices = form.controls["bond_3"].options
+    # one more radio button of the same group, labelled with its own text
+    assert choices[-1] == ("Did not happen: there was no tension", NOT_APPLICABLE)
+    assert len(choices) == len(alliance.scale.points) + 1
+    assert len(form.controls["bond_1"].options) == len(alliance.scale.points)
+    for item in alliance.items:
+        form.controls[item.id].value = 4
+    form.controls["bond_3"].value = NOT_APPLICABLE
+    assert form.save()
+    assert "12 of 12 items answered, 1 of them as did not happen" in form.status.value
+    assert store.answers("alliance")["bond_3"] is NOT_APPLICABLE
+    again = InstrumentForm(alliance, ResponseStore(tmp_path, "alliance"))
+    assert again.controls["bond_3"].value is NOT_APPLICABLE and not again.dirty
+    assert "1 of them as did not happen" in again.status.value
