@@ -11,8 +11,8 @@
                                  grade submissions in parallel, as `nbgrader autograde` would
     coursekit report MODULE      an anonymous cohort report (HTML and CSV) of the answers
 
-Every command finds the course the same way (``--course``, else the current
-folder if it is a course, else ./course: ``coursekit.content.manifest.find_course``),
+Every command finds the course the same way (``--course``, else the course the
+current folder is in, else ./course: ``coursekit.content.manifest.find_course``),
 and exits 0 when all went well, 1 when it ran and found problems, and with the
 error's own ``exit_code`` (2) when it could not do what was asked.
 """
