@@ -5,8 +5,11 @@
     coursekit new NAME           lay out a new module in the course
     coursekit lab [COURSE]       open the course in JupyterLab with a student preview
     coursekit privacy PATH...    flag likely client identifiers in reflection cells
-    coursekit class simulate MODULE --students N
-                                 a simulated class through release, fetch, submit, collect
+    coursekit class simulate MODULE --students N [--into FOLDER | --mix]
+                                 a simulated class through release, fetch, submit, collect,
+                                 in a course folder of its own (COURSE-sim) unless --mix
+    coursekit class remove-simulated [--yes]
+                                 remove the simulated students from a course
     coursekit autograde MODULE [--jobs N | --scheduler ADDRESS]
                                  grade submissions in parallel, as `nbgrader autograde` would
     coursekit report MODULE      an anonymous cohort report (HTML and CSV) of the answers
