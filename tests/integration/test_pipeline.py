@@ -109,15 +109,25 @@ def test_a_class_round_trip_through_the_exchange(course_copy, tmp_path):
     run(["nbgrader", "release_assignment", "alliance"], cwd=course)
 
     saved = {}
+    # each student has a folder and an nbgrader cache of their own, as the README's rehearsal:
+    # fetch_feedback hands out whatever the cache holds, whatever --student says
+    def flags(name: str) -> list[str]:
+        return ["--course=coursekit", f"--Exchange.root={exchange}", f"--student={name}",
+                "--Exchange.cache=.nbgrader_cache"]
+
     for name in STUDENTS:
         home = tmp_path / "students" / name
         home.mkdir(parents=True)
-        flags = ["--course=coursekit", f"--Exchange.root={exchange}", f"--student={name}"]
-        run(["nbgrader", "fetch_assignment", "alliance", *flags], cwd=home)
+        run(["nbgrader", "fetch_assignment", "alliance", *flags(name)], cwd=home)
         saved[name] = student_works(home / "alliance", name)
-        run(["nbgrader", "submit", "alliance", *flags], cwd=home)
+        if name != "cleo":  # a marker in a reflection, to tell whose feedback is whose
+            nb = nbformat.read(home / "alliance" / "alliance.ipynb", as_version=4)
+            cell(nb, "reflection_description").source += f" (marker-{name}-pipeline)"
+            nbformat.write(nb, home / "alliance" / "alliance.ipynb")
+        run(["nbgrader", "submit", "alliance", *flags(name)], cwd=home)
 
-    run(["nbgrader", "collect", "alliance"], cwd=course)
+    collected = run(["nbgrader", "collect", "alliance"], cwd=course)
+    assert "cheating attempt" not in collected.stdout + collected.stderr
     for name in STUDENTS:
         assert (course / "submitted" / name / "alliance" / "alliance.ipynb").is_file()
     graded = run(["nbgrader", "autograde", "alliance"], cwd=course)
@@ -147,6 +157,17 @@ def test_a_class_round_trip_through_the_exchange(course_copy, tmp_path):
     run(["nbgrader", "generate_feedback", "alliance"], cwd=course)
     for name in STUDENTS:
         assert (course / "feedback" / name / "alliance" / "alliance.html").is_file()
+
+    # who received what: each student fetches their own feedback and no one else's
+    run(["nbgrader", "release_feedback", "alliance"], cwd=course)
+    for name in STUDENTS:
+        home = tmp_path / "students" / name
+        run(["nbgrader", "fetch_feedback", "alliance", *flags(name)], cwd=home)
+        received = sorted((home / "alliance" / "feedback").rglob("*.html"))
+        assert len(received) == 1, (name, received)
+        html = received[0].read_text()
+        markers = {other for other in STUDENTS if f"marker-{other}-pipeline" in html}
+        assert markers == ({name} if name != "cleo" else set()), (name, markers)
     run(["nbgrader", "export", "--to", str(tmp_path / "grades.csv")], cwd=course)
     with open(tmp_path / "grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}

@@ -5,14 +5,17 @@
     coursekit new NAME           lay out a new module in the course
     coursekit lab [COURSE]       open the course in JupyterLab with a student preview
     coursekit privacy PATH...    flag likely client identifiers in reflection cells
-    coursekit class simulate MODULE --students N
-                                 a simulated class through release, fetch, submit, collect
+    coursekit class simulate MODULE --students N [--into FOLDER | --mix]
+                                 a simulated class through release, fetch, submit, collect,
+                                 in a course folder of its own (COURSE-sim) unless --mix
+    coursekit class remove-simulated [--yes]
+                                 remove the simulated students from a course
     coursekit autograde MODULE [--jobs N | --scheduler ADDRESS]
                                  grade submissions in parallel, as `nbgrader autograde` would
     coursekit report MODULE      an anonymous cohort report (HTML and CSV) of the answers
 
-Every command finds the course the same way (``--course``, else the current
-folder if it is a course, else ./course: ``coursekit.content.manifest.find_course``),
+Every command finds the course the same way (``--course``, else the course the
+current folder is in, else ./course: ``coursekit.content.manifest.find_course``),
 and exits 0 when all went well, 1 when it ran and found problems, and with the
 error's own ``exit_code`` (2) when it could not do what was asked.
 """

@@ -395,15 +395,21 @@ def load_course(folder: str | Path) -> Course:
 
 
 def find_course(start: str | Path | None = None) -> Path:
-    """The course directory: ``start`` if given, else the current folder if it is one, else ./course.
+    """The course directory, as an absolute path: ``start`` if given; else the current folder if
+    it holds ``coursekit.toml``, else ./course if that does, else the nearest parent folder that
+    does (so a command works from anywhere inside the course: ``course/source/alliance/``);
+    else ./course, for the error message to name.
 
-    One rule for every command, so that they all agree on where the course is.
+    One rule for every command, so that they all agree on where the course is. Only
+    ``coursekit.toml`` marks a course: an ``nbgrader_config.py`` alone does not (a student's
+    folder or the repository root may hold one).
     """
     if start is not None:
-        return Path(start)
-    here = Path.cwd()
-    if (here / COURSE_SETTINGS).is_file() or (here / "nbgrader_config.py").is_file():
-        return here
+        return Path(start).resolve()
+    here = Path.cwd().resolve()
+    for folder in (here, here / "course", *here.parents):
+        if (folder / COURSE_SETTINGS).is_file():
+            return folder
     return here / "course"
 
 

@@ -32,12 +32,25 @@ def test_check_on_a_folder_that_is_no_course_explains(tmp_path, capsys):
 
 
 def test_every_command_finds_the_course_from_inside_it(course_copy, monkeypatch, capsys):
-    """One rule: --course, else the current folder if it is a course, else ./course."""
-    monkeypatch.chdir(course_copy)
-    assert main(["check"]) == 0
-    monkeypatch.chdir(course_copy.parent)
-    assert main(["check"]) == 0
-    assert f"{course_copy}" in capsys.readouterr().out
+    """One rule: --course, else the course the current folder is in, else ./course; as the
+    README's round trip runs `coursekit check` (and `check .`) from course/."""
+    # the repository root holds an nbgrader_config.py too: that does not make it the course
+    (course_copy.parent / "nbgrader_config.py").write_text("c = get_config()  # noqa\n")
+    for where, argv in [(course_copy, ["check"]), (course_copy, ["check", "."]),
+                        (course_copy / "source" / "alliance", ["check"]),
+                        (course_copy / "source", ["check", "--course", ".."]),
+                        (course_copy.parent, ["check"])]:
+        monkeypatch.chdir(where)
+        assert main(argv) == 0, (where, argv, capsys.readouterr())
+        out = capsys.readouterr().out
+        assert out == f"All 6 module(s) in {course_copy} are valid.\n", (where, argv)
+
+
+def test_a_folder_outside_any_course_is_not_taken_for_one(tmp_path, monkeypatch, capsys):
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()  # noqa\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check"]) == 2
+    assert f"{tmp_path / 'course'} is not a course directory" in capsys.readouterr().err
 
 
 def test_an_error_is_one_sentence_and_exit_status_2(course_copy, capsys):
