@@ -3,8 +3,8 @@
 Everything made here is removed by the context managers' exits, also when a test fails: the
 users (and their homes), the groups, the hub with its proxy and every server it spawned, the
 temporary folders. Names start with a prefix unique to the run (``ckh`` and four hex digits),
-so that nothing of the machine's is touched and a run left over by a killed process is
-recognised (``leftover_users``).
+so that nothing of the machine's is touched and what a killed run left is recognised and
+removed by the next (``remove_leftovers``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import grp
 import json
 import os
 import pwd
+import re
 import secrets
 import shutil
 import signal
@@ -101,10 +102,40 @@ def _kill_user_processes(name: str) -> None:
                 os.kill(int(entry.name), signal.SIGKILL)
 
 
-def leftover_users() -> list[str]:
-    """Users of an earlier run that was killed before it could clean up."""
-    return [p.pw_name for p in pwd.getpwall() if p.pw_name.startswith(PREFIX_STEM)
-            and len(p.pw_name) > len(PREFIX_STEM) + 4 and p.pw_dir.startswith("/tmp/")]
+LEFTOVER = re.compile(rf"^{PREFIX_STEM}[0-9a-f]{{4}}")
+
+
+def remove_leftovers(min_age: float = 3600) -> list[str]:
+    """Remove what an earlier run left when it was killed before its clean-up could run (users,
+    groups and folders named by this module's prefix, homes under /tmp only); returns what.
+
+    Only a run whose folder is over an hour old, or gone, counts as left over: a run of this
+    test takes minutes, and another one going on at the same time must be left alone."""
+
+    def stale(prefix: str) -> bool:
+        base = Path(f"/tmp/{prefix}-hub")
+        with contextlib.suppress(FileNotFoundError):
+            return time.time() - base.stat().st_mtime > min_age
+        return True
+
+    removed = []
+    for entry in pwd.getpwall():
+        match = LEFTOVER.match(entry.pw_name)
+        if match and entry.pw_dir.startswith("/tmp/") and stale(match.group()):
+            _kill_user_processes(entry.pw_name)
+            subprocess.run(["userdel", "--remove", "--force", entry.pw_name], capture_output=True)
+            removed.append(entry.pw_name)
+    for group in grp.getgrall():
+        match = LEFTOVER.match(group.gr_name)
+        if match and not group.gr_mem and stale(match.group()):
+            subprocess.run(["groupdel", group.gr_name], capture_output=True)
+            removed.append(group.gr_name)
+    for folder in Path("/tmp").glob(f"{PREFIX_STEM}????-hub"):
+        match = LEFTOVER.match(folder.name)
+        if match and stale(match.group()):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(str(folder))
+    return removed
 
 
 @contextlib.contextmanager
@@ -114,12 +145,19 @@ def accounts() -> Iterator[Accounts]:
     base.mkdir(mode=0o755)
     (base / "home").mkdir(mode=0o755)
     made = Accounts(prefix, base)
-    try:
-        yield made
-    finally:
+
+    def clean_up() -> list[str]:
         left = made.remove()
         shutil.rmtree(base, ignore_errors=True)
-        assert not left, f"could not remove users or groups: {left}"
+        return left
+
+    try:
+        yield made
+    except BaseException:
+        clean_up()  # the test's own failure is the one to report
+        raise
+    left = clean_up()
+    assert not left, f"could not remove users or groups: {left}"
 
 
 @contextlib.contextmanager

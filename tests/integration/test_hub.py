@@ -28,11 +28,11 @@ import pwd
 import re
 import shutil
 import stat
-import subprocess
 import sys
 import time
 import urllib.error
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -79,6 +79,9 @@ def _preconditions() -> None:
             pytest.skip(f"{tool} is missing (Debian's passwd package)")
     if not Path("/etc/pam.d/login").exists():
         pytest.skip("PAM's login service is missing (/etc/pam.d/login): the hub logs users in with it")
+    left = hs.remove_leftovers()
+    if left:
+        print(f"removed what an earlier, killed run left: {', '.join(left)}")
 
 
 # --- the notebook a student hands in --------------------------------------------------------
@@ -150,7 +153,8 @@ def student_in_browser(context, expect, hub, accounts, student: str) -> dict[str
     for n, item in enumerate(instrument.items):
         boxes.nth(n).get_by_text(instrument.scale.label(answers[item.id]), exact=True).click()
     form.get_by_role("button", name=re.compile("Save answers")).click()
-    expect(form.get_by_text(re.compile(rf"^Saved at .*: {len(answers)} of {len(answers)} items"))).to_be_visible()
+    saved = re.compile(rf"^Saved at .*: {len(answers)} of {len(answers)} items")
+    expect(form.get_by_text(saved)).to_be_visible()
     form.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.screenshot(path=ARTIFACTS / "11-student-answered-in-browser.png")
     page.close()
@@ -221,7 +225,7 @@ def test_a_class_on_a_real_hub(tmp_path):
         assert checked.stdout.count("as set up") == 2, checked.stdout
         for user in (s3, i1):
             hs.quiet_lab_settings(user)
-        course_a, course_b = root / "courses" / A, root / "courses" / B
+        course_a, _course_b = root / "courses" / A, root / "courses" / B
         exchange_a = root / "exchange" / A
         phase("users and courses")
 
@@ -252,10 +256,12 @@ def test_a_class_on_a_real_hub(tmp_path):
             assert headers.get("content-security-policy") == f"frame-ancestors {frame_ancestors}", headers
 
         # 1. Release, each course by its own instructor, through the Formgrader's API.
-        for user, module in ((i1, MODULE_A), (j1, MODULE_B)):
+        def release(user, module):
             for action in ("assign", "release"):
                 reply = formgrader(user, "POST", f"assignment/{module}/{action}")
                 assert reply["success"], reply.get("log", reply)[-3000:]
+
+        side_by_side(lambda: release(i1, MODULE_A), lambda: release(j1, MODULE_B))
         phase("generate and release")
 
         # 2. Two courses: a student in both sees both, a student in one sees one.
@@ -291,7 +297,8 @@ def test_a_class_on_a_real_hub(tmp_path):
         student_context = browser.new_context(viewport={"width": 1280, "height": 1400})
         student_context.set_default_timeout(TIMEOUT_MS)
         answers[s3] = student_in_browser(student_context, expect, hub, accounts, s3)
-        assert json.loads((folder(s3) / ANSWERS).read_text())["instruments"]["alliance"]["answers"] == answers[s3]
+        on_disk = json.loads((folder(s3) / ANSWERS).read_text())
+        assert on_disk["instruments"]["alliance"]["answers"] == answers[s3]
         work_in(hub, s3, REFLECTIONS)
         phase("students fetch and work")
 
@@ -340,7 +347,8 @@ def test_a_class_on_a_real_hub(tmp_path):
         notebooks = formgrader(i2, "GET", f"submitted_notebooks/{MODULE_A}/{MODULE_A}")
         by_student = {nb["student"]: nb["id"] for nb in notebooks}
         for student, points, parts in ((s2, 1, REFLECTIONS[:3]), (s3, 1, REFLECTIONS)):
-            grades = {g["name"]: g for g in formgrader(i2, "GET", f"grades?submission_id={by_student[student]}")}
+            grades = {g["name"]: g
+                      for g in formgrader(i2, "GET", f"grades?submission_id={by_student[student]}")}
             for grade_id in REFLECTIONS:
                 formgrader(i2, "PUT", f"grade/{grades[grade_id]['id']}",
                            {"manual_score": points if grade_id in parts else 0})
@@ -363,25 +371,31 @@ def test_a_class_on_a_real_hub(tmp_path):
             assert len(fetched) == 1, (student, fetched)
             text = fetched[0].read_text()
             assert reflection(student, REFLECTIONS[0]) in text
-            assert not any(reflection(other, REFLECTIONS[0]) in text for other in (s1, s2, s3) if other != student)
+            others = [other for other in (s1, s2, s3) if other != student]
+            assert not any(reflection(other, REFLECTIONS[0]) in text for other in others)
         listed = hub.as_user(s1, "GET", f"assignments?course_id={A}")["value"]
         submitted = next(a for a in listed if a["status"] == "submitted")["submissions"][-1]
         assert submitted["has_local_feedback"] and not submitted["feedback_updated"], submitted
         phase("feedback")
 
-        # 8. Grades and the cohort report, as an instructor would export them.
-        cli(i1, ["nbgrader", "export", "--to", "grades.csv"], cwd=course_a)
-        report = cli(i1, [*coursekit, "report", MODULE_A], cwd=course_a, ok=False)
-        reports = sorted((course_a / "reports").glob(f"{MODULE_A}-cohort.*")) if report.returncode in (0, 1) else []
+        # 8. Grades and the cohort report, as an instructor would export them; and (9.) two
+        # courses: neither course's instructors can grade the other's (side by side: each
+        # command is mostly nbgrader's start-up).
+        trespass = [(user, cmd) for user, module, course in ((j1, MODULE_A, A), (i1, MODULE_B, B))
+                    for cmd in ([*coursekit, "autograde", module, "--course", str(root / "courses" / course)],
+                                ["nbgrader", "collect", module, f"--course={course}"])]
+        export, report, *attempts = side_by_side(
+            lambda: cli(i1, ["nbgrader", "export", "--to", "grades.csv"], cwd=course_a),
+            lambda: cli(i2, [*coursekit, "report", MODULE_A], cwd=course_a, ok=False),
+            *(lambda user=user, cmd=cmd: cli(user, cmd, ok=False) for user, cmd in trespass))
+        assert report.returncode in (0, 1), report.stdout + report.stderr
+        reports = sorted((course_a / "reports").glob(f"{MODULE_A}-cohort.*"))
         assert reports, report.stdout + report.stderr
-
-        # 9. Two courses: neither course's instructors can grade the other.
-        for user, module, course in ((j1, MODULE_A, A), (i1, MODULE_B, B)):
-            other = root / "courses" / course
-            attempt = cli(user, [*coursekit, "autograde", module, "--course", str(other)], ok=False)
-            assert attempt.returncode != 0, attempt.stdout
-            attempt = cli(user, ["nbgrader", "collect", module, f"--course={course}"], ok=False)
-            assert attempt.returncode != 0 and "not enrolled" in attempt.stdout + attempt.stderr, attempt.stderr
+        for (user, cmd), attempt in zip(trespass, attempts, strict=True):
+            said = attempt.stdout + attempt.stderr
+            assert attempt.returncode != 0, (user, cmd, said)
+            if cmd[0] == "nbgrader":
+                assert "not enrolled" in said, said
         phase("export, report, two courses")
 
         # 10. The answers files, all the way through: for the student alone, or the graders.
@@ -409,7 +423,8 @@ def test_a_class_on_a_real_hub(tmp_path):
         wrong = []
         probe = str(Path(hs.__file__).with_name("hub_probe.py"))
         for user in users:
-            result = hs.as_user(user, [str(python), probe], env, input=json.dumps([t["path"] for t in targets]))
+            paths = json.dumps([t["path"] for t in targets])
+            result = hs.as_user(user, [str(python), probe], env, input=paths)
             for target, outcome in zip(targets, json.loads(result.stdout), strict=True):
                 for op in OPS:
                     allowed = outcome[op] is None
@@ -436,6 +451,12 @@ def test_a_class_on_a_real_hub(tmp_path):
           + f"; {time.monotonic() - started:.0f} s in all")
 
 
+def side_by_side(*calls):
+    """Run the calls in threads (each waits on a server or a subprocess); their results, in order."""
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return [future.result() for future in [pool.submit(call) for call in calls]]
+
+
 def _station(path: Path, root: Path) -> str:
     parts = path.parts
     for station in ("inbound", "submitted", "autograded", "feedback"):
@@ -455,13 +476,15 @@ def _targets(root: Path, accounts: hs.Accounts, i1: str, i2: str, j1: str,
     targets = []
 
     def add(path, list_=nobody, read=None, write=nobody, delete=nobody):
-        targets.append({"path": str(path), "list": set(list_), "read": set(read if read is not None else list_),
+        targets.append({"path": str(path), "list": set(list_),
+                        "read": set(read if read is not None else list_),
                         "write": set(write), "delete": set(delete)})
 
     for student in students:
         home = Path(pwd.getpwnam(student).pw_dir)
         mine = {student}
-        sub = next(p for p in (exchange_a / "inbound").glob(f"{student}+{MODULE_A}+*") if not p.name.endswith("forged"))
+        sub = next(p for p in (exchange_a / "inbound").glob(f"{student}+{MODULE_A}+*")
+                   if not p.name.endswith("forged"))
         add(sub, mine | graders_a, write=mine, delete=mine)  # sticky inbound: graders cannot delete
         add(sub / f"{MODULE_A}.ipynb", mine | graders_a, write=mine, delete=mine)
         add(sub / "submission_secret.txt", mine | graders_a, write=mine, delete=mine)

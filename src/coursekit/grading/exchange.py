@@ -59,9 +59,10 @@ def copy_private(src: str, dest: str, *, dir_mode: int, file_mode: int,
 
     Copies folders and regular files only, never following a symbolic link (checked on the open
     file, so swapping a file for a link mid-copy does not help); what is skipped (links, pipes,
-    devices, unreadable files) is returned, as (path relative to ``src``, why). ``dest`` is created with no permission
-    for others from the start, whatever the umask. ``ignore`` is a shutil.copytree ignore
-    function (nbgrader's include, exclude and size rules); ``extra`` are files to add.
+    devices, unreadable files) is returned, as (path relative to ``src``, why). ``dest`` is
+    created with no permission for others from the start, whatever the umask. ``ignore`` is a
+    shutil.copytree ignore function (nbgrader's include, exclude and size rules); ``extra`` are
+    files to add.
 
     Each folder is chmod-ed only once everything in it is written: for a user outside the
     folder's group, the kernel drops the setgid bit on chmod, and what is created after that
@@ -367,11 +368,20 @@ class ExchangeCollect(_Confidential, default.ExchangeCollect):  # type: ignore[m
                                f"{1000 * self.coursedir.max_dir_size})")
         from nbgrader.utils import ignore_patterns
 
-        skipped = copy_private(src, dest, dir_mode=hub.COLLECTED_DIR, file_mode=hub.COLLECTED_FILE,
-                               ignore=ignore_patterns(exclude=self.coursedir.ignore,
-                                                      include=self.coursedir.include,
-                                                      max_file_size=self.coursedir.max_file_size,
-                                                      log=self.log))
+        try:
+            skipped = copy_private(src, dest, dir_mode=hub.COLLECTED_DIR, file_mode=hub.COLLECTED_FILE,
+                                   ignore=ignore_patterns(exclude=self.coursedir.ignore,
+                                                          include=self.coursedir.include,
+                                                          max_file_size=self.coursedir.max_file_size,
+                                                          log=self.log))
+        except OSError as exc:
+            # Gone since it was listed, or closed to the graders by its student (chmod): this
+            # one is reported, the rest of the class is still collected.
+            shutil.rmtree(dest, ignore_errors=True)
+            self.log.error("Not collected: %s (%s). Ask its student to submit again.", src,
+                           exc.strerror or exc)
+            self.refused = [*getattr(self, "refused", []), src]
+            return
         for rel, why in skipped:
             self.log.error("Not collected from %s: %s (%s).", src, rel, why)
 
@@ -387,7 +397,8 @@ class ExchangeReleaseFeedback(_Confidential, default.ExchangeReleaseFeedback):  
         self.dest_path = self.outbound_feedback_path = os.path.join(self.course_path, "feedback")
 
     def copy_files(self) -> None:
-        exclude = set(self.coursedir.student_id_exclude.split(",")) if self.coursedir.student_id_exclude else set()
+        excluded = self.coursedir.student_id_exclude
+        exclude = set(excluded.split(",")) if excluded else set()
         regexp = re.escape(os.path.sep).join([
             self.coursedir.format_path(self.coursedir.feedback_directory, "(?P<student_id>.*)",
                                        self.coursedir.assignment_id, escape=True),
@@ -451,7 +462,8 @@ class ExchangeFetchFeedback(_Confidential, default.ExchangeFetchFeedback):  # ty
                 secret = handle.read()
             for notebook in glob.glob(os.path.join(submission, "*.ipynb")):
                 notebook_id = os.path.splitext(os.path.basename(notebook))[0]
-                path = os.path.join(self.src_path, f"{notebook_hash(secret=secret, notebook_id=notebook_id)}.html")
+                name = notebook_hash(secret=secret, notebook_id=notebook_id)
+                path = os.path.join(self.src_path, f"{name}.html")
                 if os.path.isfile(path):
                     self.feedback_files.append((notebook_id, timestamp, path))
                     self.log.info("Found feedback for '%s/%s/%s' submitted at %s",

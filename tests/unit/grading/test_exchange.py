@@ -90,18 +90,15 @@ def test_write_in_replaces_a_link_instead_of_writing_through_it(tmp_path):
 def test_owned_folder_refuses_someone_elses_an_open_one_or_a_link(tmp_path):
     folder = tmp_path / "mine"
     folder.mkdir(mode=0o700)
-    with pytest.raises(PermissionError, match="belongs to"):
-        with owned_folder(str(folder), os.getuid() + 12345):
-            pass
+    with pytest.raises(PermissionError, match="belongs to"), owned_folder(str(folder), os.getuid() + 12345):
+        pass
     os.chmod(folder, 0o707)
-    with pytest.raises(PermissionError, match="open to other users"):
-        with owned_folder(str(folder), os.getuid()):
-            pass
+    with pytest.raises(PermissionError, match="open to other users"), owned_folder(str(folder), os.getuid()):
+        pass
     os.chmod(folder, 0o700)
     (tmp_path / "link").symlink_to(folder)
-    with pytest.raises(OSError):
-        with owned_folder(str(tmp_path / "link"), os.getuid()):
-            pass
+    with pytest.raises(OSError), owned_folder(str(tmp_path / "link"), os.getuid()):
+        pass
 
 
 def test_the_hub_block_is_added_once_and_replaced_after(tmp_path):
@@ -161,3 +158,21 @@ def test_setup_refuses_without_root_or_a_user(tmp_path, monkeypatch):
     bad = hub.CourseSetup("../etc", "g", "s", (), ())
     with pytest.raises(HubSetupError, match="cannot be a folder name"):
         hub.setup_course(hub.Layout(tmp_path), bad)
+
+
+def test_collect_reports_a_submission_gone_or_closed_and_carries_on(tmp_path, caplog):
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+
+    from coursekit.grading.exchange import ExchangeCollect
+
+    config = Config()
+    config.CourseDirectory.root = str(tmp_path / "course")
+    config.CourseDirectory.course_id = "c1"
+    config.Exchange.root = str(tmp_path / "exchange")
+    collect = ExchangeCollect(coursedir=CourseDirectory(config=config),
+                              authenticator=Authenticator(config=config), config=config)
+    gone, dest = tmp_path / "inbound" / "ada+alliance+2030-01-01 00:00:00 UTC+x", tmp_path / "dest"
+    collect.do_copy(str(gone), str(dest))  # no exception: the others are still collected
+    assert collect.refused == [str(gone)] and not dest.exists()
+    assert "Not collected" in caplog.text and "Ask its student to submit again" in caplog.text
