@@ -85,3 +85,8 @@ class UsageError(CoursekitError, ValueError):
 
 class ScoreInputError(CoursekitError, ValueError):
     """Scores given to a statistics function are not usable (ragged, non-numeric...)."""
+
+
+class HubSetupError(CoursekitError, RuntimeError):
+    """A shared server's course layout (``coursekit hub setup``) is missing or wrong, or setting
+    it up failed; the message names the folder and what to run."""

@@ -13,6 +13,8 @@
     coursekit autograde MODULE [--jobs N | --scheduler ADDRESS]
                                  grade submissions in parallel, as `nbgrader autograde` would
     coursekit report MODULE      an anonymous cohort report (HTML and CSV) of the answers
+    coursekit hub setup COURSE --graders A,B --students X,Y,Z
+                                 a course on a shared JupyterHub server: groups, folders, modes
 
 Every command finds the course the same way (``--course``, else the course the
 current folder is in, else ./course: ``coursekit.content.manifest.find_course``),
@@ -26,9 +28,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from coursekit.cli import content, grade, klass, privacy, report
+from coursekit.cli import content, grade, hub, klass, privacy, report
 
-GROUPS = (content, privacy, klass, grade, report)
+GROUPS = (content, privacy, klass, grade, report, hub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
