@@ -371,8 +371,13 @@ def _institution_ok(m: re.Match[str]) -> bool:
     generic = w["generic_institution_words"] | w["not_names"]
     if "id" in m.re.groupindex:  # named by what is said of it: it must look like a name
         name = found.split()
+        peoples = lexicon.peoples_and_languages()
         if (any(p in w["not_names"] or p in w["titles"] or p in lexicon.larger_regions()
                 for p in name)
+                or all(p in peoples or lexicon.plain_letters(p) in peoples  # "Māori clients"
+                       for p in name)  # but "Canadian Tire" is a shop
+                or re.fullmatch(r"(?:Category|Grade|Type|Level|Class|Band|Stage|Tier)"
+                                r" (?:[A-Z]|\d+)", found)  # "a Category C prison": a kind
                 or found in lexicon.places() or _is_given(name[0])
                 or (found.isupper() and lexicon.zipf(found) >= 3.5)):  # NHS, GP, CBT
             return False
