@@ -699,8 +699,14 @@ _CITED_WORK = re.compile(
     r"(?: and [A-Z][\w'’-]+)?['\u2019]s (?:(?:[A-Z][\w-]*\s+){0,3}(?:essay|paper|article|thread"
     r"|book|chapter|study|studies|post|blog|argument|definition|point|view|words|work|idea"
     r"|ideas|notion|term|research|writing|method|technique|formulation|phrase|quote|lecture"
-    r"|talk|podcast)|(?:[\w-]+\s+){0,3}(?:model|cycle|theory|framework|concept|approach"
-    r"|stages|hierarchy))\b")
+    r"|talk|podcast)|(?:[\w-]+\s+){0,5}(?:model|cycle|theory|framework|concept|approach"
+    r"|stages|hierarchy|tasks|triangle|programs?|programmes?|principles|scale|inventory"
+    r"|questionnaire|protocol|paradigm|typology|taxonomy|pyramid|wheel|matrix))\b")
+# A name followed by one of these names a measure or a technique: "the Columbia screen",
+# "Pomodoro techniques", "a Kendall-style programme".
+_EPONYM_AFTER = re.compile(
+    r" (?:screen|screening|scale|inventory|questionnaire|protocol|techniques?|method|test"
+    r"|programs?|programmes?)\b")
 _AUTHOR_BEFORE = re.compile(r"(?i)\b(?:as|per|following|after|like)\s+$")
 # After these comes a title or a writer, whatever the words: "read Love's Executioner".
 _TITLE_BEFORE = re.compile(
@@ -895,6 +901,7 @@ def _name_hits(text: str) -> list[_Hit]:
         if not titled and (
                 start in cited  # "Bordin (1979)", "Hayes et al."
                 or _CITED_WORK.match(text, end)  # "Simon's essay": an author, not a client
+                or (not tokens[run[-1]][3] and not person_cue and _EPONYM_AFTER.match(text, end))
                 or _AUTHOR_BEFORE.search(before) and not _is_given(names[0])
                 or _author_verb_after(text, tokens, run)
                 or (len(run) == 1 and names[0] in words["author_surnames"]
