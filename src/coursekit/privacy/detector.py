@@ -896,7 +896,9 @@ def _name_hits(text: str) -> list[_Hit]:
                     and all(n in words["fictional_parts"] for n in names))):
             fiction.update(names)
             continue  # "Dr Melfi", "Paul Weston in In Treatment": characters, not clients
-        if _TITLE_BEFORE.search(before) and not person_cue:
+        author = re.search(r"\b([A-Z][\w-]+)['’]s\s+$", before)
+        if _TITLE_BEFORE.search(before) and not person_cue or (
+                author and author.group(1) in words["author_surnames"]):
             continue  # "read Love's Executioner", "according to Maroda"
         if not titled and (
                 start in cited  # "Bordin (1979)", "Hayes et al."
@@ -923,6 +925,9 @@ def _name_hits(text: str) -> list[_Hit]:
             continue  # "Valentine's Day", "St Patrick's Day"
         if not titled and not person_cue:
             placed = _place(names)
+            if (placed and len(run) == 1 and _THE_BEFORE.search(before)
+                    and _is_ordinary(names[0])):
+                placed = 0  # "a card from the King": a title, not the town of that name
             if placed and (_PLACE_BEFORE.search(before) or _POSTAL_AFTER.match(text, end)
                            or not any(n in lexicon.english_names() or _is_ordinary(n)
                                       for n in names[:placed] if n not in _DIRECTIONS)):
