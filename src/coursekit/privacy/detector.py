@@ -719,7 +719,9 @@ _INTERJECTION_AFTER = re.compile(
 _MEDIA = re.compile(
     r"(?i)\b(?:TV|television|(?:the|a|tv|that|this) show|series\b(?! of)|sitcom|films?|movies?"
     r"|episodes?|characters?|fictional|novels?|Netflix|HBO|rewatch\w*|re-watch\w*"
-    r"|binge-?watch\w*|documentary)\b")
+    r"|binge-?watch\w*|documentary"
+    # "comparing himself to Walter White": a figure everyone knows, not someone in his life
+    r"|compar\w+ (?:himself|herself|themselves|myself|yourself) (?:to|with))\b")
 _ARCHETYPE_BEFORE = re.compile(r"\b(?:a|an)\s+$")  # "more of a Sean Maguire"
 _PLACE_BEFORE = re.compile(
     r"(?i)\b(?:in|from|to|near|outside|around|towards?|between|into|through|across|of|at|via"
