@@ -200,7 +200,8 @@ def _inbound(course: Path) -> list[Path]:
 
 def _untouched(course: Path) -> None:
     """The real course as copied: no release, submissions, exchange or gradebook of any kind."""
-    assert sorted(p.name for p in course.iterdir()) == ["coursekit.toml", "nbgrader_config.py", "source"]
+    assert sorted(p.name for p in course.iterdir()) == [
+        "coursekit.toml", "nbgrader_config.py", "python-primer.md", "source"]
 
 
 @pytest.mark.nbgrader
