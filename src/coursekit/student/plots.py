@@ -75,12 +75,15 @@ class DataTable:
     rows: tuple[tuple[str, ...], ...]
 
     def html(self) -> str:
-        head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in self.columns)
+        # left-aligned, top-aligned text (JupyterLab right-aligns table cells, which suits numbers)
+        style = ' style="text-align: left; vertical-align: top;"'
+        head = "".join(f'<th scope="col"{style}>{html.escape(c)}</th>' for c in self.columns)
         body = "".join("<tr>" + "".join(
-            f'<th scope="row">{html.escape(cell)}</th>' if n == 0 else f"<td>{html.escape(cell)}</td>"
-            for n, cell in enumerate(row)) + "</tr>" for row in self.rows)
-        return (f"<table><caption>{html.escape(self.caption)}</caption><thead><tr>{head}</tr></thead>"
-                f"<tbody>{body}</tbody></table>")
+            f'<th scope="row"{style}>{html.escape(cell)}</th>' if n == 0
+            else f"<td{style}>{html.escape(cell)}</td>" for n, cell in enumerate(row)) + "</tr>"
+            for row in self.rows)
+        return (f'<table style="font-size: 14px;"><caption>{html.escape(self.caption)}</caption>'
+                f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
     def text(self) -> str:
         return "\n".join([self.caption, " | ".join(self.columns),

@@ -535,7 +535,8 @@ def test_the_bipolar_form_shows_both_anchors(tmp_path, craft):
     assert first.text == "Learning a new way of working"
     # the two statements at either end of the row (and, for a screen reader, the group's description)
     low, high = first.poles
-    assert low.startswith("I learn it mainly from its manual") and high.startswith("I learn it mainly by watching")
+    assert low.startswith("I learn it mainly from its manual")
+    assert high.startswith("I learn it mainly by watching")
     assert first.names[0] == "1: the first statement, completely" and first.names[3] == "4: both equally"
 
 

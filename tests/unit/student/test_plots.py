@@ -333,8 +333,8 @@ def every_plot(alliance):
         "dose_effect": plots.dose_effect([1, 2, 3], [0.2, 0.35, 0.5], fitted=([1, 3], [0.2, 0.5]),
                                          marks=[(3, 0.5)]),
         "prediction_vs_data": plots.prediction_vs_data(
-            [("clients with a sudden gain (of 100)", 30, 17.0), ("clients whose gain reversed (%)", None, 20.0),
-             ("sessions until half improved", 8, 11.0)]),
+            [("clients with a sudden gain (of 100)", 30, 17.0),
+             ("clients whose gain reversed (%)", None, 20.0), ("sessions until half improved", 8, 11.0)]),
         "bipolar_placement": plots.bipolar_placement([("Learning a new way of working", 2), ("b", None)]),
         "practice_split": plots.practice_split([("Reviewing recordings", "D", 6), ("Sessions", "R", 90)],
                                                groups=["D", "R"], findings=[("Found.", "Chow 2015")]),
@@ -375,7 +375,8 @@ def test_every_plot_has_a_text_alternative_with_its_numbers(alliance):
         "practice_split": ["Reviewing recordings 6 h (D)", "D 6 h, 6%"],
         "feelings_checkin": ["Anger or irritation: 3", "bored (your word): 6"],
         "effect_sizes": ["Empathy: r = .28 [.23, .33], k = 82", "Collecting feedback: no single r"],
-        "ratings_beside_evidence": ["Empathy: you rated 4; r = .28", "Collecting feedback: you rated did not happen"],
+        "ratings_beside_evidence": ["Empathy: you rated 4; r = .28",
+                                    "Collecting feedback: you rated did not happen"],
         "noise_and_gains": ["gains found in 33% of clients"],
     }
     plots = every_plot(alliance)
@@ -387,4 +388,5 @@ def test_every_plot_has_a_text_alternative_with_its_numbers(alliance):
         assert 'alt=""' not in html and f'alt="{described.alt[:20]}' in html, name
     table = plots["effect_sizes"]._repr_mimebundle_()["text/html"]
     assert "<caption>The evidence behind each row</caption>" in table
-    assert '<th scope="row">Empathy</th>' in table and "<td>r = .28; Elliott et al. 2018</td>" in table
+    assert '<th scope="row" style="text-align: left; vertical-align: top;">Empathy</th>' in table
+    assert ">r = .28; Elliott et al. 2018</td>" in table
