@@ -303,11 +303,14 @@ class QuestionForm(SavingForm):
 
     def _value(self, key: str, control: Any) -> int | None:
         text = str(control.value).strip()
+        control.error = ""
         if not text:
             return None
         try:
             return int(text)
         except ValueError:
+            # said under the box too, which is then marked invalid for screen readers
+            control.error = "Not a whole number: type digits only, or leave the box empty."
             number = list(self.controls).index(key) + 1
             raise AnswerError(f"Question {number}: '{text}' is not a whole number; "
                               "type digits only, or leave the box empty.") from None

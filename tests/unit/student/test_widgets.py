@@ -126,3 +126,17 @@ def test_an_item_that_may_not_apply_has_a_labelled_did_not_happen_choice(tmp_pat
     again = InstrumentForm(alliance, ResponseStore(tmp_path, "alliance"))
     assert again.controls["bond_3"].value is NOT_APPLICABLE and not again.dirty
     assert "1 of them as did not happen" in again.status.value
+
+
+def test_a_box_holding_no_number_is_marked_as_the_one_to_fix(tmp_path):
+    from conftest import questions_of
+    from coursekit.student.widgets import QuestionForm
+
+    form = QuestionForm(questions_of("breakthroughs_prediction"), ResponseStore(tmp_path, "breakthroughs"))
+    box = form.controls["gain_percent"]
+    assert (box.text, box.number) == (form.qset.questions[0].text, "1.")  # the box's name: its question
+    box.value = "lots"
+    assert not form.save()
+    assert "not a whole number" in form.message.value and box.error  # said in the alert and at the box
+    box.value = "20"
+    assert form.save() and box.error == ""
