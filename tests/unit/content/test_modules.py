@@ -172,7 +172,8 @@ def test_the_check_in_form_saves_the_own_feeling_with_the_ratings(tmp_path, stuc
     store = ResponseStore(tmp_path, "stuck")
     form = InstrumentForm(stuck, store)
     assert form.own_name is not None and form.own_rating is not None
-    assert "(optional)" in form.children[len(stuck.items) + 1].children[0].value
+    own_box = form.children[len(stuck.items) + 1]
+    assert own_box is form.own_name and own_box.optional and own_box.text == stuck.own_item.text
     for item in stuck.items:
         form.controls[item.id].value = 4
     form.own_name.value = "ashamed"
@@ -530,8 +531,13 @@ def test_forms_are_readable_without_a_kernel_anchors_and_own_item_included(craft
 
 def test_the_bipolar_form_shows_both_anchors(tmp_path, craft):
     form = InstrumentForm(craft, ResponseStore(tmp_path, "craft"))
-    label = form.children[1].children[0].value
-    assert "1 = I learn it mainly from its manual" in label and "7 = I learn it mainly by watching" in label
+    first = form.children[1]
+    assert first.text == "Learning a new way of working"
+    # the two statements at either end of the row (and, for a screen reader, the group's description)
+    low, high = first.poles
+    assert low.startswith("I learn it mainly from its manual")
+    assert high.startswith("I learn it mainly by watching")
+    assert first.names[0] == "1: the first statement, completely" and first.names[3] == "4: both equally"
 
 
 def test_the_practice_form_saves_hours(answers_base):

@@ -318,11 +318,12 @@ def test_the_plan_form_validates_the_date_and_saves(tmp_path):
         form.controls[key].value = value
     form.controls["review_date"].value = "2027-02-30"
     assert "not a real date" in form.message.value  # said as soon as a whole date is typed
+    assert form.controls["review_date"].error  # and the box is marked invalid
     form.save_button.click()
     assert "Not saved" in form.status.value and "February 2027 has 28 days" in form.message.value
     assert not (tmp_path / FILENAME).exists()  # nothing saved while the date is wrong
     form.controls["review_date"].value = "2027-03-15"
-    assert form.message.value == ""
+    assert form.message.value == "" and form.controls["review_date"].error == ""
     form.save_button.click()
     assert "4 of 4 parts of the plan answered" in form.status.value and not form.dirty
     assert read_plan(tmp_path).parts() == PLAN
@@ -486,8 +487,9 @@ def test_the_export_button_writes_the_page_only_when_pressed(everything):
     panel.include_reflections.value = False
     panel.button.click()
     assert target.exists() and stat.S_IMODE(target.stat().st_mode) == 0o600
-    assert "Saved at" in panel.message.value and str(target) in panel.message.value
-    assert "plan complete" in panel.message.value and "without your reflections" in panel.message.value
+    assert "Saved at" in panel.status.value and str(target) in panel.status.value
+    assert "plan complete" in panel.status.detail and "without your reflections" in panel.status.detail
+    assert panel.status.tone == "ok" and panel.message.value == ""
     assert "left out of this copy" in target.read_text(encoding="utf-8")
 
 
@@ -496,7 +498,8 @@ def test_the_export_button_says_when_it_cannot_write(base, tmp_path):
 
     panel = ExportPanel(base=base, here=tmp_path / "gone")
     assert panel.export() is None
-    assert 'role="alert"' in panel.message.value and "Could not write your portfolio" in panel.message.value
+    assert panel.message.kind == "alert" and "Could not write your portfolio" in panel.message.value
+    assert "Not saved" in panel.status.value
 
 
 def test_an_export_into_a_missing_folder_says_so(base, tmp_path):
@@ -568,7 +571,9 @@ def test_the_notebook_runs_for_a_complete_and_a_partial_student(answers_base, tm
     complete = run_notebook(work)
     assert errors(complete) == {}
     profile = next(c for c in complete.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "profile")
-    assert any("image/png" in o.get("data", {}) for o in profile.outputs)
+    shown = [o["data"]["text/html"] for o in profile.outputs if "text/html" in o.get("data", {})]
+    assert len(shown) == 1 and shown[0].startswith('<img src="data:image/png;base64,')
+    assert 'alt="My answers across the course: ' in shown[0]  # described for a screen reader
     assert not (answers_base / PORTFOLIO / EXPORT_NAME).exists()  # only the button writes it
     assert not (work / EXPORT_NAME).exists()
     assert not list((COURSE / "source" / PORTFOLIO).glob("coursekit-responses*"))
