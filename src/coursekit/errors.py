@@ -8,6 +8,9 @@ StoreError, which is an OSError (the disk or the folder said no).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 
 class CoursekitError(Exception):
     """Base class: catch this to handle any coursekit error.
@@ -85,3 +88,12 @@ class UsageError(CoursekitError, ValueError):
 
 class ScoreInputError(CoursekitError, ValueError):
     """Scores given to a statistics function are not usable (ragged, non-numeric...)."""
+
+
+class UncheckedIdentifiersError(CoursekitError, ValueError):
+    """A copy that would hold likely client identifiers was not written, because the student
+    has not yet said they checked them. ``findings`` lists them (where, and what)."""
+
+    def __init__(self, message: str, findings: Sequence[Any]):
+        self.findings = tuple(findings)
+        super().__init__(message)

@@ -24,9 +24,9 @@ import ipywidgets as widgets
 from coursekit.content.instruments import NOT_APPLICABLE, Answer, Instrument, validate_own_answer
 from coursekit.content.manifest import Module
 from coursekit.content.questions import QuestionSet
-from coursekit.errors import AnswerError, StoreError
-from coursekit.student.export import export_html
-from coursekit.student.portfolio import PLAN_PARTS, gather, parse_review_date, plan_from, save_plan
+from coursekit.errors import AnswerError, StoreError, UncheckedIdentifiersError
+from coursekit.student.export import export_html, flags_html
+from coursekit.student.portfolio import PLAN_PARTS, PORTFOLIO, gather, parse_review_date, plan_from, save_plan
 from coursekit.student.responses import Responses, ResponseStore
 
 WARNING_COLOUR = "#D55E00"  # Okabe-Ito vermillion; never the only cue
@@ -393,7 +393,10 @@ class ExportPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
     Nothing is written until the button is pressed, so running the notebook
     (nbval, nbgrader validate, autograde) never leaves a copy behind. Each
-    press gathers the answers afresh, so the copy has the latest plan.
+    press gathers the answers afresh, so the copy has the latest plan, and runs
+    the privacy check on what the copy would hold: when it finds something, the
+    findings are listed and nothing is written until the student fixes them and
+    presses again, or presses the second button, "I have checked; save anyway".
     ``base`` and ``here`` are passed to ``coursekit.student.portfolio.gather``.
     """
 
@@ -408,22 +411,38 @@ class ExportPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             tooltip="Write my-practice-portfolio.html into this folder",
             layout=widgets.Layout(width="auto"))
         self.button.on_click(lambda _button: self.export())
+        # shown only after the privacy check found something
+        self.anyway = widgets.Button(
+            description="I have checked; save anyway", button_style="warning",
+            tooltip="Write the copy with the findings listed below as they are",
+            layout=widgets.Layout(width="auto", display="none"))
+        self.anyway.on_click(lambda _button: self.export(checked=True))
         self.message = widgets.HTML()
-        super().__init__([self.include_reflections, self.button, self.message])
+        super().__init__([self.include_reflections, widgets.HBox([self.button, self.anyway]),
+                          self.message])
 
-    def export(self) -> Path | None:
-        """Write the page; return its path, or None (with a message) when it could not be written."""
+    def export(self, checked: bool = False) -> Path | None:
+        """Write the page; return its path, or None (with a message) when the privacy check
+        found something not yet checked, or the page could not be written."""
         from coursekit.student.plots import portfolio_profile
 
         mine = gather(self.base, here=self.here)
         try:
-            path = export_html(mine, portfolio_profile(mine),
+            path = export_html(mine, portfolio_profile(mine), checked=checked,
                                include_reflections=bool(self.include_reflections.value))
+        except UncheckedIdentifiersError as exc:
+            self.anyway.layout.display = None
+            self.message.value = (
+                f'<div role="alert" style="border-left: 4px solid {WARNING_COLOUR}; '
+                f'padding: 4px 8px;">{flags_html(exc.findings, mine.here / f"{PORTFOLIO}.ipynb")}'
+                "</div>")
+            return None
         except StoreError as exc:
             self.message.value = (
                 f'<div role="alert" style="border-left: 4px solid {WARNING_COLOUR}; '
                 f'padding: 4px 8px;"><b>Not saved:</b> {html.escape(str(exc))}</div>')
             return None
+        self.anyway.layout.display = "none"
         plan = "complete" if mine.plan.complete else f"{len(mine.plan.missing)} part(s) still open"
         with_text = "with" if self.include_reflections.value else "without"
         self.message.value = (
