@@ -9,6 +9,10 @@
                                  a simulated class through release, fetch, submit, collect
     coursekit autograde MODULE [--jobs N | --scheduler ADDRESS]
                                  grade submissions in parallel, as `nbgrader autograde` would
+    coursekit grading-notes MODULE
+                                 privacy findings and the comment bank beside each reflection
+                                 of the autograded notebooks, for the Formgrader
+    coursekit comments MODULE    print a module's comment bank, part by part
     coursekit report MODULE      an anonymous cohort report (HTML and CSV) of the answers
 
 Every command finds the course the same way (``--course``, else the current
