@@ -120,6 +120,11 @@ def test_feedback_hides_the_hidden_tests_and_shows_answers_and_graders_get_notes
     form = cell(graded, "form_alliance")
     shown = [o["data"]["text/html"] for o in form.outputs if "text/html" in o.get("data", {})]
     assert shown and "Saved answers: " in shown[0] and "4 (Very often)" in shown[0]
+    # and so does the Formgrader's own page of the submission (its exporter and template)
+    shown_to_grader = as_text(formgrader_page(course, "ada"), between=" ")
+    assert "Grading note: Description" in shown_to_grader and "Comment bank" in shown_to_grader
+    assert "Saved answers: Working alliance with one client" in shown_to_grader
+    assert "Graded on" in shown_to_grader
     # running it again replaces the notes; it does not pile them up
     run([*coursekit(), "grading-notes", MODULE, "--course", str(course)], cwd=course, env=env(), ok=False)
     again = nbformat.read(course / "autograded" / "ada" / MODULE / f"{MODULE}.ipynb", as_version=4)
@@ -131,7 +136,7 @@ def test_feedback_hides_the_hidden_tests_and_shows_answers_and_graders_get_notes
     hidden = hidden_tests()
     for student, page in pages.items():
         text = as_text(page)
-        for grade_id, lines in hidden.items():
+        for lines in hidden.values():
             for line in lines:  # no hidden line, and no message of one, in any form
                 assert line.strip() not in text, (student, line)
                 for message in re.findall(r'"([^"]{8,})"', line):
@@ -157,6 +162,23 @@ def test_feedback_hides_the_hidden_tests_and_shows_answers_and_graders_get_notes
     assert "AssertionError: The rating gets back to 35 at session 11." in ben
     assert HIDDEN_FAILED not in ben.split("find_repair: these checks")[1].split("Did not pass")[0]
     assert "Traceback" not in ben
+
+
+def formgrader_page(course: Path, student: str) -> str:
+    """A submission's page as nbgrader's Formgrader renders it (formgrader.py and handlers.py)."""
+    from nbconvert.exporters import HTMLExporter
+    from nbgrader.server_extensions.formgrader import handlers
+    from traitlets.config import Config
+
+    config = Config()
+    config.HTMLExporter.template_name = "formgrade"
+    config.HTMLExporter.extra_template_basedirs = [handlers.template_path]
+    resources = {"assignment_id": MODULE, "notebook_id": MODULE, "submission_id": "-", "index": 0,
+                 "total": 1, "base_url": "", "student": student, "last_name": None,
+                 "first_name": None, "notebook_path": "-"}
+    page, _ = HTMLExporter(config=config).from_filename(
+        str(course / "autograded" / student / MODULE / f"{MODULE}.ipynb"), resources=resources)
+    return str(page)
 
 
 def coursekit() -> list[str]:

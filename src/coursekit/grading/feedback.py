@@ -45,11 +45,11 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _CELL_LINE = re.compile(r"Cell In\[(\d*)\], line (\d+)|<cell line: (\d+)>")
 
 
-class HideHiddenTests(Preprocessor):  # type: ignore[misc]  # nbconvert is untyped
+class HideHiddenTests(Preprocessor):
     """Feedback without hidden tests: the outcome and the points stay (see the module docstring)."""
 
     enabled = Bool(True).tag(config=True)
-    # nbgrader's own delimiters (ClearHiddenTests), so a course that changes them changes both
+    # nbgrader's defaults (ClearHiddenTests): a course that changes those sets these to match
     begin_test_delimeter = Unicode("BEGIN HIDDEN TESTS").tag(config=True)
     end_test_delimeter = Unicode("END HIDDEN TESTS").tag(config=True)
 
@@ -118,20 +118,25 @@ def _failing_line(output: Any, execution_count: int | None) -> int | None:
     return None
 
 
-def _cleaned(output: Any, hidden: set[int], secrets: list[str], execution_count: int | None) -> Any:
+def _output(output_type: str, **fields: Any) -> Any:
+    """A notebook output (nbformat's constructor, which is untyped)."""
     from nbformat.v4 import new_output
 
+    return new_output(output_type, **fields)  # type: ignore[no-untyped-call]
+
+
+def _cleaned(output: Any, hidden: set[int], secrets: list[str], execution_count: int | None) -> Any:
     if output.get("output_type") == "error":
         line = _failing_line(output, execution_count)
         ename, evalue = output.get("ename", "Error"), str(output.get("evalue", ""))
         if line is None or line in hidden or any(secret in evalue for secret in secrets):
-            return new_output("error", ename="AssertionError", evalue=HIDDEN_FAILED,
+            return _output("error", ename="AssertionError", evalue=HIDDEN_FAILED,
                               traceback=[HIDDEN_FAILED])
         # a visible check: its message helps, but the traceback's context would show hidden lines
-        return new_output("error", ename=ename, evalue=evalue,
+        return _output("error", ename=ename, evalue=evalue,
                           traceback=[f"{ename}: {evalue}" if evalue else ename])
     if any(secret in _text_of(output) for secret in secrets):
-        return new_output("stream", name="stdout", text=HIDDEN_QUOTED + "\n")
+        return _output("stream", name="stdout", text=HIDDEN_QUOTED + "\n")
     return output
 
 
@@ -145,14 +150,12 @@ def _text_of(output: Any) -> str:
 
 def _outcome(cell: Any) -> Any:
     """One line of output: passed or not, with the points (which GetGrades put in the metadata)."""
-    from nbformat.v4 import new_output
-
     meta = cell.metadata.get("nbgrader", {})
     score, points = meta.get("score"), meta.get("points")
     failed = any(o.get("output_type") == "error" for o in cell.outputs)
     verdict = "Did not pass" if failed else "Passed"
     if score is not None and points is not None:
         verdict += f": {float(score):g} of {float(points):g} points"
-    return new_output("stream", name="stdout",
+    return _output("stream", name="stdout",
                       text=f"{verdict}. This cell's checks include some that ran only when your "
                            "work was graded; they are not shown.\n")

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from coursekit.content.manifest import Course, Module, comments_for, load_course
-from coursekit.errors import CoursekitError
+from coursekit.errors import CoursekitError, DataFileError
 from coursekit.files import atomic_write
 
 NOTE_KEY = "grading_note"
@@ -83,8 +83,13 @@ def annotate_notebook(path: Path, module: Module, course: Course, student: str =
     from coursekit.privacy.detector import KINDS, find_identifiers
 
     assert module.reflection is not None
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    cells = [cell for cell in raw["cells"] if not is_grading_note(cell)]
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        cells = [cell for cell in raw["cells"] if not is_grading_note(cell)]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataFileError(path, f"is not a readable autograded notebook ({exc}).",
+                            advice="Grade the submission again (coursekit autograde MODULE "
+                                   "--force --student ID), then write the notes again.") from exc
     bank = comments_for(course, module)
     rubric = course.rubric_for(module)
     parts = {part.grade_id: part for part in module.reflection.parts}

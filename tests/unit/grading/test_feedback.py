@@ -33,11 +33,13 @@ def ansi_traceback(count: int, line: int, message: str) -> list[str]:
                         for n, text in enumerate(SOURCE.split("\n"), 1))
     return ["\x1b[31m" + "-" * 75 + "\x1b[39m",
             "\x1b[31mAssertionError\x1b[39m                            Traceback (most recent call last)",
-            f"\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[{count}]\x1b[39m\x1b[32m, line {line}\x1b[39m\n{context}\n",
+            f"\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[{count}]\x1b[39m"
+            f"\x1b[32m, line {line}\x1b[39m\n{context}\n",
             f"\x1b[31mAssertionError\x1b[39m: {message}"]
 
 
-def graded_test_cell(line: int | None, message: str = "", score: float = 0.0, outputs=()) -> nbformat.NotebookNode:
+def graded_test_cell(line: int | None, message: str = "", score: float = 0.0,
+                     outputs=()) -> nbformat.NotebookNode:
     cell = new_code_cell(SOURCE, execution_count=7)
     cell.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "test_f", "points": 2,
                                  "score": score, "locked": True, "schema_version": 3}
@@ -93,7 +95,8 @@ def test_the_preprocessor_leaves_other_cells_and_drops_grading_notes():
     note = new_markdown_cell("**Grading note**")
     note.metadata["coursekit"] = {"grading_note": True}
     answer = new_markdown_cell("My answer.")
-    nb = new_notebook(cells=[plain, note, answer, graded_test_cell(4, "Negative numbers square to positive ones.")])
+    failed = graded_test_cell(4, "Negative numbers square to positive ones.")
+    nb = new_notebook(cells=[plain, note, answer, failed])
     nb, _ = HideHiddenTests()(nb, {})
     assert [c.source for c in nb.cells[:2]] == ["print(1)\n### BEGIN HIDDEN TESTS\n", "My answer."]
     assert "f(-2)" not in nb.cells[2].source
@@ -198,3 +201,14 @@ def test_a_comment_naming_a_part_or_criterion_the_module_lacks_is_caught(course_
     manifest.write_text(text)
     found = [str(p) for p in check_course(course_copy)]
     assert len(found) == 1 and problem in found[0], found
+
+
+def test_a_damaged_autograded_notebook_is_named_with_what_to_do(tmp_path):
+    from coursekit.errors import DataFileError
+
+    course = load_course(COURSE)
+    path = tmp_path / "alliance.ipynb"
+    path.write_text("{ cut off", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"alliance\.ipynb: is not a readable autograded notebook"):
+        annotate_notebook(path, course.module("alliance"), course, "ada")
+    assert path.read_text(encoding="utf-8") == "{ cut off"

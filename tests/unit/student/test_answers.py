@@ -43,7 +43,8 @@ def test_paired_statements_say_which_end_is_which_and_the_own_word_is_shown(tmp_
     rows = saved_answers("craft", module=module_of("craft"), folder=tmp_path).rows
     item = craft.items[0]
     assert item.anchors is not None
-    assert rows[0][1] == f"{item.text} ({craft.scale.min}: {item.anchors[0]}; {craft.scale.max}: {item.anchors[1]})"
+    ends = f"{craft.scale.min}: {item.anchors[0]}; {craft.scale.max}: {item.anchors[1]}"
+    assert rows[0][1] == f"{item.text} ({ends})"
     stuck = instrument_of("stuck")
     assert stuck.own_item is not None
     own = {stuck.own_item.id: {"name": "boredom", "rating": 3}}
