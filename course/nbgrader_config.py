@@ -46,3 +46,12 @@ c.Autograde.sanitize_preprocessors = [
     "coursekit.grading.hidden_tests.RestoreHiddenTests",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+
+# Feedback shows the outcome and the points of every test, but not the hidden tests nor the
+# message of one that failed (nbgrader shows them by design, issue #917), and not the grading
+# notes written for the Formgrader. nbgrader's own two steps come first, as nbgrader lists them.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "coursekit.grading.feedback.HideHiddenTests",
+]

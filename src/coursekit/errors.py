@@ -8,6 +8,9 @@ StoreError, which is an OSError (the disk or the folder said no).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 
 class CoursekitError(Exception):
     """Base class: catch this to handle any coursekit error.
@@ -90,3 +93,12 @@ class ScoreInputError(CoursekitError, ValueError):
 class HubSetupError(CoursekitError, RuntimeError):
     """A shared server's course layout (``coursekit hub setup``) is missing or wrong, or setting
     it up failed; the message names the folder and what to run."""
+
+
+class UncheckedIdentifiersError(CoursekitError, ValueError):
+    """A copy that would hold likely client identifiers was not written, because the student
+    has not yet said they checked them. ``findings`` lists them (where, and what)."""
+
+    def __init__(self, message: str, findings: Sequence[Any]):
+        self.findings = tuple(findings)
+        super().__init__(message)

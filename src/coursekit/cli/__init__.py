@@ -12,6 +12,10 @@
                                  remove the simulated students from a course
     coursekit autograde MODULE [--jobs N | --scheduler ADDRESS]
                                  grade submissions in parallel, as `nbgrader autograde` would
+    coursekit grading-notes MODULE
+                                 privacy findings and the comment bank beside each reflection
+                                 of the autograded notebooks, for the Formgrader
+    coursekit comments MODULE    print a module's comment bank, part by part
     coursekit report MODULE      an anonymous cohort report (HTML and CSV) of the answers
     coursekit hub setup COURSE --graders A,B --students X,Y,Z
                                  a course on a shared JupyterHub server: groups, folders, modes

@@ -15,7 +15,8 @@ Specs:
 - ``form:<form>``: the code cell that shows the form;
 - ``profile:<form>``: the student's profile on an instrument (optional: a module may draw its own);
 - ``reflection``: the rubric (criteria by level, and the rules every grade follows), then a prompt
-  and an answer (the model answer, for nbgrader to remove) per part;
+  (with the criteria that apply to its part, so that a grader reads them beside the answer) and
+  an answer (the model answer, for nbgrader to remove) per part;
 - ``submit``: what to do before submitting;
 - ``privacy``: the privacy check of the reflections;
 - ``completion``: the automatic completion check (graded);
@@ -245,8 +246,14 @@ def _reflection(module: Module, course: Course) -> list[Cell]:
                   _render("rubric.md.j2", reflection=reflection, course=course, rubric=rubric, rows=rows),
                   "rubric")]
     for number, part in enumerate(reflection.parts, 1):
+        # the criteria that apply to this part, beside it: a grader reads them next to the answer
+        criteria = [{"title": criterion.title,
+                     "levels": [{"points": level.points, "text": " ".join(level.text.split())}
+                                for level in criterion.levels]}
+                    for criterion in rubric.criteria if criterion.applies_to(part.id)]
         cells.append(Cell("reflection", "markdown",
-                          _render("reflection_prompt.md.j2", number=number, part=part),
+                          _render("reflection_prompt.md.j2", number=number, part=part,
+                                  rubric=rubric, criteria=criteria),
                           f"{part.grade_id}_prompt"))
         cells.append(Cell("reflection", "markdown", part.model_answer.strip(), part.grade_id,
                           points=part.points, solution=True))

@@ -87,6 +87,22 @@ class Criterion:
 
 
 @dataclass(frozen=True)
+class Comment:
+    """A standard comment of the comment bank, for graders to copy into the Formgrader."""
+
+    text: str
+    parts: tuple[str, ...] | None = None  # the part ids it applies to; None: every part
+    criterion: str | None = None  # the title of the criterion it is about: only where that applies
+
+    def applies_to(self, part_id: str, rubric: Rubric) -> bool:
+        if self.parts is not None and part_id not in self.parts:
+            return False
+        if self.criterion is None:
+            return True
+        return any(c.title == self.criterion and c.applies_to(part_id) for c in rubric.criteria)
+
+
+@dataclass(frozen=True)
 class Rubric:
     """How each part of a reflection is graded: criteria, and the rules every grade follows."""
 
@@ -94,6 +110,7 @@ class Rubric:
     scoring: str  # how a part's points follow from its criteria
     not_graded: str  # what is never graded (how much a student discloses)
     identifies_client: str  # what happens instead of a grade when a reflection identifies a client
+    comments: tuple[Comment, ...] = ()  # the course's comment bank: for every part of every module
 
     @property
     def points(self) -> tuple[float, ...]:
@@ -137,6 +154,7 @@ class Reflection:
     parts: tuple[ReflectionPart, ...]
     words: tuple[int, int]  # how many words a part asks for, fewest and most
     criteria: tuple[Criterion, ...] | None  # None: the course's rubric criteria
+    comments: tuple[Comment, ...] = ()  # the module's own comment bank
 
     @property
     def points(self) -> float:
@@ -320,7 +338,11 @@ class Course:
         if module.reflection is None:
             return self.rubric
         if module.reflection.criteria is not None:
+            _check_comment_criteria(module.reflection.comments, module.reflection.criteria,
+                                    module.path, "reflection.comments")
             return replace(self.rubric, criteria=module.reflection.criteria)
+        _check_comment_criteria(module.reflection.comments, self.rubric.criteria, module.path,
+                                "reflection.comments")
         part_ids = [part.id for part in module.reflection.parts]
         for i, criterion in enumerate(self.rubric.criteria):
             missing = [p for p in criterion.parts or () if p not in part_ids]
@@ -335,6 +357,18 @@ class Course:
 
 
 # --- loading ---------------------------------------------------------------------
+
+
+def comments_for(course: Course, module: Module) -> dict[str, list[str]]:
+    """The comment bank for each part of a module's reflection (by part id): the module's own
+    comments that apply to the part, then the course's. A comment about a criterion goes
+    only beside the parts that criterion applies to, in the module's rubric."""
+    if module.reflection is None:
+        return {}
+    rubric = course.rubric_for(module)
+    bank = [*module.reflection.comments, *course.rubric.comments]
+    return {part.id: [c.text for c in bank if c.applies_to(part.id, rubric)]
+            for part in module.reflection.parts}
 
 
 def _read_toml(path: Path, what: str) -> dict[str, Any]:
@@ -378,12 +412,13 @@ def load_course(folder: str | Path) -> Course:
     validate(raw, "course", path, ManifestError)
     rubric = raw["rubric"]
     criteria = _criteria(rubric["criteria"], path, "rubric.criteria")
+    _check_comment_criteria(_comments(rubric.get("comments", ())), criteria, path, "rubric.comments")
     safety = raw["safety"]
     course = Course(folder, raw["title"], tuple(raw["modules"]), raw["protect_client"],
                     Safety(safety["heading"], safety["choice"], safety["instructor"],
                            safety["grading"], safety["support"], tuple(safety["contacts"])),
                     Rubric(criteria, rubric["scoring"], rubric["not_graded"],
-                           rubric["identifies_client"]),
+                           rubric["identifies_client"], _comments(rubric.get("comments", ()))),
                     tuple(raw.get("references", ())))
     for index, module_id in enumerate(course.module_ids):
         if not (course.source / module_id / MANIFEST).is_file():
@@ -436,6 +471,21 @@ def _criteria(raw: list[dict[str, Any]], path: Path, field: str) -> tuple[Criter
     return criteria
 
 
+def _comments(raw: Any) -> tuple[Comment, ...]:
+    return tuple(Comment(c["text"].strip(), tuple(c["parts"]) if "parts" in c else None,
+                         c.get("criterion")) for c in raw)
+
+
+def _check_comment_criteria(comments: tuple[Comment, ...], criteria: tuple[Criterion, ...],
+                            path: Path, field: str) -> None:
+    titles = [criterion.title for criterion in criteria]
+    for i, comment in enumerate(comments):
+        if comment.criterion is not None and comment.criterion not in titles:
+            raise ManifestError(path, f"names the criterion '{comment.criterion}', which the "
+                                "rubric does not have.", field=f"{field}.{i}.criterion",
+                                advice=f"Its criteria are: {', '.join(titles)}.")
+
+
 def _build(folder: Path, raw: dict[str, Any]) -> Module:
     reflection = None
     if "reflection" in raw:
@@ -446,7 +496,8 @@ def _build(folder: Path, raw: dict[str, Any]) -> Module:
                   for p in r["parts"]),
             (r["words"]["min"], r["words"]["max"]),
             _criteria(r["rubric"]["criteria"], folder / MANIFEST, "reflection.rubric.criteria")
-            if "rubric" in r else None)
+            if "rubric" in r else None,
+            _comments(r.get("comments", ())))
     completion = raw.get("completion")
     report = raw.get("report")
     portfolio = raw.get("portfolio")
@@ -509,12 +560,15 @@ def _cross_check(module: Module) -> None:
             raise fail("reflection.words", f"asks for at least {fewest} and at most {most} words.",
                        "Give the fewest words first: min is at most max.")
         part_ids = [part.id for part in reflection.parts]
-        for i, criterion in enumerate(reflection.criteria or ()):
-            for part_id in criterion.parts or ():
+        named_parts = [(f"reflection.rubric.criteria.{i}.parts", c.parts)
+                       for i, c in enumerate(reflection.criteria or ())]
+        named_parts += [(f"reflection.comments.{i}.parts", c.parts)
+                        for i, c in enumerate(reflection.comments)]
+        for field, parts in named_parts:
+            for part_id in parts or ():
                 if part_id not in part_ids:
-                    raise fail(f"reflection.rubric.criteria.{i}.parts", f"names the part "
-                               f"'{part_id}', which the reflection does not have.",
-                               f"Its parts are: {', '.join(part_ids)}.")
+                    raise fail(field, f"names the part '{part_id}', which the reflection does "
+                               "not have.", f"Its parts are: {', '.join(part_ids)}.")
     grade_ids: dict[str, str] = {}
     for field, cells in _graded_sources(module):
         for grade_id in cells:
@@ -561,5 +615,5 @@ def _one(module: Module, table: dict[str, Any], form_id: str | None, kind: str) 
     return table[form_id]
 
 
-__all__ = ["Course", "Criterion", "Form", "Module", "Rubric", "Safety", "find_course", "load_course",
-           "load_module"]
+__all__ = ["Comment", "Course", "Criterion", "Form", "Module", "Rubric", "Safety", "comments_for",
+           "find_course", "load_course", "load_module"]

@@ -72,11 +72,14 @@ from coursekit.privacy import lexicon
 __all__ = [
     "KINDS",
     "Finding",
+    "check_cells",
     "check_notebook",
     "check_path",
     "find_identifiers",
     "format_report",
     "main_privacy",
+    "review",
+    "saved_note",
 ]
 
 #: Identifier kinds, in plain words for the report.
@@ -121,7 +124,9 @@ class Finding:
 
     ``start`` and ``end`` are character offsets into the text that was checked
     (the cell's source for notebook findings); ``line`` is 1-based; ``context``
-    is the flagged text in [[ ]] with a few words either side.
+    is the flagged text in [[ ]] with a few words either side. ``place`` is
+    where a student finds the cell in JupyterLab, which shows no cell numbers:
+    the section's heading and the part's ("Part 4: Reflection, 3. Evaluation").
     """
 
     kind: str
@@ -133,6 +138,7 @@ class Finding:
     context: str = ""
     cell_index: int | None = None
     grade_id: str | None = None
+    place: str | None = None
 
 
 # --- word lists ----------------------------------------------------------------
@@ -1160,27 +1166,58 @@ def check_notebook(path: str | Path, *, all_markdown: bool = False,
     Reflection cells are the Markdown cells nbgrader collects as answers
     (``metadata.nbgrader.solution`` true). With ``all_markdown`` every Markdown
     cell is checked; with ``include_raw`` raw cells are treated like Markdown
-    cells. Each finding carries the cell index and nbgrader grade id.
+    cells. Each finding carries the cell index, nbgrader grade id and the
+    headings it stands under (``Finding.place``).
     Raises DataFileError when the file is not a readable notebook.
     """
-    path = Path(path)
+    return check_cells(_read_notebook(Path(path)), all_markdown=all_markdown,
+                       include_raw=include_raw)
+
+
+def check_cells(cells: Sequence[Mapping[str, object]], *, all_markdown: bool = False,
+                include_raw: bool = False) -> list[Finding]:
+    """``check_notebook`` for a notebook's cells already read (nbformat nodes or dicts)."""
     findings: list[Finding] = []
-    for index, cell in enumerate(_read_notebook(path)):
-        kinds = ("markdown", "raw") if include_raw else ("markdown",)
-        if cell.get("cell_type") not in kinds:
-            continue
+    kinds = ("markdown", "raw") if include_raw else ("markdown",)
+    section = part = ""
+    for index, cell in enumerate(cells):
+        text = _cell_text(cell)
         metadata = cell.get("metadata")
-        nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
-        nbgrader = nbgrader if isinstance(nbgrader, dict) else {}
-        if not (all_markdown or nbgrader.get("solution") is True):
+        nbgrader = metadata.get("nbgrader") if isinstance(metadata, Mapping) else None
+        nbgrader = nbgrader if isinstance(nbgrader, Mapping) else {}
+        answer = nbgrader.get("solution") is True
+        if cell.get("cell_type") == "markdown" and not answer:
+            section, part = _headings(text, section, part)
+        if cell.get("cell_type") not in kinds or not (all_markdown or answer):
             continue
-        source = cell.get("source", "")
-        text = "".join(str(s) for s in source) if isinstance(source, list) else str(source)
         grade_id = nbgrader.get("grade_id")
+        place = ", ".join(heading for heading in (section, part) if heading) or None
         findings.extend(
-            replace(f, cell_index=index, grade_id=grade_id if isinstance(grade_id, str) else None)
+            replace(f, cell_index=index, grade_id=grade_id if isinstance(grade_id, str) else None,
+                    place=place)
             for f in find_identifiers(text))
     return findings
+
+
+def _cell_text(cell: Mapping[str, object]) -> str:
+    source = cell.get("source", "")
+    return "".join(str(s) for s in source) if isinstance(source, list) else str(source)
+
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)(?:\s+#+)?\s*$", re.MULTILINE)
+_POINTS = re.compile(r"\s*\(\d+(?:\.\d+)? points?\)$")
+
+
+def _headings(text: str, section: str, part: str) -> tuple[str, str]:
+    """The section (a level 1 or 2 heading) and part (level 3 and below) in force after a
+    Markdown cell: a new section starts without a part. "(2 points)" is left off."""
+    for match in _HEADING.finditer(text):
+        title = _POINTS.sub("", match.group(2).replace("*", "").strip())
+        if len(match.group(1)) <= 2:
+            section, part = title, ""
+        else:
+            part = title
+    return section, part
 
 
 def _notebooks(path: Path) -> list[Path]:
@@ -1202,8 +1239,13 @@ def check_path(path: str | Path, *, all_markdown: bool = False) -> dict[str, lis
 _AID = "This check is an aid, not a guarantee"
 
 
-def format_report(results: Mapping[str, Sequence[Finding]]) -> str:
-    """A readable report: each finding quoted in context, its kind and a rewording."""
+def format_report(results: Mapping[str, Sequence[Finding]], *, student: bool = False) -> str:
+    """A readable report: each finding quoted in context, its kind and a rewording.
+
+    A finding is placed by the headings it stands under, and, for an instructor,
+    by the cell's number and grade id too. With ``student`` (the notebook's own
+    check) cell numbers and lines are left out: JupyterLab shows neither.
+    """
     lines: list[str] = []
     kinds: Counter[str] = Counter()
     for path, findings in results.items():
@@ -1212,10 +1254,7 @@ def format_report(results: Mapping[str, Sequence[Finding]]) -> str:
         lines.append(path)
         for f in findings:
             kinds[f.kind] += 1
-            where = "text" if f.cell_index is None else f"cell {f.cell_index}"
-            if f.grade_id:
-                where += f" ({f.grade_id})"
-            lines.append(f"  {where}, line {f.line}: {KINDS[f.kind]}")
+            lines.append(f"  {_where(f, student)}: {KINDS[f.kind]}")
             lines.append(f'    "{f.context or f.text}"')
             lines.append(f"    suggestion: {f.suggestion}")
         lines.append("")
@@ -1231,6 +1270,16 @@ def format_report(results: Mapping[str, Sequence[Finding]]) -> str:
                  f"{sum(1 for f in results.values() if f)} of {files} {noun} ({detail}). "
                  f"{_AID}: reword what identifies a client before you submit.")
     return "\n".join(lines)
+
+
+def _where(f: Finding, student: bool) -> str:
+    if student:
+        return f.place or (f"your answer {f.grade_id}" if f.grade_id else "text")
+    cell = "text" if f.cell_index is None else f"cell {f.cell_index}"
+    if f.grade_id:
+        cell += f" ({f.grade_id})"
+    where = f"{f.place} ({cell})" if f.place else cell
+    return f"{where}, line {f.line}"
 
 
 def main_privacy(paths: list[str]) -> int:
@@ -1270,13 +1319,27 @@ def main_privacy(paths: list[str]) -> int:
 def review(notebook: str | Path) -> None:
     """Print the privacy report for one notebook: the cell students run before submitting.
 
-    It reads the notebook as last saved, so save first (Ctrl+S). Nothing is
-    sent anywhere; the check runs in this kernel.
+    It reads the notebook as last saved (a kernel cannot see JupyterLab's unsaved
+    edits), so it first says when that was: an edit made since is not checked.
+    Nothing is sent anywhere; the check runs in this kernel.
     """
     path = Path(notebook)
     try:
-        findings = check_notebook(path)
+        cells = _read_notebook(path)
     except DataFileError as exc:
         print(exc)
         return
-    print(format_report({str(path): findings}))
+    print(saved_note(path))
+    print(format_report({path.name: check_cells(cells)}, student=True))
+
+
+def saved_note(path: str | Path, now: datetime.datetime | None = None) -> str:
+    """Which version of a notebook a check read: the time it was last saved."""
+    path = Path(path)
+    saved = datetime.datetime.fromtimestamp(path.stat().st_mtime)
+    now = now or datetime.datetime.now()
+    when = f"at {saved:%H:%M}"
+    if saved.date() != now.date():
+        when = f"on {saved.day} {saved:%B %Y} {when}"
+    return (f"Checked {path.name} as saved {when}. If you changed it since, save it first "
+            "(Ctrl+S) and run this cell again: edits not yet saved are not checked.")

@@ -26,9 +26,10 @@ import ipywidgets as widgets
 from coursekit.content.instruments import NOT_APPLICABLE, Answer, Instrument, Item, validate_own_answer
 from coursekit.content.manifest import Module
 from coursekit.content.questions import QuestionSet
-from coursekit.errors import AnswerError, StoreError
-from coursekit.student.export import export_html
-from coursekit.student.portfolio import PLAN_PARTS, gather, parse_review_date, plan_from, save_plan
+from coursekit.errors import AnswerError, StoreError, UncheckedIdentifiersError
+from coursekit.palette import WARNING_TEXT
+from coursekit.student.export import export_html, flags_html
+from coursekit.student.portfolio import PLAN_PARTS, PORTFOLIO, gather, parse_review_date, plan_from, save_plan
 from coursekit.student.responses import Responses, ResponseStore
 from coursekit.student.widgets_front import ChoiceGroup, FrontControl, LiveRegion, PushButton, TextEntry
 
@@ -414,7 +415,10 @@ class ExportPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
     Nothing is written until the button is pressed, so running the notebook
     (nbval, nbgrader validate, autograde) never leaves a copy behind. Each
-    press gathers the answers afresh, so the copy has the latest plan.
+    press gathers the answers afresh, so the copy has the latest plan, and runs
+    the privacy check on what the copy would hold: when it finds something, the
+    findings are listed and nothing is written until the student fixes them and
+    presses again, or presses the second button, "I have checked; save anyway".
     ``base`` and ``here`` are passed to ``coursekit.student.portfolio.gather``.
     """
 
@@ -427,22 +431,44 @@ class ExportPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.button = PushButton("Save my portfolio",
                                  tooltip="Write my-practice-portfolio.html into this folder")
         self.button.on_click(lambda _button: self.export())
+        # shown only after the privacy check found something
+        self.anyway = PushButton("I have checked; save anyway",
+                                 tooltip="Write the copy with the findings listed below as they are")
+        self.anyway.layout.display = "none"
+        self.anyway.on_click(lambda _button: self.export(checked=True))
         self.status = LiveRegion("status")
         self.message = LiveRegion("alert")
-        super().__init__([self.include_reflections, self.button, self.status, self.message])
+        self.findings = widgets.HTML()  # the list the alert points to: each finding and the ways on
+        super().__init__([self.include_reflections, widgets.HBox([self.button, self.anyway]),
+                          self.status, self.message, self.findings])
 
-    def export(self) -> Path | None:
-        """Write the page; return its path, or None (with a message) when it could not be written."""
+    def export(self, checked: bool = False) -> Path | None:
+        """Write the page; return its path, or None (with a message) when the privacy check
+        found something not yet checked, or the page could not be written."""
         from coursekit.student.plots import portfolio_profile
 
         mine = gather(self.base, here=self.here)
         try:
-            path = export_html(mine, portfolio_profile(mine),
+            path = export_html(mine, portfolio_profile(mine), checked=checked,
                                include_reflections=bool(self.include_reflections.value))
+        except UncheckedIdentifiersError as exc:
+            self.anyway.layout.display = None
+            found = len(exc.findings)
+            self.status.show("Not saved yet", tone=WARN)
+            self.message.show(
+                f"the privacy check found {found} possible client identifier{'s' * (found != 1)} "
+                "in what your copy would hold. Each is listed below, with what to do.",
+                lead="Not saved yet:")
+            self.findings.value = (
+                f'<div style="border-left: 4px solid {WARNING_TEXT}; padding: 4px 8px;">'
+                f'{flags_html(exc.findings, mine.here / f"{PORTFOLIO}.ipynb")}</div>')
+            return None
         except StoreError as exc:
             self.status.show("Not saved", tone=WARN)
             self.message.show(str(exc), lead="Not saved:")
             return None
+        self.anyway.layout.display = "none"
+        self.findings.value = ""
         plan = "complete" if mine.plan.complete else f"{len(mine.plan.missing)} part(s) still open"
         with_text = "with" if self.include_reflections.value else "without"
         self.message.clear()

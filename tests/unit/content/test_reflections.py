@@ -131,6 +131,20 @@ def test_no_rubric_grades_disclosure_and_an_identified_client_is_returned_not_ma
     assert not re.search(r"depth|honestly", module(module_id).reflection.intro)
 
 
+@pytest.mark.parametrize(("module_id", "part_id"), PARTS)
+def test_each_prompt_shows_the_criteria_of_its_part_beside_the_answer(module_id, part_id):
+    """A grader reads the rubric next to each answer, not once above six of them."""
+    rubric = COURSE_SETTINGS.rubric_for(module(module_id))
+    prompt = committed(module_id, f"reflection_{part_id}_prompt")
+    shown = re.findall(r"^- \*\*(.+?)\*\*: (.+)$", prompt, re.MULTILINE)
+    applies = [c for c in rubric.criteria if c.applies_to(part_id)]
+    assert [title for title, _ in shown] == [c.title for c in applies]
+    for (_, levels), criterion in zip(shown, applies, strict=True):
+        for level in criterion.levels:
+            assert f"{level.points:g} = {' '.join(level.text.split())}" in levels
+    assert "*Graded on* (2, 1 or 0 points each" in prompt
+
+
 def test_the_stuck_playbook_returns_an_identified_client_too():
     prompt = committed("stuck", "playbook_prompt")
     zero = prompt[prompt.index("0 = "):]

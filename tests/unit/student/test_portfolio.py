@@ -24,7 +24,7 @@ import nbformat
 import pytest
 
 from conftest import COURSE, MODULES, complete_answers, module_of
-from coursekit.errors import AnswerError, StoreError
+from coursekit.errors import AnswerError, StoreError, UncheckedIdentifiersError
 from coursekit.student.checks import IncompleteError, check_plan
 from coursekit.student.export import EXPORT_NAME, export_html, read_reflections
 from coursekit.student.portfolio import (
@@ -505,6 +505,63 @@ def test_the_export_button_says_when_it_cannot_write(base, tmp_path):
 def test_an_export_into_a_missing_folder_says_so(base, tmp_path):
     with pytest.raises(StoreError, match="Could not write your portfolio"):
         export_html(gather(base), path=tmp_path / "nowhere" / EXPORT_NAME)
+
+
+def test_the_export_checks_privacy_first_and_writes_nothing_until_checked(everything):
+    """A copy the student keeps outside the course must not carry a client's name unnoticed."""
+    sibling_notebook(everything / "alliance", "alliance",
+                     {"analysis": "My client Sarah Jones withdrew after the diary.",
+                      "description": "A client in his thirties sat down in his coat."})
+    save_plan(ResponseStore(everything / PORTFOLIO, PORTFOLIO),
+              {**PLAN, "feedback": "Session ratings from my client Kavitha, weekly."})
+    mine = gather(everything)
+    target = everything / PORTFOLIO / EXPORT_NAME
+    with pytest.raises(UncheckedIdentifiersError, match="was not saved") as caught:
+        export_html(mine)
+    assert not target.exists()
+    where = [(flag.where, flag.context) for flag in caught.value.findings]
+    title = module_of("alliance").title
+    assert (f"{title}: Analysis", "My client [[Sarah Jones]] withdrew after the diary.") in where
+    assert ("Practice plan: Feedback source", "...ratings from my client [[Kavitha]], weekly.") in where
+    assert not [w for w, _ in where if w.endswith("Description")]  # nothing to flag there
+    # left out of the copy, the reflections are not checked; the plan still is
+    with pytest.raises(UncheckedIdentifiersError) as plan_only:
+        export_html(mine, include_reflections=False)
+    assert [flag.where for flag in plan_only.value.findings] == ["Practice plan: Feedback source"]
+    page = export_html(mine, checked=True).read_text(encoding="utf-8")  # "I have checked"
+    assert "Sarah Jones" in page
+
+
+def test_the_export_button_shows_the_findings_and_a_second_button(everything):
+    from coursekit.student.widgets import ExportPanel
+
+    notebook = {"analysis": "My client Sarah Jones withdrew after the diary."}
+    sibling_notebook(everything / "alliance", "alliance", notebook)
+    target = everything / PORTFOLIO / EXPORT_NAME
+    panel = ExportPanel(base=everything)
+    assert panel.anyway.layout.display == "none"  # only after a finding
+    panel.button.click()
+    assert not target.exists()
+    # announced at once (an alert), listed below it
+    assert panel.message.kind == "alert" and panel.message.lead == "Not saved yet:"
+    assert "found 1 possible client identifier in" in panel.message.value
+    assert "Analysis</b>: a person&#x27;s name" in panel.findings.value
+    assert "My client [[Sarah Jones]] withdrew" in panel.findings.value
+    assert panel.anyway.layout.display is None
+    # the student fixes the notebook, saves it and presses again: no question asked
+    sibling_notebook(everything / "alliance", "alliance",
+                     {"analysis": "My client withdrew after the diary."})
+    panel.button.click()
+    assert target.exists() and "Saved at" in panel.status.value
+    assert panel.message.value == "" and panel.findings.value == ""
+    assert panel.anyway.layout.display == "none"
+    # or says they have checked
+    target.unlink()
+    sibling_notebook(everything / "alliance", "alliance", notebook)
+    panel.button.click()
+    assert not target.exists()
+    panel.anyway.click()
+    assert "Sarah Jones" in target.read_text(encoding="utf-8") and "Saved at" in panel.status.value
 
 
 HOSTILE = 'Q&A with <script>alert("hi")</script> & "quotes" \'too\''
