@@ -148,6 +148,27 @@ def copy_course(dest: Path) -> Path:
     return dest
 
 
+def strictly_run_copy(source: Path, dest: Path) -> Path:
+    """A copy of a folder of module folders with no cell tagged ``raises-exception``.
+
+    The tag lets a student's Run All go past an unfinished exercise; nbval honours it too,
+    and would then let an instructor's solution that fails its own tests pass. Run the
+    copy, where every error fails.
+    """
+    import nbformat
+
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints",
+                                                                 "coursekit-responses*"))
+    for path in dest.rglob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            tags = cell.metadata.get("tags")
+            if tags and "raises-exception" in tags:
+                cell.metadata["tags"] = [tag for tag in tags if tag != "raises-exception"]
+        nbformat.write(nb, path)
+    return dest
+
+
 @pytest.fixture
 def course_copy(tmp_path: Path) -> Path:
     """A fresh copy of the course directory (config and source only)."""

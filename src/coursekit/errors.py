@@ -23,6 +23,20 @@ class CoursekitError(Exception):
     exit_code = 2
 
 
+class NotebookMessage(CoursekitError):
+    """An error a student meets in a notebook cell, whose message says all there is to do.
+
+    IPython shows it as its message alone, without the traceback through
+    coursekit's code (``_render_traceback_`` is IPython's hook for that). It is
+    still an error: the cell's output is an error, so Run All stops at it unless
+    the cell is tagged ``raises-exception``, and nbgrader gives a test cell that
+    raises it no points.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
+
+
 class DataFileError(CoursekitError, ValueError):
     """A data file (reading card, instrument, response file) is malformed.
 

@@ -11,7 +11,7 @@ import sys
 import nbformat
 import pytest
 
-from conftest import run, save_complete_answers, tool_env
+from conftest import run, save_complete_answers, strictly_run_copy, tool_env
 from coursekit.cli import main
 from coursekit.content.manifest import load_course
 from coursekit.content.notebooks import check_course
@@ -58,8 +58,9 @@ def test_the_new_module_runs_under_nbval(course_with_new_module, tmp_path):
     course = course_with_new_module
     base = tmp_path / "assignments"
     save_complete_answers(base, course)
+    source = strictly_run_copy(course / "source", tmp_path / "source")  # see conftest
     result = run([sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q",
-                  str(course / "source" / NEW), str(course / "source" / "portfolio")],
+                  str(source / NEW), str(source / "portfolio")],
                  cwd=tmp_path, env=tool_env(COURSEKIT_RESPONSES_DIR=str(base)), ok=False, timeout=600)
     assert result.returncode == 0, result.stdout[-6000:]
 

@@ -16,17 +16,29 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import COURSE, MODULES, complete_answers, instrument_of, run, save_complete_answers, tool_env
+from conftest import (
+    COURSE,
+    MODULES,
+    complete_answers,
+    instrument_of,
+    run,
+    save_complete_answers,
+    strictly_run_copy,
+    tool_env,
+)
 from coursekit.student.responses import FILENAME, ResponseStore
 
 
 @pytest.mark.kernel
 def test_nbval_runs_every_instructor_notebook(tmp_path):
+    """With every form saved, the instructor's version raises nothing: not in a test cell
+    either (run untagged, so that raises-exception cannot excuse a failing solution)."""
     base = tmp_path / "assignments"
     save_complete_answers(base)
     env = tool_env(COURSEKIT_RESPONSES_DIR=str(base))
+    source = strictly_run_copy(COURSE / "source", tmp_path / "source")
     result = run([sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q",
-                  str(COURSE / "source")], cwd=tmp_path, env=env, ok=False, timeout=600)
+                  str(source)], cwd=tmp_path, env=env, ok=False, timeout=600)
     assert result.returncode == 0, result.stdout[-6000:]
     assert f"{len(MODULES)} passed" in result.stdout or "passed" in result.stdout
     assert not list((COURSE / "source").rglob("coursekit-responses*")), "nbval wrote into source/"

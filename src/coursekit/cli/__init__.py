@@ -3,7 +3,7 @@
     coursekit check [COURSE]     validate the course's settings, manifests and notebooks
     coursekit sync [COURSE]      write the shared cells from the data, clear outputs, fix cell ids
     coursekit new NAME           lay out a new module in the course
-    coursekit lab [COURSE]       open the course in JupyterLab with a student preview
+    coursekit lab [COURSE]       a student's view of the course in JupyterLab (--instructor: all of it)
     coursekit privacy PATH...    flag likely client identifiers in reflection cells
     coursekit class simulate MODULE --students N [--into FOLDER | --mix]
                                  a simulated class through release, fetch, submit, collect,
@@ -32,9 +32,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from coursekit.cli import content, grade, hub, klass, privacy, report
+from coursekit.cli import content, grade, hub, klass, lab, privacy, report
 
-GROUPS = (content, privacy, klass, grade, report, hub)
+GROUPS = (content, lab, privacy, klass, grade, report, hub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

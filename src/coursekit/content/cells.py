@@ -42,6 +42,22 @@ from coursekit.errors import CoursekitError
 
 TEMPLATES = Path(__file__).parent / "templates"
 NBGRADER_SCHEMA_VERSION = 3
+# The cell tag JupyterLab and nbclient read as "this cell may fail: run the next ones anyway".
+RAISES = "raises-exception"
+BEGIN_SOLUTION = "### BEGIN SOLUTION"
+
+
+def may_raise(cell_type: str, nbgrader: Any, source: str) -> bool:
+    """Whether a cell fails in a student's Run All until its exercise is done, and so is
+    tagged ``raises-exception``: an autograder test (a check of work that may be
+    unfinished), or a code solution whose nbgrader stub, ``raise NotImplementedError()``,
+    stands at the top level of the cell rather than in a function."""
+    if cell_type != "code" or not isinstance(nbgrader, dict):
+        return False
+    if nbgrader.get("grade") and not nbgrader.get("solution"):
+        return True
+    return bool(nbgrader.get("solution")) and any(
+        line.startswith(BEGIN_SOLUTION) for line in source.splitlines())
 
 
 @dataclass(frozen=True)
@@ -71,6 +87,8 @@ class Cell:
         }
         if self.cell_type == "code":
             cell.update(outputs=[], execution_count=None)
+        if may_raise(self.cell_type, self.nbgrader(), self.source):
+            cell["metadata"]["tags"] = [RAISES]
         return cell
 
 

@@ -5,12 +5,15 @@ settings and every module's manifest, then validates every notebook in
 ``course/source`` (nbgrader cell metadata against nbgrader's own schema,
 unique grade ids, the manifest's points on every graded cell, solution and
 hidden-test markers, no outputs, the shared cells as ``coursekit.content.cells``
-makes them) and returns every problem found, each naming the file and the cell.
+makes them, the ``raises-exception`` tag where a cell fails until its exercise
+is done) and returns every problem found, each naming the file and the cell.
 
 ``normalise`` is what ``coursekit sync`` runs: it writes the shared cells from
 the manifest and the course settings (adding those the manifest now calls
-for), sets graded cells' points, clears outputs and sets deterministic cell
-ids, so that a committed notebook is always the same bytes for the same content.
+for), sets graded cells' points, tags the cells that fail until their
+exercise is done ``raises-exception`` (so that a student's Run All goes on past
+them), clears outputs and sets deterministic cell ids, so that a committed
+notebook is always the same bytes for the same content.
 """
 
 from __future__ import annotations
@@ -24,11 +27,20 @@ from typing import Any
 
 import nbformat
 
-from coursekit.content.cells import NBGRADER_SCHEMA_VERSION, Cell, allowed_specs, generate, required_specs
+from coursekit.content.cells import (
+    BEGIN_SOLUTION,
+    NBGRADER_SCHEMA_VERSION,
+    RAISES,
+    Cell,
+    allowed_specs,
+    generate,
+    may_raise,
+    required_specs,
+)
 from coursekit.content.manifest import COURSE_MODULES, PRIMER, STUDENT_FILES, Course, Module, load_course
 from coursekit.errors import CoursekitError, DataFileError
 
-BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+END_SOLUTION = "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
@@ -129,6 +141,9 @@ def check_notebook(path: str | Path, module: Module, course: Course) -> list[Pro
             continue
         for message in _nbgrader_problems(cell, grader, schema):
             problem(message)
+        if may_raise(cell.cell_type, grader, cell.source) and RAISES not in meta.get("tags", []):
+            problem(f"is not tagged '{RAISES}': until its exercise is done it fails, and a "
+                    "student's Run All would stop there; run `coursekit sync` to tag it.")
         grade_id = grader.get("grade_id")
         if grade_id and (grader.get("grade") or grader.get("solution") or grader.get("locked")):
             if grade_id in seen:
@@ -335,6 +350,9 @@ def normalise(nb: Any, module: Module, course: Course) -> Any:
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
+        tags = cell.metadata.get("tags", [])
+        if may_raise(cell.cell_type, grader, cell.source) and RAISES not in tags:
+            cell.metadata["tags"] = [*tags, RAISES]  # Run All goes on past an unfinished exercise
         cell_id = grade_id or f"{module.id}-{index:02d}"
         while cell_id in used:
             cell_id += "-x"

@@ -140,8 +140,9 @@ class Portfolio:
         return "\n".join(lines)
 
     def _repr_markdown_(self) -> str:
+        # module folders by name: the student's own path (their home, a server's) says nothing
         rows = [f"**{len(self.done)} of {len(self.modules)} modules done** "
-                f"(their folders were looked for in `{self.base}`).", "",
+                f"(each module's folder was looked for beside this one, in `{self.base.name}`).", "",
                 "| module | state | what to do |", "|---|---|---|"]
         for m in self.modules:
             state = "done" if m.done else f"**not done yet**: {STATES[m.state]}"
@@ -253,24 +254,24 @@ def summarise_module(module: str, folder: str | Path, definitions: str | Path | 
         found = False
     if not found:
         return status(NO_FOLDER, "no folder found",
-                      f"There is no folder '{module}' in {folder.parent}. Fetch the module "
+                      f"There is no folder '{module}' beside this one. Fetch the module "
                       "(Assignments tab), work through it, then run this cell again.")
     try:
         saved = read_responses(folder / FILENAME, module)
     except ResponseFileError as exc:
-        return status(DAMAGED, "answers file could not be read",
-                      _damaged_advice(module, folder / FILENAME, exc.problem))
+        return status(DAMAGED, "answers file could not be read", _damaged_advice(module, exc.problem))
     except OSError as exc:
         return status(DAMAGED, "answers file could not be read",
-                      _damaged_advice(module, folder / FILENAME, f"cannot be read ({exc.strerror or exc})."))
-    no_answers = (f"No saved answers in {folder} yet. Open {notebook}, answer its forms and "
-                  "press Save answers.")
+                      _damaged_advice(module, f"cannot be read ({exc.strerror or exc})."))
+    no_answers = (f"No saved answers in the '{module}' folder yet. Open {notebook}, answer its "
+                  "forms and press Save answers.")
     if saved is None:
         return status(NO_ANSWERS, "no answers saved yet", no_answers)
     declared = _declared(module, folder, definitions)
     if declared is None:
         return status(DAMAGED, "module definitions not found",
-                      f"The module's definitions (its {MANIFEST}) are not in {folder}. Fetch the "
+                      f"The module's definitions (its {MANIFEST}) are not in the '{module}' "
+                      "folder. Fetch the "
                       "module again from the Assignments tab; your saved answers are kept.")
     instruments = list(declared.instruments.values())
     qsets = list(declared.question_sets.values())
@@ -312,7 +313,7 @@ def summarise_module(module: str, folder: str | Path, definitions: str | Path | 
                                  "answer", q.unit) for q in qset.questions]
     except AnswerError as exc:
         return status(DAMAGED, "saved answers do not fit the module",
-                      f"The answers saved in {folder / FILENAME} do not fit the module as it is "
+                      f"The answers saved in {_shown(module)} do not fit the module as it is "
                       f"now ({exc}) They were left as they are. Open {notebook}, answer its "
                       "forms again and press Save answers.", saved=saved)
     answered = sum(c[1] for c in counts)
@@ -340,8 +341,13 @@ def _declared(module: str, folder: Path, definitions: str | Path | None) -> Modu
     return None
 
 
-def _damaged_advice(module: str, path: Path, problem: str) -> str:
-    return (f"The saved answers file {path} {problem} It was left exactly as it is. Open "
+def _shown(module: str) -> str:
+    """A module's answers file as the student finds it: by its folder's name, not a full path."""
+    return f"{module}/{FILENAME}"
+
+
+def _damaged_advice(module: str, problem: str) -> str:
+    return (f"The saved answers file {_shown(module)} {problem} It was left exactly as it is. Open "
             f"{module}.ipynb and run its form: the form keeps the damaged file aside (nothing is "
             "deleted) and lets you answer again. Tell your instructor if this keeps happening.")
 
@@ -475,6 +481,30 @@ def validate_plan(answers: Mapping[str, object]) -> dict[str, str]:
 def save_plan(store: ResponseStore, answers: Mapping[str, object]) -> Responses:
     """Validate the plan and save it (all of it, replacing the earlier version)."""
     return store.save_value(PLAN_KEY, validate_plan(answers))
+
+
+def save_plan_part_way(store: ResponseStore,
+                       answers: Mapping[str, object]) -> tuple[Responses, dict[str, str]]:
+    """Save every part of the plan that is valid; keep what was saved before of a part that is
+    not (an impossible review date, a text far too long), and say why.
+
+    The form says a plan may be saved part-way, so one bad part never blocks the others.
+    Returns what was saved and ``{part id: message}`` for each part refused.
+    """
+    for key in answers:
+        if key not in PLAN_IDS:
+            raise AnswerError(f"'{key}' is not a part of the plan; its parts are {', '.join(PLAN_IDS)}.")
+    before = plan_from(store.load()).parts()
+    clean: dict[str, str] = {}
+    refused: dict[str, str] = {}
+    for part in PLAN_PARTS:
+        try:
+            clean.update(validate_plan({part.id: answers.get(part.id)}))
+        except AnswerError as exc:
+            refused[part.id] = str(exc)
+            if before[part.id]:
+                clean[part.id] = before[part.id]
+    return store.save_value(PLAN_KEY, clean), refused
 
 
 def plan_from(saved: Responses | None) -> Plan:

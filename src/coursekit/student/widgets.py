@@ -29,7 +29,14 @@ from coursekit.content.questions import QuestionSet
 from coursekit.errors import AnswerError, StoreError, UncheckedIdentifiersError
 from coursekit.palette import WARNING_TEXT
 from coursekit.student.export import export_html, flags_html
-from coursekit.student.portfolio import PLAN_PARTS, PORTFOLIO, gather, parse_review_date, plan_from, save_plan
+from coursekit.student.portfolio import (
+    PLAN_PARTS,
+    PORTFOLIO,
+    gather,
+    parse_review_date,
+    plan_from,
+    save_plan_part_way,
+)
 from coursekit.student.responses import Responses, ResponseStore
 from coursekit.student.widgets_front import ChoiceGroup, FrontControl, LiveRegion, PushButton, TextEntry
 
@@ -346,12 +353,14 @@ def ask(form: str, *, module: Module | None = None) -> QuestionForm:
 class PlanForm(SavingForm):
     """The deliberate-practice plan: three short texts and a review date.
 
-    A part left empty is unwritten (the plan may be saved part-way); a review
-    date that is not a real date is refused with a message and nothing is
-    saved. The texts stay in the student's own answers file.
+    A part left empty is unwritten (the plan may be saved part-way); a part
+    that cannot be saved (a review date that is not a real date) is refused
+    with a message, keeping what was saved of it before, and the other parts
+    are saved. The texts stay in the student's own answers file.
     """
 
     noun = "parts of the plan"
+    _refused: dict[str, str]  # the parts the last save refused, with why
 
     def __init__(self, store: ResponseStore):
         saved = store.load()
@@ -378,7 +387,12 @@ class PlanForm(SavingForm):
         text = str(control.value).strip()
         if not text:
             return None
-        return parse_review_date(text).isoformat() if key == "review_date" else text
+        if key == "review_date":
+            try:
+                return parse_review_date(text).isoformat()
+            except AnswerError:
+                return text  # saving refuses this part alone, and says why
+        return text
 
     def _check_date(self, change: Any) -> None:
         # Said at once when a whole date has been typed, not at every keystroke.
@@ -399,7 +413,20 @@ class PlanForm(SavingForm):
         return {key: value for key, value in plan_from(saved).parts().items() if value}
 
     def _store_answers(self, answers: dict[str, Any]) -> Responses:
-        return save_plan(self.store, answers)
+        saved, self._refused = save_plan_part_way(self.store, answers)
+        return saved
+
+    def save(self) -> bool:
+        self._refused = {}
+        if not super().save():
+            return False
+        if self._refused:
+            kept = [part.label.lower() for part in PLAN_PARTS
+                    if part.id in self._refused and part.id in self._saved]
+            self._warn(" ".join(self._refused.values()) + " The other parts are saved"
+                       + (f"; the {', '.join(kept)} saved before is kept" if kept else "")
+                       + ". Correct it and press Save answers again.")
+        return True
 
 
 def plan_form(*, module: Module | None = None) -> PlanForm:

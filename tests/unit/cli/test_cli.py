@@ -78,15 +78,48 @@ def test_the_installed_console_script_runs(course_copy):
 
 
 @pytest.mark.nbgrader
-def test_lab_preview_is_the_student_version_and_never_overwritten(course_copy):
-    from coursekit.cli.content import prepare_preview
+@pytest.mark.kernel
+def test_lab_preview_is_the_student_version_and_never_overwritten(course_copy, tmp_path, monkeypatch):
+    import nbformat
+    from nbformat.sign import NotebookNotary
 
+    from coursekit.cli.lab import prepare_preview
+
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter-data"))  # whose trust it records
     modules = prepare_preview(course_copy)
     assert "alliance" in modules
     notebook = course_copy / "preview" / "alliance" / "alliance.ipynb"
     text = notebook.read_text()
     assert "### BEGIN SOLUTION" not in text and "raise NotImplementedError()" in text
     assert (course_copy / "preview" / "alliance" / "module.toml").is_file()
+    # opens trusted, and as JupyterLab will find it once the kernel answers: not "unsaved"
+    nb = nbformat.read(notebook, as_version=4)
+    assert NotebookNotary().check_signature(nb)
+    assert nb.metadata.language_info["name"] == "python" and nb.metadata.language_info["version"]
     notebook.write_text(text.replace("YOUR ANSWER HERE", "my own reflection", 1))
     prepare_preview(course_copy)
     assert "my own reflection" in notebook.read_text()
+
+
+def test_lab_serves_a_students_view_opening_the_first_module(tmp_path):
+    """The command line `coursekit lab` runs (tests/integration/test_lab.py runs it for real)."""
+    import json
+    import os
+
+    from coursekit.cli.lab import lab_command, lab_env
+
+    student = lab_command(tmp_path, "alliance")
+    assert f"--ServerApp.root_dir={tmp_path / 'preview'}" in student
+    assert student[-1] == "preview/alliance/alliance.ipynb"  # relative to the course: opened, no Launcher
+    assert f"--ServerApp.root_dir={tmp_path}" in lab_command(tmp_path, "alliance", view="instructor")
+    for view, off in [("student", {"@jupyterlab/apputils-extension:announcements",
+                                   "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:formgrader"}),
+                      ("instructor", {"@jupyterlab/apputils-extension:announcements"})]:
+        env = lab_env({"JUPYTER_CONFIG_PATH": "/elsewhere"}, view)
+        ours, *rest = env["JUPYTER_CONFIG_PATH"].split(os.pathsep)
+        assert rest == ["/elsewhere"]
+        page_config = json.loads((Path(ours) / "labconfig" / "page_config.json").read_text())
+        assert off <= {name for name, disabled in page_config["disabledExtensions"].items() if disabled}
+    assert "@jupyter/nbgrader:formgrader" not in json.loads(
+        (Path(lab_env({}, "instructor")["JUPYTER_CONFIG_PATH"]) / "labconfig" / "page_config.json")
+        .read_text())["disabledExtensions"]

@@ -613,21 +613,23 @@ def test_the_stuck_reflection_reminds_to_de_identify_at_the_top_and_at_the_descr
 
 
 def test_craft_reads_its_deliberate_activities_from_the_question_set():
+    from coursekit.student.displays import deliberate_activities
+
     source = "\n".join(c.source for c in notebook("craft").cells if c.cell_type == "code")
-    assert 'practice.in_group("deliberate")' in source
+    assert "DELIBERATE = deliberate_activities()" in source
+    assert deliberate_activities(module_of("craft")) == ["recordings", "feedback", "rehearsal"]
     assert "check_module()" in graded(notebook("craft"))["test_completion"].source
     assert [(f.id, f.required) for f in module_of("craft").forms] == [("craft", True),
                                                                     ("craft_practice", True)]
 
 
-def test_the_exercise_solutions_pass_their_hidden_tests():
+def test_the_exercise_solutions_pass_their_hidden_tests(monkeypatch):
     """The instructor's solutions and every test, hidden ones included, run without a kernel."""
     for module, setup in [("craft", ["exercise_data"]), ("relationship", [])]:
+        monkeypatch.chdir(COURSE / "source" / module)  # where the notebook runs
         nb = notebook(module)
         cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
         namespace: dict[str, Any] = {}
-        if module == "craft":
-            namespace["practice"] = questions_of("craft_practice")
         for gid in setup:
             exec(cells[gid].source, namespace)
         solutions = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")

@@ -196,6 +196,42 @@ def test_a_test_cell_that_asserts_nothing_is_caught(broken):
     assert any("asserts nothing" in p for p in problems_after(course, path, nb))
 
 
+@pytest.mark.parametrize("module, grade_id", [
+    ("alliance", "test_find_rupture"),  # an autograder test
+    ("alliance", "test_completion"),  # the generated completion check
+    ("breakthroughs", "find_gains"),  # a solution whose stub stands at the top of the cell
+])
+def test_a_cell_that_fails_until_its_exercise_is_done_must_let_run_all_go_on(course_copy, module,
+                                                                             grade_id):
+    """Without the raises-exception tag a student's Run All stops at the first unfinished
+    exercise; check says so and sync puts the tag back."""
+    path = course_copy / "source" / module / f"{module}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    del by_id(nb, grade_id).metadata["tags"]
+    found = problems_after(course_copy, path, nb)
+    assert len(found) == 1 and f"({grade_id}): is not tagged 'raises-exception'" in found[0], found
+    assert sync_course(course_copy) == [path]
+    assert check_course(course_copy) == []
+    assert by_id(nbformat.read(path, as_version=4), grade_id).metadata["tags"] == ["raises-exception"]
+
+
+def test_only_cells_that_may_fail_are_tagged_to_let_run_all_go_on():
+    tagged = {}
+    for path in sorted((COURSE / "source").glob("*/*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if "raises-exception" in cell.metadata.get("tags", []):
+                tagged.setdefault(path.stem, []).append(cell.metadata["nbgrader"]["grade_id"])
+    assert tagged == {
+        "alliance": ["test_find_rupture", "test_find_repair", "test_completion"],
+        "breakthroughs": ["test_size_criteria", "find_gains", "test_find_gains", "reliable_change",
+                          "test_reliable_change", "test_completion"],
+        "craft": ["test_deliberate_share", "test_hours_to_reach", "test_completion"],
+        "portfolio": ["test_completion"],
+        "relationship": ["test_variance_explained", "test_d_to_r", "test_completion"],
+        "stuck": ["test_completion"],
+    }
+
+
 def test_outputs_in_a_committed_notebook_are_caught(broken):
     course, path, nb = broken
     cell = by_id(nb, "form_alliance")

@@ -40,6 +40,7 @@ from coursekit.student.portfolio import (
     parse_review_date,
     read_plan,
     save_plan,
+    save_plan_part_way,
     validate_plan,
 )
 from coursekit.student.responses import FILENAME, ResponseStore
@@ -171,6 +172,9 @@ def test_a_student_who_did_some_is_told_what_is_missing(base):
         assert f"NOT DONE YET  {name}:" in report
     markdown = mine._repr_markdown_()
     assert "answers incomplete" in markdown and "no answers yet" in markdown and "no folder" in markdown
+    # the student's folders by name: no path of their machine in the table
+    assert str(base) not in markdown and str(base.parent) not in markdown, markdown
+    assert f"in `{base.name}`" in markdown and "in the 'breakthroughs' folder" in markdown
 
 
 def test_questions_answered_but_not_the_instrument_is_incomplete(base):
@@ -215,7 +219,7 @@ def test_a_damaged_file_names_the_file_and_the_problem(base):
     (base / "alliance").mkdir()
     (base / "alliance" / FILENAME).write_text("{", encoding="utf-8")
     status = gather(base).module("alliance")
-    assert str(base / "alliance" / FILENAME) in status.advice and "not valid JSON" in status.advice
+    assert f"alliance/{FILENAME} is not valid JSON" in status.advice, status.advice
 
 
 def test_a_folder_where_the_file_should_be_is_reported_not_raised(base):
@@ -307,7 +311,8 @@ def test_a_plan_is_trimmed_and_its_date_normalised():
         validate_plan({"goal": "x" * 5000})
 
 
-def test_the_plan_form_validates_the_date_and_saves(tmp_path):
+def test_the_plan_form_saves_what_is_valid_and_flags_a_date_that_is_not(tmp_path):
+    """The form says a plan may be saved part-way: a wrong date blocks only itself."""
     from coursekit.student.widgets import PlanForm
 
     store = ResponseStore(tmp_path, PORTFOLIO)
@@ -320,8 +325,10 @@ def test_the_plan_form_validates_the_date_and_saves(tmp_path):
     assert "not a real date" in form.message.value  # said as soon as a whole date is typed
     assert form.controls["review_date"].error  # and the box is marked invalid
     form.save_button.click()
-    assert "Not saved" in form.status.value and "February 2027 has 28 days" in form.message.value
-    assert not (tmp_path / FILENAME).exists()  # nothing saved while the date is wrong
+    assert "3 of 4 parts of the plan answered" in form.status.value  # the three texts are saved
+    assert "February 2027 has 28 days" in form.message.value
+    assert "The other parts are saved" in form.message.value
+    assert read_plan(tmp_path).parts() == {**PLAN, "review_date": ""}
     form.controls["review_date"].value = "2027-03-15"
     assert form.message.value == "" and form.controls["review_date"].error == ""
     form.save_button.click()
@@ -331,6 +338,22 @@ def test_the_plan_form_validates_the_date_and_saves(tmp_path):
     again = PlanForm(ResponseStore(tmp_path, PORTFOLIO))  # re-running the cell shows the plan
     assert {key: c.value for key, c in again.controls.items()} == PLAN
     assert check_plan(tmp_path).review_date == "2027-03-15"
+
+
+def test_a_wrong_date_keeps_the_date_saved_before(tmp_path):
+    from coursekit.student.widgets import PlanForm
+
+    store = ResponseStore(tmp_path, PORTFOLIO)
+    save_plan(store, PLAN)
+    form = PlanForm(store)
+    form.controls["goal"].value = "A sharper goal."
+    form.controls["review_date"].value = "2027-13-01"
+    assert form.save()
+    assert read_plan(tmp_path).parts() == {**PLAN, "goal": "A sharper goal."}
+    assert "there is no month 13" in form.message.value
+    assert "the review date saved before is kept" in form.message.value
+    _saved, refused = save_plan_part_way(store, {**PLAN, "goal": "x" * 5000})  # any part refused alone
+    assert list(refused) == ["goal"] and read_plan(tmp_path).goal == "A sharper goal."
 
 
 def test_a_part_written_plan_saves_but_is_not_complete(tmp_path):
