@@ -180,7 +180,8 @@ def test_a_student_lands_in_the_first_module_with_nothing_else_to_see(lab, page)
 def test_run_all_in_jupyterlab_goes_past_unfinished_exercises(lab, page):
     """What this JupyterLab does with the raises-exception tag, seen in the browser."""
     if not page.url.startswith("http"):
-        page.goto(lab.opened)
+        page.goto(lab.opened)  # a file that forwards to the server: wait until it has
+        page.wait_for_url(re.compile(r"^http://"))
     base = page.url.split("/lab")[0]
     page.on("dialog", lambda dialog: dialog.accept())  # leave a page with unsaved outputs
     for module in (FIRST, "breakthroughs"):
