@@ -50,12 +50,11 @@ from typing import Any, cast
 
 from coursekit.cohort.audit import Linked, Scale, ScaleFigures, hidden_cells
 from coursekit.cohort.suppression import RowShown, Shown, show_count, show_moments, show_row
-from coursekit.content.instruments import Instrument, validate_answers
+from coursekit.content.instruments import Instrument
 from coursekit.content.schema import validate
-from coursekit.errors import AnswerError, DataFileError, NoSubmissionsError, ResponseFileError
-from coursekit.student.responses import FILENAME, parse_responses
+from coursekit.errors import DataFileError, NoSubmissionsError
+from coursekit.student.answer_files import STATUSES, check_answer_file
 
-STATUSES = ("complete", "incomplete", "malformed", "missing")
 REFERENCE_SCHEMA_VERSION = 1
 
 
@@ -77,72 +76,14 @@ def read_student(student: str, folder: str | Path, module: str,
     """Read and sort one student's answer file; never raises for a bad file.
 
     Returns None when the student has no folder for the module at all (they
-    did not submit it). Runs once per student, so it works on plain strings
-    and checks the common, valid case first; anything unusual goes through
-    the response store's and the instrument's own validation, for their messages.
+    did not submit it). The check is ``coursekit.student.answer_files``, the
+    one ``coursekit autograde`` uses too, so both name a damaged file alike.
     """
-    path = os.path.join(folder, FILENAME)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except FileNotFoundError:
-        if not os.path.isdir(folder):
-            return None
-        return StudentAnswers(student, "missing", {}, f"{folder}: no {FILENAME} in the submission.")
-    except IsADirectoryError:
-        return StudentAnswers(student, "malformed", {}, f"{path}: is a folder, not a response file.")
-    except OSError as exc:
-        return StudentAnswers(student, "malformed", {},
-                              f"{path}: cannot be read ({exc.strerror or exc}).")
-    try:
-        saved = parse_responses(_decode(data, path), path, module)
-    except ResponseFileError as exc:
-        return StudentAnswers(student, "malformed", {}, str(exc))
-    entry = saved.instruments.get(instrument.id)
-    if entry is None:
-        return StudentAnswers(student, "missing", {},
-                              f"{path}: holds no answers to the {instrument.title!r} self-assessment.")
-    if entry.instrument_version != instrument.version:
-        return StudentAnswers(
-            student, "malformed", {},
-            f"{path}: answers version {entry.instrument_version} of the {instrument.id} "
-            f"self-assessment; this course uses version {instrument.version}.")
-    answers = entry.answers
-    lo, hi = instrument.scale.min, instrument.scale.max
-    if not (answers.keys() <= _item_ids(instrument)
-            and all(type(v) is int and lo <= v <= hi for v in answers.values())):
-        try:
-            answers = validate_answers(instrument, answers)
-        except AnswerError as exc:
-            return StudentAnswers(student, "malformed", {}, f"{path}: {exc}")
-    if len(answers) < len(instrument.items):
-        missing = [n for n, item in enumerate(instrument.items, 1) if item.id not in answers]
-        return StudentAnswers(
-            student, "incomplete", answers,
-            f"{path}: {len(missing)} of {len(instrument.items)} items unanswered "
-            f"(items {', '.join(map(str, missing))}).")
-    return StudentAnswers(student, "complete", answers)
-
-
-def _decode(data: bytes, path: str) -> Any:
-    # the same checks and messages as coursekit.student.responses.read_responses
-    try:
-        return json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ResponseFileError(path, "is not UTF-8 text; it is damaged.") from None
-    except json.JSONDecodeError as exc:
-        raise ResponseFileError(path, f"is not valid JSON ({exc.msg}, line {exc.lineno}).") from None
-
-
-_ITEM_IDS: dict[int, frozenset[str]] = {}
-
-
-def _item_ids(instrument: Instrument) -> frozenset[str]:
-    key = id(instrument)
-    if key not in _ITEM_IDS:
-        _ITEM_IDS.clear()  # one instrument at a time; never keep a stale id
-        _ITEM_IDS[key] = frozenset(item.id for item in instrument.items)
-    return _ITEM_IDS[key]
+    checked = check_answer_file(folder, module, (instrument,))
+    if checked is None:
+        return None
+    return StudentAnswers(student, checked.status, checked.answers.get(instrument.id, {}),
+                          checked.reason)
 
 
 def read_class(course: str | Path, module: str, instrument: Instrument, *,
