@@ -10,6 +10,8 @@
     coursekit autograde MODULE [--jobs N | --scheduler ADDRESS]
                                  grade submissions in parallel, as `nbgrader autograde` would
     coursekit report MODULE      an anonymous cohort report (HTML and CSV) of the answers
+    coursekit grades --format canvas|moodle|csv [--mapping FILE]
+                                 the gradebook as a CSV an LMS imports, one column per module
 
 Every command finds the course the same way (``--course``, else the current
 folder if it is a course, else ./course: ``coursekit.content.manifest.find_course``),
