@@ -21,20 +21,26 @@ Anonymity rules (``MIN_GROUP`` is 5; the rules for counts are
   and its counts, means and spreads are withheld;
 * a count from 1 to 4 shows as "<5";
 * differencing: each row is shown with its total, so a lone "<5" could be
-  worked out as total minus the rest; the smallest other cell is hidden too (a
+  worked out as total minus the rest; a neighbouring cell is hidden too (a
   hidden zero shows as "<5", any other count as "hidden"). A row is then
   shown only if, for a reader who knows these rules, every "<5" cell could
   still hold at least two values; otherwise the whole row is withheld;
-* an item's mean is shown only when none of its counts is hidden (the mean
-  and the total together would give hidden counts away);
+* an item's mean: to one decimal when none of its counts is hidden; beside
+  hidden counts, to one decimal or the nearest 0.2 or 0.5, the finest step at
+  which the mean and the total together still leave every "<5" cell two
+  values or more for a reader who knows the rules, or else left out;
+* a scale's distribution is counted in three bands (low end, middle, high
+  end: ``band_groups``), not one per answer, so that a class of forty has
+  few small counts there;
 * no minimum, maximum or quantile is reported, since with five students those
   pin down individual answers; means and standard deviations are rounded to
   one decimal;
 * linked figures: a scale's mean, spread, positions and bands come from the
   same answers as its items' rows, so ``coursekit.cohort.audit`` proves every hidden
   count open against all of them together, by finding a second class that
-  publishes the same figures with a different count there. A scale it cannot
-  prove keeps only its mean and spread, or if need be nothing.
+  publishes the same figures with a different count there. An item whose
+  hidden count it cannot prove is withheld; a scale whose positions or bands
+  it cannot prove keeps only its mean and spread.
 """
 
 from __future__ import annotations
@@ -48,7 +54,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from coursekit.cohort.audit import Linked, Scale, ScaleFigures, hidden_cells
+from coursekit.cohort.audit import Cell, Linked, Scale, ScaleFigures, hidden_cells
 from coursekit.cohort.suppression import RowShown, Shown, show_count, show_moments, show_row
 from coursekit.content.instruments import Instrument
 from coursekit.content.schema import validate
@@ -214,6 +220,7 @@ class Row:
     cells: tuple[Shown, ...] | None
     mean: float | None = None
     text: str = ""  # the item's wording, from the instrument
+    mean_step: float = 0.1  # what the mean is rounded to: 0.1, or coarser (suppression.MEAN_STEPS)
 
     @property
     def withheld(self) -> bool:
@@ -232,7 +239,7 @@ class Standing:
     mean: float | None  # of the subscale totals
     sd: float | None
     position: Row  # counts below / at / above the reference value
-    bands: Row  # counts by average answer, rounded to the nearest scale point
+    bands: Row  # counts by average answer, rounded to the nearest scale point: low, middle, high
 
 
 @dataclass(frozen=True)
@@ -244,6 +251,7 @@ class CohortSummary:
     title: str
     scale_points: tuple[int, ...]
     scale_labels: tuple[str, ...]
+    band_labels: tuple[str, ...]  # the bands of the distribution of totals (band_groups)
     submitted: Shown
     completion: Row  # categories: STATUSES
     items: tuple[Row, ...]  # categories: scale points
@@ -292,7 +300,7 @@ def summarise(instrument: Instrument, students: Iterable[StudentAnswers],
         complete = [values for values in zip(*cols, strict=True) if None not in values]
         totals: Counter[int] = Counter(map(sum, cast(list[tuple[int, ...]], complete)))
         standings.append(_standing(key, labels[key], line, totals, len(scale_items), points))
-    standings = _protect_linked_figures(instrument, columns, items, standings)
+    items, standings = _protect_linked_figures(instrument, columns, items, standings)
 
     return CohortSummary(
         module=module or instrument.id,
@@ -300,6 +308,7 @@ def summarise(instrument: Instrument, students: Iterable[StudentAnswers],
         title=instrument.title,
         scale_points=points,
         scale_labels=tuple(scale.label(p) for p in points),
+        band_labels=band_labels(points, [scale.label(p) for p in points]),
         submitted=show_count(len(students)),
         completion=_row("answer_files", "Answer files", status_counts),
         items=tuple(items),
@@ -313,7 +322,7 @@ def _row(key: str, label: str, counts: Sequence[int], points: Sequence[int] | No
     """A row of counts as it may be shown (see coursekit.cohort.suppression.show_row); with
     ``points``, the answer each count is of, it has its mean when no count is hidden."""
     shown = show_row(counts, points)
-    return Row(key, label, shown.n, shown.cells, shown.mean, text)
+    return Row(key, label, shown.n, shown.cells, shown.mean, text, shown.mean_step)
 
 
 def _standing(key: str, label: str, line: ReferenceLine, totals: Mapping[int, int], n_items: int,
@@ -330,51 +339,95 @@ def _position_and_bands(totals: Mapping[int, int], line: ReferenceLine, n_items:
     position = [sum(c for t, c in totals.items() if t < line.value),
                 sum(c for t, c in totals.items() if t == line.value),
                 sum(c for t, c in totals.items() if t > line.value)]
-    bands = [0] * len(points)
+    groups = band_groups(points)
+    band_of = {p: b for b, group in enumerate(groups) for p in group}
+    bands = [0] * len(groups)
     for total, count in totals.items():
-        # the average answer, rounded half up to the nearest scale point
+        # the average answer, rounded half up to the nearest scale point, then its band
         nearest = math.floor(total / n_items + 0.5)
-        bands[min(max(nearest, points[0]), points[-1]) - points[0]] += count
+        bands[band_of[min(max(nearest, points[0]), points[-1])]] += count
     return position, bands
+
+
+def band_groups(points: Sequence[int]) -> tuple[tuple[int, ...], ...]:
+    """The scale points each band of a scale's distribution covers: the low end, the middle and
+    the high end (1-2, 3 and 4-5 on a five-point scale; 1-3, 4, 5-7 on seven; 0-3, 4-6,
+    7-10 on eleven). Three bands, not one per point: a class of forty spread over five
+    bands leaves small counts at the ends that no report could show."""
+    k = len(points)
+    low = max(1, round(0.4 * k))
+    if k - 2 * low < 1:
+        low = (k - 1) // 2
+    if low < 1:
+        return tuple((p,) for p in points)
+    return tuple(points[:low]), tuple(points[low:k - low]), tuple(points[k - low:])
+
+
+def band_labels(points: Sequence[int], labels: Sequence[str]) -> tuple[str, ...]:
+    """ "1-2 Rarely to Occasionally", "3 Often": each band's points and their words."""
+    names = dict(zip(points, labels, strict=True))
+    out = []
+    for group in band_groups(points):
+        first, last = group[0], group[-1]
+        span = f"{first}" if first == last else f"{first}\u2013{last}"
+        words = [names[first], names[last]] if first != last else [names[first]]
+        if all(w != str(p) for w, p in zip(words, (first, last), strict=False)):
+            span += " " + " to ".join(words)
+        out.append(span)
+    return tuple(out)
 
 
 # --- linked figures ----------------------------------------------------------------
 
 
 def _protect_linked_figures(instrument: Instrument, columns: list[list[int | None]],
-                            items: Sequence[Row], standings: list[Standing]) -> list[Standing]:
-    """The standings, with any figures that could pin down a hidden count withheld.
+                            items: Sequence[Row], standings: list[Standing]
+                            ) -> tuple[list[Row], list[Standing]]:
+    """The item rows and standings, with any figures that could pin down a hidden count withheld.
 
-    ``coursekit.cohort.audit`` looks, for every hidden cell, for a second class that
-    publishes the same figures with a different count there. A scale for
-    which one is missing keeps only its mean and spread (its positions and
-    bands, the finest figures, are withheld) and is audited again; if that is
-    still not enough, all its figures are withheld. The total contains every
-    subscale, so it steps down with any of them.
+    ``coursekit.cohort.audit`` looks, for every hidden cell, for a second class
+    that publishes the same figures with a different count there. Where it
+    finds none, the report steps down and is audited again, until every hidden
+    count left is proven open:
+
+    * an item's hidden count: that item's row (and mean) is withheld, rather than
+      the figures of every scale the item counts in;
+    * a hidden count of a scale's positions or bands: the scale keeps only its
+      mean and spread. The total contains every subscale, so it steps down with
+      any of them.
+
+    Proofs found in one round hold in the next, which publishes less.
     """
     shown = {s.key: s for s in standings if s.mean is not None}
+    rows = list(items)
     if not shown:
-        return standings
-    reduced = _exposed(instrument, columns, items, shown, set())  # mean and spread only
-    withheld = _exposed(instrument, columns, items, shown, reduced) if reduced else set()
-    return [_withheld(s) if s.key in withheld else _moments_only(s) if s.key in reduced else s
-            for s in standings]
-
-
-def _exposed(instrument: Instrument, columns: list[list[int | None]], items: Sequence[Row],
-             shown: Mapping[str, Standing], reduced: set[str]) -> set[str]:
-    """The scales to step down: those the audit cannot prove, and the total with any of them."""
-    exposed = _audit(instrument, columns, items, shown, reduced)
-    return exposed | {"total"} if exposed - {"total"} else exposed
+        return rows, standings
+    free: set[int] = set()  # items whose rows are withheld
+    reduced: set[str] = set()  # scales with their mean and spread only
+    proofs: dict[Cell, dict[tuple[int, int], int]] = {}
+    while True:
+        unproven = _audit(instrument, columns, rows, shown, reduced, free, proofs)
+        items_out = {int(c.key) for c in unproven if c.table == "item"} - free
+        scales_out = {str(c.key) for c in unproven if c.table != "item"} - reduced
+        if scales_out - {"total"}:
+            scales_out.add("total")
+        if not items_out and not scales_out:
+            break
+        free |= items_out
+        reduced |= scales_out
+        rows = [_withheld_row(row) if j in free else row for j, row in enumerate(items)]
+    return rows, [_moments_only(s) if s.key in reduced else s for s in standings]
 
 
 def _audit(instrument: Instrument, columns: list[list[int | None]], items: Sequence[Row],
-           shown: Mapping[str, Standing], reduced: set[str]) -> set[str]:
-    """The scales linked to a hidden count that the published figures might pin down.
+           shown: Mapping[str, Standing], reduced: set[str], free: set[int],
+           proofs: dict[Cell, dict[tuple[int, int], int]]) -> list[Cell]:
+    """The hidden cells that the published figures might pin down (none proven open).
 
     Hands ``coursekit.cohort.audit`` the answers and what the report publishes, as plain
-    data: each item's row, and for each scale its items, where each possible total falls
-    and its figures (only the mean and spread for a scale in ``reduced``).
+    data: each item's row (``free`` ones withheld, so any counts there), and for each
+    scale its items, where each possible total falls and its figures (only the mean and
+    spread for a scale in ``reduced``). Updates ``proofs`` with the second classes found.
     """
     points = instrument.scale.points
     index = {item.id: j for j, item in enumerate(instrument.items)}
@@ -390,10 +443,14 @@ def _audit(instrument: Instrument, columns: list[list[int | None]], items: Seque
         figures = ScaleFigures(published.n, published.mean, published.sd, published.position.cells,
                                published.bands.cells)
         scales[key] = Scale(tuple(index[i.id] for i in members), places, figures, key not in reduced)
-    rows = [RowShown(row.n, row.cells, row.mean) for row in items]
+    rows = [RowShown(row.n, row.cells, row.mean, row.mean_step) for row in items]
     if not hidden_cells(rows, scales):
-        return set()  # nothing hidden, nothing to pin down
-    return Linked(columns, points, [item.reverse for item in instrument.items], rows, scales).exposed()
+        return []  # nothing hidden, nothing to pin down
+    linked = Linked(columns, points, [item.reverse for item in instrument.items], rows, scales,
+                    free=frozenset(free), known=proofs)
+    unproven = linked.unproven()
+    proofs.update(linked.proofs)
+    return unproven
 
 
 def _moments_only(standing: Standing) -> Standing:
@@ -402,13 +459,8 @@ def _moments_only(standing: Standing) -> Standing:
                     _withheld_row(standing.bands))
 
 
-def _withheld(standing: Standing) -> Standing:
-    return Standing(standing.key, standing.label, standing.reference, standing.n_items, standing.n,
-                    None, None, _withheld_row(standing.position), _withheld_row(standing.bands))
-
-
 def _withheld_row(row: Row) -> Row:
-    return Row(row.key, row.label, row.n, None, None, row.text)
+    return Row(row.key, row.label, row.n, None, None, row.text, row.mean_step)
 
 
 def problems(students: Iterable[StudentAnswers]) -> list[StudentAnswers]:
