@@ -26,8 +26,8 @@ that only now and then accepts a step away (simulated annealing) goes on from
 where they stopped, within a budget.
 
 A cell for which no second class is found is reported as unproven, and the
-report withholds the item row, or the positions and bands of the scale, it
-belongs to (``coursekit.cohort.summary``), then audits again. The search is
+report withholds figures of the scales it is linked to (``coursekit.cohort.summary``),
+then audits again. The search is
 seeded by the class itself, so the same class always gives the same report.
 
 What this does not cover: the proof is about one report. Two reports of the
@@ -147,7 +147,6 @@ class Linked:
     reverse: Sequence[bool]
     items: Sequence[RowShown]
     scales: Mapping[str, Scale]
-    free: frozenset[int] = frozenset()  # items whose rows the report withholds: any counts there
     known: Mapping[Cell, Edits] = field(default_factory=dict)  # proofs from a fuller report
 
     def __post_init__(self) -> None:
@@ -253,7 +252,7 @@ class Linked:
 
     def _items_same(self, edits: Edits) -> bool:
         return all(show_row(self._item_counts(item, edits), self.points) == self.items[item]
-                   for item in {j for _, j in edits} if item not in self.free)
+                   for item in {j for _, j in edits})
 
     def _misfits(self, key: str, counts: tuple[list[int], list[int]]) -> list[tuple[int, int, int]]:
         """(table 0/1, category, how many too many) for each count that would show differently."""

@@ -38,9 +38,8 @@ Anonymity rules (``MIN_GROUP`` is 5; the rules for counts are
 * linked figures: a scale's mean, spread, positions and bands come from the
   same answers as its items' rows, so ``coursekit.cohort.audit`` proves every hidden
   count open against all of them together, by finding a second class that
-  publishes the same figures with a different count there. An item whose
-  hidden count it cannot prove is withheld; a scale whose positions or bands
-  it cannot prove keeps only its mean and spread.
+  publishes the same figures with a different count there. A scale it cannot
+  prove keeps only its mean and spread, or if need be nothing.
 """
 
 from __future__ import annotations
@@ -385,49 +384,55 @@ def _protect_linked_figures(instrument: Instrument, columns: list[list[int | Non
                             ) -> tuple[list[Row], list[Standing]]:
     """The item rows and standings, with any figures that could pin down a hidden count withheld.
 
-    ``coursekit.cohort.audit`` looks, for every hidden cell, for a second class
-    that publishes the same figures with a different count there. Where it
-    finds none, the report steps down and is audited again, until every hidden
-    count left is proven open:
+    ``coursekit.cohort.audit`` looks, for every hidden cell, for a second class that
+    publishes the same figures with a different count there. A scale linked to a
+    cell for which one is missing keeps only its mean and spread (its positions and
+    bands, the finest figures, are withheld) and is audited again; if that is
+    still not enough, all its figures are withheld. The total contains every
+    subscale, so it steps down with any of them. Proofs found in the first round
+    hold in the second, which publishes less.
 
-    * an item's hidden count: that item's row (and mean) is withheld, rather than
-      the figures of every scale the item counts in;
-    * a hidden count of a scale's positions or bands: the scale keeps only its
-      mean and spread. The total contains every subscale, so it steps down with
-      any of them.
-
-    Proofs found in one round hold in the next, which publishes less.
+    Withholding the item's row instead is not enough: the scale's mean, less the
+    other items' rows, still gives that item's sum, and its counts are no longer
+    audited. Nine students answering 5 to everything but one 4 on one bond item:
+    the bond mean (19.9, so a sum of 179) less three rows of nine 5s leaves 44 for
+    that item, which only one 4 and eight 5s make.
     """
     shown = {s.key: s for s in standings if s.mean is not None}
     rows = list(items)
     if not shown:
         return rows, standings
-    free: set[int] = set()  # items whose rows are withheld
-    reduced: set[str] = set()  # scales with their mean and spread only
     proofs: dict[Cell, dict[tuple[int, int], int]] = {}
-    while True:
-        unproven = _audit(instrument, columns, rows, shown, reduced, free, proofs)
-        items_out = {int(c.key) for c in unproven if c.table == "item"} - free
-        scales_out = {str(c.key) for c in unproven if c.table != "item"} - reduced
-        if scales_out - {"total"}:
-            scales_out.add("total")
-        if not items_out and not scales_out:
-            break
-        free |= items_out
-        reduced |= scales_out
-        rows = [_withheld_row(row) if j in free else row for j, row in enumerate(items)]
-    return rows, [_moments_only(s) if s.key in reduced else s for s in standings]
+    reduced = _exposed(instrument, columns, rows, shown, set(), proofs)  # mean and spread only
+    withheld = _exposed(instrument, columns, rows, shown, reduced, proofs) if reduced else set()
+    return rows, [_withheld(s) if s.key in withheld else _moments_only(s) if s.key in reduced else s
+                  for s in standings]
+
+
+def _exposed(instrument: Instrument, columns: list[list[int | None]], items: Sequence[Row],
+             shown: Mapping[str, Standing], reduced: set[str],
+             proofs: dict[Cell, dict[tuple[int, int], int]]) -> set[str]:
+    """The scales to step down: those linked to a count the audit cannot prove open, and the
+    total with any of them."""
+    unproven = _audit(instrument, columns, items, shown, reduced, proofs)
+    index = {item.id: j for j, item in enumerate(instrument.items)}
+    exposed = set()
+    for key in shown:
+        members = {index[i.id] for i in (instrument.items if key == "total" else instrument.items_of(key))}
+        if any(int(c.key) in members if c.table == "item" else c.key == key for c in unproven):
+            exposed.add(key)
+    return exposed | {"total"} if exposed - {"total"} else exposed
 
 
 def _audit(instrument: Instrument, columns: list[list[int | None]], items: Sequence[Row],
-           shown: Mapping[str, Standing], reduced: set[str], free: set[int],
+           shown: Mapping[str, Standing], reduced: set[str],
            proofs: dict[Cell, dict[tuple[int, int], int]]) -> list[Cell]:
     """The hidden cells that the published figures might pin down (none proven open).
 
     Hands ``coursekit.cohort.audit`` the answers and what the report publishes, as plain
-    data: each item's row (``free`` ones withheld, so any counts there), and for each
-    scale its items, where each possible total falls and its figures (only the mean and
-    spread for a scale in ``reduced``). Updates ``proofs`` with the second classes found.
+    data: each item's row, and for each scale its items, where each possible total
+    falls and its figures (only the mean and spread for a scale in ``reduced``). Updates
+    ``proofs`` with the second classes found.
     """
     points = instrument.scale.points
     index = {item.id: j for j, item in enumerate(instrument.items)}
@@ -447,7 +452,7 @@ def _audit(instrument: Instrument, columns: list[list[int | None]], items: Seque
     if not hidden_cells(rows, scales):
         return []  # nothing hidden, nothing to pin down
     linked = Linked(columns, points, [item.reverse for item in instrument.items], rows, scales,
-                    free=frozenset(free), known=proofs)
+                    known=proofs)
     unproven = linked.unproven()
     proofs.update(linked.proofs)
     return unproven
@@ -457,6 +462,11 @@ def _moments_only(standing: Standing) -> Standing:
     return Standing(standing.key, standing.label, standing.reference, standing.n_items, standing.n,
                     standing.mean, standing.sd, _withheld_row(standing.position),
                     _withheld_row(standing.bands))
+
+
+def _withheld(standing: Standing) -> Standing:
+    return Standing(standing.key, standing.label, standing.reference, standing.n_items, standing.n,
+                    None, None, _withheld_row(standing.position), _withheld_row(standing.bands))
 
 
 def _withheld_row(row: Row) -> Row:

@@ -20,7 +20,7 @@ import pytest
 from conftest import COURSE, complete_answers, copy_course
 from coursekit.cli import main
 from coursekit.cohort.summary import load_reference, read_class, read_student, summarise
-from coursekit.cohort.suppression import HIDDEN, LT5, suppress_row
+from coursekit.cohort.suppression import HIDDEN, LT5, RowShown, show_row, suppress_row
 from coursekit.errors import DataFileError
 from coursekit.student.responses import FILENAME, ResponseStore
 
@@ -162,22 +162,22 @@ def test_no_shown_row_and_mean_pins_down_a_small_count(points, largest):
 # --- linked figures -------------------------------------------------------------------
 
 
-def test_a_scale_mean_that_would_pin_down_hidden_item_counts_is_not_shown_with_them(tmp_path, alliance):
+def test_a_scale_mean_that_would_pin_down_hidden_item_counts_is_withheld(tmp_path, alliance):
     """Seven students answer 4 to everything, two answer 2. Each item row hides its 2s and
     its 1s ("<5" twice), and on its own that is safe. But the bond mean, rounded to one
     decimal, gives the exact sum of nine totals, and only one filling of the hidden cells
-    adds up to it: a reader would know that nobody answered 1. The report withholds the
-    item rows whose hidden counts cannot be proven open, and keeps the scale's mean."""
+    adds up to it: a reader would know that nobody answered 1."""
     from coursekit.cohort.summary import _standing, load_reference
-    from coursekit.cohort.suppression import show_row
 
     class_of(tmp_path, alliance, 7, value=4)
     for student in ("x1", "x2"):
         submit(tmp_path, student, alliance, complete_answers(alliance, 2))
     students = read_class(tmp_path, "alliance", alliance)
-    assert show_row([0, 2, 0, 7, 0], (1, 2, 3, 4, 5)).cells == (LT5, LT5, 0, 7, 0)  # each item alone
+    summary = summarise(alliance, students)
+    bond_items = [r for r in summary.items if r.key.startswith("bond")]
+    assert all(r.cells == (LT5, LT5, 0, 7, 0) for r in bond_items)
 
-    # the attack, on the mean and the rows the report would have shown without the audit
+    # the attack, on the mean the report would have shown without the audit
     reference = load_reference(ALLIANCE_REFERENCE, alliance).scales["bond"]
     mean = _standing("bond", "Bond", reference, {16: 7, 8: 2}, 4, (1, 2, 3, 4, 5)).mean
     sums = {s for s in range(9 * 4, 9 * 20 + 1) if round(s / 9, 1) == mean}
@@ -185,12 +185,39 @@ def test_a_scale_mean_that_would_pin_down_hidden_item_counts_is_not_shown_with_t
                 if sum(7 * 4 + x * 1 + (2 - x) * 2 for x in xs) in sums]
     assert fillings == [(0, 0, 0, 0)], "the leak this audit exists for"
 
-    summary = summarise(alliance, students)
     bond = next(s for s in summary.standings if s.key == "bond")
-    bond_items = [r for r in summary.items if r.key.startswith("bond")]
-    assert bond.mean == mean  # the scale keeps its mean...
-    assert all(r.withheld and r.mean is None for r in bond_items)  # ...its items' hidden counts go
-    assert all(r.n == 9 for r in bond_items)
+    assert bond.mean is None and bond.sd is None
+    assert bond.position.cells is None and bond.bands.cells is None
+
+
+def test_withholding_an_item_row_would_not_hide_its_counts_from_the_scale_mean(tmp_path, alliance):
+    """Nine students answer 5 to everything, one of them 4 on bond_1. bond_1's row alone is
+    safe ("<5" 4s, "hidden" 5s), but the bond mean, less the other bond items' exact rows,
+    gives bond_1's sum, and only one filling makes it. Withholding bond_1's row would not
+    help (its sum is still there); the report must withhold the bond figures instead. The
+    attack, as a reader would make it: every bond_1 row the published figures allow."""
+    class_of(tmp_path, alliance, 8, value=5)
+    submit(tmp_path, "x1", alliance, {**complete_answers(alliance, 5), "bond_1": 4})
+    summary = summarise(alliance, read_class(tmp_path, "alliance", alliance))
+    points = (1, 2, 3, 4, 5)
+    rows = {row.key: row for row in summary.items}
+    others = [rows[f"bond_{k}"] for k in (2, 3, 4)]
+    assert all(r.cells == (0, 0, 0, 0, 9) for r in others)  # exact: their sums are known
+    known = sum(p * c for r in others for p, c in zip(points, r.cells, strict=True))
+    bond = next(s for s in summary.standings if s.key == "bond")
+    published = rows["bond_1"]
+    allowed = []
+    for counts in _every_row(5, 9):
+        if published.cells is not None and show_row(counts, points) != \
+                RowShown(published.n, published.cells, published.mean, published.mean_step):
+            continue
+        total = known + sum(p * c for p, c in zip(points, counts, strict=True))
+        if bond.mean is not None and round(total / 9, 1) != bond.mean:
+            continue
+        allowed.append(counts)
+    assert (0, 0, 0, 1, 8) in allowed
+    assert len({counts[3] for counts in allowed}) >= 2, allowed  # how many answered 4: not known
+    assert bond.mean is None and bond.bands.cells is None  # what the report gave up for it
 
 
 def test_the_audit_works_on_plain_data_alone():
@@ -240,14 +267,12 @@ def test_the_report_says_why_linked_figures_are_missing(tmp_path, alliance, caps
     class_of(tmp_path, alliance, 7, value=4)
     for student in ("x1", "x2"):
         submit(tmp_path, student, alliance, complete_answers(alliance, 2))
-    page, rows, terminal = report(tmp_path, tmp_path / "out", capsys)
-    assert csv_value(rows, "item", "bond_1", "n") == "9"  # the group is large enough...
-    assert csv_value(rows, "item", "bond_1", "2 Occasionally") == "withheld"  # ...its counts are not
-    assert csv_value(rows, "item", "bond_1", "mean") == "withheld"
-    assert csv_value(rows, "standing", "bond", "mean") == "14.2"  # (7 x 16 + 2 x 8) / 9
-    assert "withheld: its small counts could not be protected" in page
+    page, rows, _ = report(tmp_path, tmp_path / "out", capsys)
+    assert csv_value(rows, "standing", "bond", "n") == "9"  # the group is large enough...
+    assert csv_value(rows, "standing", "bond", "mean") == "withheld"  # ...its figures are not
+    assert csv_value(rows, "standing", "bond", "sd") == "withheld"
+    assert "No chart: every figure below is withheld" in page
     assert "made-up class that gives exactly the figures on this page" in page
-    assert "1. Bond" in terminal.split("Withheld from the report")[1]
 
 
 def _second_class(students, edits):
@@ -309,11 +334,8 @@ def test_every_proof_is_a_class_that_publishes_the_same_figures(tmp_path, allian
     for linked in audits:
         for cell, edits in linked.proofs.items():
             second = summarise(alliance, _second_class(students, edits))
-            # every item row the audit took as published (rows it withholds may differ)
-            assert [(row.n, row.cells, row.mean, row.mean_step) for j, row in enumerate(second.items)
-                    if j not in linked.free] == \
-                [(row.n, row.cells, row.mean, row.mean_step) for j, row in enumerate(linked.items)
-                 if j not in linked.free], cell
+            assert [(row.n, row.cells, row.mean, row.mean_step) for row in second.items] == \
+                [(row.n, row.cells, row.mean, row.mean_step) for row in linked.items], cell
             for standing in second.standings:
                 if standing.key not in linked.scales:
                     continue
@@ -391,10 +413,8 @@ def test_a_class_of_forty_sees_its_item_means_and_bands_and_every_proof_holds(al
         monkeypatch.setattr(cohort, "_protect_linked_figures", lambda *args: (list(args[2]), args[-1]))
         for cell, edits in linked.proofs.items():
             second = summarise(alliance, _second_class(students, edits))
-            assert [(r.n, r.cells, r.mean, r.mean_step) for j, r in enumerate(second.items)
-                    if j not in linked.free] == \
-                [(r.n, r.cells, r.mean, r.mean_step) for j, r in enumerate(linked.items)
-                 if j not in linked.free], cell
+            assert [(r.n, r.cells, r.mean, r.mean_step) for r in second.items] == \
+                [(r.n, r.cells, r.mean, r.mean_step) for r in linked.items], cell
             for standing in second.standings:
                 published = linked.scales[standing.key].published
                 assert (standing.n, standing.mean, standing.sd) == \
@@ -660,16 +680,13 @@ def texts(root: ElementTree.Element, cls: str) -> list[str]:
     return ["".join(e.itertext()) for e in marks(root, "text", cls)]
 
 
-def test_item_chart_draws_the_shown_shares_and_pools_hidden_counts(tmp_path, alliance, monkeypatch):
-    from coursekit.cohort import summary as cohort
+def test_item_chart_draws_the_shown_shares_and_pools_hidden_counts(tmp_path, alliance):
     from coursekit.cohort.report import distribution_chart
     from coursekit.palette import OKABE_ITO
 
     class_of(tmp_path, alliance, 7, value=4)
     for student in ("x1", "x2"):
         submit(tmp_path, student, alliance, complete_answers(alliance, 2))
-    # the rows as each alone may be shown (the audit would withhold them here): a chart test
-    monkeypatch.setattr(cohort, "_protect_linked_figures", lambda *args: (list(args[2]), args[-1]))
     summary = summarise(alliance, read_class(tmp_path, "alliance", alliance))
     root = parse_svg(distribution_chart(summary.items, summary, title="Items", ylabel="Item", name="t"))
     assert texts(root, "title") == ["Items"] and root.get("aria-label") == "Items"
