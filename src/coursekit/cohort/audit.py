@@ -147,6 +147,10 @@ class Linked:
     reverse: Sequence[bool]
     items: Sequence[RowShown]
     scales: Mapping[str, Scale]
+    # per item, the counts its row shows after the points: [n] of "did not happen" for an item
+    # that offers it, [] otherwise. Those students are None in columns, and no change the audit
+    # makes touches them, so these counts stay as published.
+    apart: Sequence[Sequence[int]] = ()
     known: Mapping[Cell, Edits] = field(default_factory=dict)  # proofs from a fuller report
 
     def __post_init__(self) -> None:
@@ -173,6 +177,7 @@ class Linked:
         self._holders = [{p: [s for s, v in enumerate(col) if v == p] for p in self.points}
                          for col in self.columns]  # item -> answer -> the students who gave it
         self.counts = [[len(holders[p]) for p in self.points] for holders in self._holders]
+        self.extra = [list(self.apart[j]) if j < len(self.apart) else [] for j in range(len(self.columns))]
         self._ranges = {key: (sum(min(self.scored(i, p) for p in self.points) for i in members),
                               sum(max(self.scored(i, p) for p in self.points) for i in members))
                         for key, members in self.members.items()}
@@ -238,7 +243,7 @@ class Linked:
                 assert before is not None
                 counts[before - self.points[0]] -= 1
                 counts[value - self.points[0]] += 1
-        return counts
+        return counts + self.extra[item]
 
     def _scale_totals(self, key: str, edits: Edits) -> Counter[int]:
         counter = Counter(self.counters[key])
@@ -292,7 +297,8 @@ class Linked:
     def _moves_cell(self, cell: Cell, edits: Edits) -> bool:
         if cell.table == "item":
             item = int(cell.key)
-            return self._item_counts(item, edits)[cell.category] != self.counts[item][cell.category]
+            before = self.counts[item] + self.extra[item]
+            return self._item_counts(item, edits)[cell.category] != before[cell.category]
         key = str(cell.key)
         part = 0 if cell.table == "position" else 1
         new = self.scale_counts(key, self._scale_totals(key, edits))[part][cell.category]
@@ -424,7 +430,7 @@ class Linked:
         """Put a scale's sum back: an answer moved between hidden cells, the right way, by a
         student who keeps their place."""
         for item in self.chance.sample(list(items), len(items)):
-            hidden = [self.points[k] for k in self.hidden("item", item)]
+            hidden = self._hidden_points(item)
             if len(hidden) < 2:
                 continue
             for student in self.chance.sample(range(self.n), min(SAMPLE * 4, self.n)):
@@ -513,10 +519,14 @@ class Linked:
     def _balancing(self, item: int, student: int, delta: int) -> list[int]:
         """Answers to an item, between its hidden cells, that would take `delta` off the score."""
         a = self.columns[item][student]
-        hidden = [self.points[k] for k in self.hidden("item", item)]
+        hidden = self._hidden_points(item)
         if a is None or a not in hidden:
             return []
         return [c for c in hidden if self.scored(item, c) - self.scored(item, a) == -delta]
+
+    def _hidden_points(self, item: int) -> list[int]:
+        """The answers whose counts the item's row hides ("did not happen" is no answer to move)."""
+        return [self.points[k] for k in self.hidden("item", item) if k < len(self.points)]
 
     def _starts(self, cell: Cell, items: Sequence[int]) -> list[Edits]:
         """Changes that move the cell and leave every item row as published."""
@@ -524,8 +534,10 @@ class Linked:
         moves: list[Edits] = []
         if cell.table == "item":
             item = int(cell.key)
+            if cell.category >= len(self.points):
+                return []  # "did not happen" is held fixed: no change here can move it
             value = self.points[cell.category]
-            hidden = [self.points[k] for k in self.hidden("item", item)]
+            hidden = self._hidden_points(item)
             balanced: list[Edits] = []
             for student in students:
                 a = self.columns[item][student]
@@ -579,9 +591,13 @@ class Linked:
         answer moves as few points as it can."""
         item = int(cell.key)
         counts = self.counts[item]
+        extra = self.extra[item]
         published = self.items[item]
-        targets = [row for row in candidate_rows(counts)
-                   if row[cell.category] != counts[cell.category] and show_row(row, self.points) == published]
+        k = len(self.points)
+        # "did not happen" is held fixed (those students are out of the columns)
+        targets = [row[:k] for row in candidate_rows(counts + extra, k)
+                   if list(row[k:]) == extra and row[cell.category] != counts[cell.category]
+                   and show_row(row, self.points) == published]
         targets.sort(key=lambda row: (sum(abs(a - b) for a, b in zip(row, counts, strict=True)), row))
         found = []
         for target in targets[:STARTS]:
@@ -657,13 +673,13 @@ class Linked:
         return edits if gap == 0 else None
 
     def _random_change(self, items: Sequence[int], edits: Edits) -> Edits:
-        movable = [j for j in items if len(self.hidden("item", j)) >= 2]
+        movable = [j for j in items if len(self._hidden_points(j)) >= 2]
         if not movable or self.chance.random() < 0.7:
             item = self.chance.choice(items)
             return self._swap(item, self.chance.randrange(self.n), self.chance.randrange(self.n), edits)
         # an answer moved one point between hidden cells, by a student who gave one of them
         item = self.chance.choice(movable)
-        hidden = [self.points[k] for k in self.hidden("item", item)]
+        hidden = self._hidden_points(item)
         holders = [s for p in hidden for s in self._holders[item][p]]
         student = self.chance.choice(holders)
         a = edits.get((student, item), self.columns[item][student])

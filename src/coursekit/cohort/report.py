@@ -25,6 +25,8 @@ from coursekit.palette import OKABE_ITO
 
 TEMPLATES = Path(__file__).parent / "templates"
 WITHHELD = "withheld"
+NOT_APPLICABLE = "did not happen"  # the column of an item's not-applicable choice
+NOT_OFFERED = "–"  # that column, for an item that does not offer the choice
 STATUS_TEXT = {
     "complete": "complete (every item answered)",
     "incomplete": "incomplete (some items unanswered)",
@@ -75,7 +77,7 @@ def csv_rows(summary: CohortSummary) -> list[list[str]]:
         rows += _row_cells("band", standing.bands, summary.band_labels, with_n=False)
     point_names = _point_names(summary)
     for item in summary.items:
-        rows += _row_cells("item", item, point_names)
+        rows += _row_cells("item", item, point_names + ["did_not_happen"] * item.not_applicable)
         rows.append(["item", item.key, item.label, "mean", _number(item.mean)])
         # a mean next to hidden counts may be rounded more coarsely than to one decimal
         rows.append(["item", item.key, item.label, "mean_rounded_to", f"{item.mean_step:g}"])
@@ -149,7 +151,9 @@ def render_html(summary: CohortSummary, *, generated: date | None = None) -> str
             lambda rows: distribution_chart(rows, summary, title="How the class answered, item by item",
                                             ylabel="Item", name="items"),
             "Share of students giving each answer, among those who answered the item. Hatched "
-            "grey: counts hidden to protect small groups.", with_mean=True),
+            "grey: counts hidden to protect small groups." + (
+                " Dotted grey: students for whom it did not happen, counted apart and left out "
+                "of the mean." if _offers_not_applicable(summary.items) else ""), with_mean=True),
     )
 
 
@@ -159,17 +163,25 @@ def _distribution(rows: Sequence[Row], summary: CohortSummary, what: str, names:
     """A table of counts per category, scale point or band (and its chart, unless every row is
     withheld)."""
     drawable = any(row.cells is not None or row.mean is not None for row in rows)
+    extra = [NOT_APPLICABLE] if _offers_not_applicable(rows) else []
     return {
         "what": what,
         "names": list(names),
         "with_mean": with_mean,
-        "columns": len(names) + with_mean,  # what a withheld row spans
+        "extra": extra,  # columns after the scale points
+        "columns": len(names) + len(extra) + with_mean,  # what a withheld row spans
         "chart": _chart(draw(rows), caption) if drawable else None,
         "rows": [{"label": row.label + (f": {row.text}" if row.text else ""), "n": row.n,
                   "withheld": _withheld_text(row) if row.cells is None else None,
-                  "cells": row.cells, "mean": _mean(row)}
+                  "cells": None if row.cells is None else
+                  [*row.cells, *([NOT_OFFERED] * (len(extra) - row.not_applicable))],
+                  "mean": _mean(row)}
                  for row in rows],
     }
+
+
+def _offers_not_applicable(rows: Sequence[Row]) -> bool:
+    return any(row.not_applicable for row in rows)
 
 
 def _chart(svg: str, caption: str) -> dict[str, str]:
@@ -201,9 +213,11 @@ LONG_SCALE_COLOURS = ("vermillion", "orange", "yellow", "green", "sky_blue", "bl
 HIDDEN_LABEL = "hidden (small counts)"
 
 
-def scale_fills(summary: CohortSummary, names: Sequence[str] | None = None) -> list[Fill]:
+def scale_fills(summary: CohortSummary, names: Sequence[str] | None = None, *,
+                not_applicable: bool = False) -> list[Fill]:
     """How each scale point (or each of ``names``, such as the bands) is drawn, low to high,
-    then the fill for pooled hidden counts."""
+    then (with ``not_applicable``) the fill of "did not happen", then the fill for pooled
+    hidden counts."""
     names = list(names) if names is not None else _point_names(summary)
     k = len(names)
     if k <= len(SCALE_COLOURS):
@@ -213,6 +227,8 @@ def scale_fills(summary: CohortSummary, names: Sequence[str] | None = None) -> l
         n = len(LONG_SCALE_COLOURS)
         fills = [Fill(name, OKABE_ITO[LONG_SCALE_COLOURS[i % n]], "" if i < n else "dots")
                  for i, name in enumerate(names)]
+    if not_applicable:  # no answer on the scale: grey like the hidden counts, dotted not hatched
+        fills.append(Fill(NOT_APPLICABLE, OKABE_ITO["grey"], "dots"))
     return [*fills, Fill(HIDDEN_LABEL, OKABE_ITO["grey"], "hatch")]
 
 
@@ -224,7 +240,8 @@ def distribution_chart(rows: Sequence[Row], summary: CohortSummary, *, title: st
     the bar (its width is the row total minus the shown cells, which the
     table shows anyway); withheld rows are labelled instead of drawn.
     """
-    fills = scale_fills(summary, names)  # the scale's points, unless other categories are named
+    # the scale's points, unless other categories are named
+    fills = scale_fills(summary, names, not_applicable=_offers_not_applicable(rows))
     hidden = len(fills) - 1
     bars = []
     for row in rows:

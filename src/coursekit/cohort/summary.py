@@ -32,6 +32,12 @@ Anonymity rules (``MIN_GROUP`` is 5; the rules for counts are
 * a scale's distribution is counted in three bands (low end, middle, high
   end: ``band_groups``), not one per answer, so that a class of forty has
   few small counts there;
+* "did not happen" (an item's not-applicable choice) is counted apart, as the
+  last cell of the item's row, protected with the row and never a value: it is
+  left out of the item's mean, and a student who gave it is left out of that
+  scale's figures (as for an unanswered item). Those figures then tell how
+  many gave it, so a scale with an item whose "did not happen" count is hidden
+  is withheld whole, its number of students too;
 * no minimum, maximum or quantile is reported, since with five students those
   pin down individual answers; means and standard deviations are rounded to
   one decimal;
@@ -49,13 +55,13 @@ import math
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
 from coursekit.cohort.audit import Cell, Linked, Scale, ScaleFigures, hidden_cells
-from coursekit.cohort.suppression import RowShown, Shown, show_count, show_moments, show_row
-from coursekit.content.instruments import Instrument
+from coursekit.cohort.suppression import HIDDEN, LT5, RowShown, Shown, show_count, show_moments, show_row
+from coursekit.content.instruments import NOT_APPLICABLE, Answer, Instrument
 from coursekit.content.schema import validate
 from coursekit.errors import DataFileError, NoSubmissionsError
 from coursekit.student.answer_files import STATUSES, check_answer_file
@@ -72,7 +78,7 @@ class StudentAnswers:
 
     student: str
     status: str  # one of STATUSES
-    answers: Mapping[str, int]  # validated answers (empty unless complete or incomplete)
+    answers: Mapping[str, Answer]  # validated answers (empty unless complete or incomplete)
     reason: str = ""  # why it is not complete, naming the file
 
 
@@ -220,6 +226,7 @@ class Row:
     mean: float | None = None
     text: str = ""  # the item's wording, from the instrument
     mean_step: float = 0.1  # what the mean is rounded to: 0.1, or coarser (suppression.MEAN_STEPS)
+    not_applicable: bool = False  # an item whose last cell counts "did not happen"
 
     @property
     def withheld(self) -> bool:
@@ -253,7 +260,7 @@ class CohortSummary:
     band_labels: tuple[str, ...]  # the bands of the distribution of totals (band_groups)
     submitted: Shown
     completion: Row  # categories: STATUSES
-    items: tuple[Row, ...]  # categories: scale points
+    items: tuple[Row, ...]  # categories: scale points, then "did not happen" for an item offering it
     standings: tuple[Standing, ...]  # subscales, then the total
     reference_about: str
 
@@ -273,15 +280,21 @@ def summarise(instrument: Instrument, students: Iterable[StudentAnswers],
     # None where unanswered (columns keep the counting in C for large classes)
     ids = [item.id for item in instrument.items]
     answered = [s.answers for s in students if s.status in ("complete", "incomplete")]
-    columns = [[a.get(i) for a in answered] for i in ids]
+    given_columns = [[a.get(i) for a in answered] for i in ids]
+    # "did not happen" is no value: out of every figure of the scales, as if unanswered
+    columns: list[list[int | None]] = [[v if isinstance(v, int) else None for v in col]
+                                       for col in given_columns]
 
     items = []
+    apart: list[list[int]] = []  # per item, its "did not happen" count (if it offers one)
     for j, item in enumerate(instrument.items):
-        given = Counter(columns[j])
+        given = Counter(given_columns[j])
         given.pop(None, None)
         counts = [given.get(p, 0) for p in points]
+        apart.append([given.get(NOT_APPLICABLE, 0)] if item.not_applicable else [])
         sub_label = next(sub.label for sub in instrument.subscales if sub.id == item.subscale)
-        items.append(_row(item.id, f"{j + 1}. {sub_label}", counts, points, text=item.text))
+        row = _row(item.id, f"{j + 1}. {sub_label}", counts + apart[j], points, text=item.text)
+        items.append(replace(row, not_applicable=bool(item.not_applicable)))
 
     standings = []
     positions = {item.id: j for j, item in enumerate(instrument.items)}
@@ -299,7 +312,8 @@ def summarise(instrument: Instrument, students: Iterable[StudentAnswers],
         complete = [values for values in zip(*cols, strict=True) if None not in values]
         totals: Counter[int] = Counter(map(sum, cast(list[tuple[int, ...]], complete)))
         standings.append(_standing(key, labels[key], line, totals, len(scale_items), points))
-    items, standings = _protect_linked_figures(instrument, columns, items, standings)
+    standings = _protect_not_applicable(instrument, items, standings)
+    standings = _protect_linked_figures(instrument, columns, apart, items, standings)
 
     return CohortSummary(
         module=module or instrument.id,
@@ -379,10 +393,27 @@ def band_labels(points: Sequence[int], labels: Sequence[str]) -> tuple[str, ...]
 # --- linked figures ----------------------------------------------------------------
 
 
+def _protect_not_applicable(instrument: Instrument, items: Sequence[Row],
+                            standings: list[Standing]) -> list[Standing]:
+    """The standings, with every scale withheld whole where an item's "did not happen" count is hidden.
+
+    A student who answered "did not happen" is left out of the scale's figures, so the number
+    of students a scale counts, set against the class, can give that count away; no change the
+    audit could make moves it. The total contains every item, so it goes with any scale.
+    """
+    points = len(instrument.scale.points)
+    hidden = {instrument.items[j].subscale for j, row in enumerate(items)
+              if row.cells is not None and len(row.cells) > points and row.cells[points] in (LT5, HIDDEN)}
+    if not hidden:
+        return standings
+    hidden.add("total")
+    return [_withheld(s, n=HIDDEN) if s.key in hidden else s for s in standings]
+
+
 def _protect_linked_figures(instrument: Instrument, columns: list[list[int | None]],
-                            items: Sequence[Row], standings: list[Standing]
-                            ) -> tuple[list[Row], list[Standing]]:
-    """The item rows and standings, with any figures that could pin down a hidden count withheld.
+                            apart: Sequence[Sequence[int]], items: Sequence[Row],
+                            standings: list[Standing]) -> list[Standing]:
+    """The standings, with any figures that could pin down a hidden count withheld.
 
     ``coursekit.cohort.audit`` looks, for every hidden cell, for a second class that
     publishes the same figures with a different count there. A scale linked to a
@@ -399,22 +430,21 @@ def _protect_linked_figures(instrument: Instrument, columns: list[list[int | Non
     that item, which only one 4 and eight 5s make.
     """
     shown = {s.key: s for s in standings if s.mean is not None}
-    rows = list(items)
     if not shown:
-        return rows, standings
+        return standings
     proofs: dict[Cell, dict[tuple[int, int], int]] = {}
-    reduced = _exposed(instrument, columns, rows, shown, set(), proofs)  # mean and spread only
-    withheld = _exposed(instrument, columns, rows, shown, reduced, proofs) if reduced else set()
-    return rows, [_withheld(s) if s.key in withheld else _moments_only(s) if s.key in reduced else s
-                  for s in standings]
+    reduced = _exposed(instrument, columns, items, shown, set(), apart, proofs)  # mean and spread only
+    withheld = _exposed(instrument, columns, items, shown, reduced, apart, proofs) if reduced else set()
+    return [_withheld(s) if s.key in withheld else _moments_only(s) if s.key in reduced else s
+            for s in standings]
 
 
 def _exposed(instrument: Instrument, columns: list[list[int | None]], items: Sequence[Row],
              shown: Mapping[str, Standing], reduced: set[str],
-             proofs: dict[Cell, dict[tuple[int, int], int]]) -> set[str]:
+             apart: Sequence[Sequence[int]], proofs: dict[Cell, dict[tuple[int, int], int]]) -> set[str]:
     """The scales to step down: those linked to a count the audit cannot prove open, and the
     total with any of them."""
-    unproven = _audit(instrument, columns, items, shown, reduced, proofs)
+    unproven = _audit(instrument, columns, items, shown, reduced, apart, proofs)
     index = {item.id: j for j, item in enumerate(instrument.items)}
     exposed = set()
     for key in shown:
@@ -426,7 +456,7 @@ def _exposed(instrument: Instrument, columns: list[list[int | None]], items: Seq
 
 def _audit(instrument: Instrument, columns: list[list[int | None]], items: Sequence[Row],
            shown: Mapping[str, Standing], reduced: set[str],
-           proofs: dict[Cell, dict[tuple[int, int], int]]) -> list[Cell]:
+           apart: Sequence[Sequence[int]], proofs: dict[Cell, dict[tuple[int, int], int]]) -> list[Cell]:
     """The hidden cells that the published figures might pin down (none proven open).
 
     Hands ``coursekit.cohort.audit`` the answers and what the report publishes, as plain
@@ -452,7 +482,7 @@ def _audit(instrument: Instrument, columns: list[list[int | None]], items: Seque
     if not hidden_cells(rows, scales):
         return []  # nothing hidden, nothing to pin down
     linked = Linked(columns, points, [item.reverse for item in instrument.items], rows, scales,
-                    known=proofs)
+                    apart=apart, known=proofs)
     unproven = linked.unproven()
     proofs.update(linked.proofs)
     return unproven
@@ -464,13 +494,15 @@ def _moments_only(standing: Standing) -> Standing:
                     _withheld_row(standing.bands))
 
 
-def _withheld(standing: Standing) -> Standing:
-    return Standing(standing.key, standing.label, standing.reference, standing.n_items, standing.n,
-                    None, None, _withheld_row(standing.position), _withheld_row(standing.bands))
+def _withheld(standing: Standing, n: Shown | None = None) -> Standing:
+    """A standing with no figures; with ``n``, its number of students shown as that instead."""
+    return Standing(standing.key, standing.label, standing.reference, standing.n_items,
+                    standing.n if n is None else n, None, None, _withheld_row(standing.position, n),
+                    _withheld_row(standing.bands, n))
 
 
-def _withheld_row(row: Row) -> Row:
-    return Row(row.key, row.label, row.n, None, None, row.text, row.mean_step)
+def _withheld_row(row: Row, n: Shown | None = None) -> Row:
+    return replace(row, n=row.n if n is None else n, cells=None, mean=None)
 
 
 def problems(students: Iterable[StudentAnswers]) -> list[StudentAnswers]:

@@ -49,14 +49,14 @@ def show_count(count: int) -> Shown:
     return LT5 if 0 < count < MIN_GROUP else count
 
 
-def suppress_row(counts: Sequence[int]) -> tuple[Shown, ...] | None:
+def suppress_row(counts: Sequence[int], prefer: int | None = None) -> tuple[Shown, ...] | None:
     """The row's counts with small cells suppressed; None if the row must be withheld (see
     :func:`_suppress`, which this caches: the audit asks about the same rows many times)."""
-    return _suppress(tuple(counts))
+    return _suppress(tuple(counts), prefer)
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _suppress(counts: tuple[int, ...]) -> tuple[Shown, ...] | None:
+def _suppress(counts: tuple[int, ...], prefer: int | None = None) -> tuple[Shown, ...] | None:
     """The row's counts with small cells suppressed; None if the row must be withheld.
 
     Counts from 1 to 4 become "<5". Because the row total is shown, a lone
@@ -67,16 +67,21 @@ def _suppress(counts: tuple[int, ...]) -> tuple[Shown, ...] | None:
     every way of filling the hidden cells that gives the same total and the
     same display is tried, and each "<5" cell must be able to hold at least two
     different values; if not, the whole row is withheld.
+
+    With ``prefer``, the other cell hidden beside a lone small count is taken
+    from the first ``prefer`` cells (an item's answers), never from those after
+    them (its "did not happen"), unless there is no other: a "did not happen"
+    count is then hidden only when it is small itself.
     """
     if sum(counts) < MIN_GROUP:
         return None
-    shown = _hide_small(counts)
+    shown = _hide_small(counts, prefer)
     if shown == tuple(counts):
         return shown
-    return shown if _ambiguous(counts, shown) else None
+    return shown if _ambiguous(counts, shown, prefer) else None
 
 
-def _hide_small(counts: Sequence[int]) -> tuple[Shown, ...]:
+def _hide_small(counts: Sequence[int], prefer: int | None = None) -> tuple[Shown, ...]:
     # The rule itself: what it hides depends on the row alone, so a reader's check of
     # candidate rows (below) is exact.
     hidden = {i for i, c in enumerate(counts) if 0 < c < MIN_GROUP}
@@ -90,6 +95,7 @@ def _hide_small(counts: Sequence[int]) -> tuple[Shown, ...]:
         # zero; else the smaller.
         (small,) = hidden
         beside = [i for i in (small - 1, small + 1) if 0 <= i < len(counts)]
+        beside = [i for i in beside if prefer is None or i < prefer] or beside  # answers first
         roomy = [i for i in beside if counts[small] + counts[i] >= 2 * MIN_GROUP - 3]
         zeros = [i for i in beside if counts[i] == 0]
         hidden.add(min(roomy or zeros or beside, key=lambda i: (counts[i], i)))
@@ -97,7 +103,7 @@ def _hide_small(counts: Sequence[int]) -> tuple[Shown, ...]:
                  for i, c in enumerate(counts))
 
 
-def _ambiguous(counts: Sequence[int], shown: tuple[Shown, ...]) -> bool:
+def _ambiguous(counts: Sequence[int], shown: tuple[Shown, ...], prefer: int | None = None) -> bool:
     small = [i for i, c in enumerate(shown) if c == LT5]
     if len(small) > MEAN_CELLS:
         # So many "<5" cells are all counts from 1 to 4 (a hidden zero only ever joins a
@@ -107,7 +113,7 @@ def _ambiguous(counts: Sequence[int], shown: tuple[Shown, ...]) -> bool:
         lowest = max(1, rest - (MIN_GROUP - 1) * (len(small) - 1))
         highest = min(MIN_GROUP - 1, rest - (len(small) - 1))
         return highest > lowest
-    rows = candidate_rows(counts)
+    rows = candidate_rows(counts, prefer)
     return all(len({row[i] for row in rows}) >= 2 for i in small)
 
 
@@ -124,12 +130,14 @@ class RowShown:
 
 
 def show_row(counts: Sequence[int], points: Sequence[int] | None = None) -> RowShown:
-    """A row of counts as it may be shown. With ``points`` (the answer each count is of) it has
-    its mean: rounded to one decimal when no count is hidden; with hidden counts, rounded as
-    finely as gives none of them away, or left out (see :func:`_hidden_mean`)."""
+    """A row of counts as it may be shown. With ``points`` (the answer each of the first counts
+    is of) it has their mean: rounded to one decimal when no count is hidden; with hidden
+    counts, rounded as finely as gives none of them away, or left out (see
+    :func:`_hidden_mean`). Counts past the points (an item's "did not happen") are protected
+    with the row but are no value, so they are left out of the mean."""
     n = sum(counts)
-    cells = suppress_row(counts)
-    if points is None or cells is None:
+    cells = suppress_row(counts, None if points is None else len(points))
+    if points is None or cells is None or not any(counts[:len(points)]):
         return RowShown(show_count(n), cells, None)
     if all(isinstance(c, int) for c in cells):
         return RowShown(show_count(n), cells, _rounded(points, counts, MEAN_STEPS[0]))
@@ -146,7 +154,9 @@ MEAN_CELLS = 5
 
 
 def _rounded(points: Sequence[int], counts: Sequence[int], step: float) -> float:
-    mean = sum(p * c for p, c in zip(points, counts, strict=True)) / sum(counts)
+    """The mean of the answers (the first len(points) counts; at least one of them not 0)."""
+    valued = counts[:len(points)]
+    mean = sum(p * c for p, c in zip(points, valued, strict=True)) / sum(valued)
     return round(mean, 1) if step == MEAN_STEPS[0] else round(round(mean / step) * step, 1)
 
 
@@ -167,11 +177,14 @@ def _hidden_mean(counts: tuple[int, ...], points: tuple[int, ...]) -> tuple[floa
     depends on the display alone, which the reader sees, so the reader learns
     nothing from which step was chosen or whether a mean is missing.
     """
-    shown = _hide_small(counts)
+    prefer = len(points)
+    shown = _hide_small(counts, prefer)
     small = [i for i, c in enumerate(shown) if c == LT5]
     if len(small) > MEAN_CELLS:
         return None, MEAN_STEPS[0]
-    candidates = candidate_rows(counts)
+    candidates = candidate_rows(counts, prefer)
+    if not all(any(row[:prefer]) for row in candidates):
+        return None, MEAN_STEPS[0]  # a row like this may have no answer on the scale: no mean
 
     def open_(rows: Sequence[tuple[int, ...]]) -> bool:
         return all(len({row[i] for row in rows}) >= 2 for i in small)
@@ -207,16 +220,17 @@ def _unshown(classes: Mapping[float, Sequence[tuple[int, ...]]],
     return out
 
 
-def candidate_rows(counts: Sequence[int]) -> list[tuple[int, ...]]:
+def candidate_rows(counts: Sequence[int], prefer: int | None = None) -> list[tuple[int, ...]]:
     """Every row with the same total that the rules show as they show ``counts`` (its cells
-    alone, before any mean): what a reader of the report cannot tell it apart from. Lists
-    5 ** k fillings for k hidden cells; asked of rows with at most MEAN_CELLS "<5" cells."""
-    return list(_candidate_rows(tuple(counts)))
+    alone, before any mean; ``prefer`` as for :func:`suppress_row`): what a reader of the report
+    cannot tell it apart from. Lists 5 ** k fillings for k hidden cells; asked of rows with at
+    most MEAN_CELLS "<5" cells."""
+    return list(_candidate_rows(tuple(counts), prefer))
 
 
 @functools.lru_cache(maxsize=1 << 14)
-def _candidate_rows(counts: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
-    shown = _hide_small(counts)
+def _candidate_rows(counts: tuple[int, ...], prefer: int | None = None) -> tuple[tuple[int, ...], ...]:
+    shown = _hide_small(counts, prefer)
     small = [i for i, c in enumerate(shown) if c == LT5]
     large = [i for i, c in enumerate(shown) if c == HIDDEN]  # at most one
     rest = sum(counts[i] for i in small + large)
@@ -232,7 +246,7 @@ def _candidate_rows(counts: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
             candidate[large[0]] = left
         elif left != 0:
             continue
-        if _hide_small(candidate) == shown:
+        if _hide_small(candidate, prefer) == shown:
             found.append(tuple(candidate))
     return tuple(found)
 

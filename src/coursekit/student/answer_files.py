@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coursekit.content.instruments import Instrument, validate_answers
+from coursekit.content.instruments import Answer, Instrument, validate_answers
 from coursekit.content.questions import QuestionSet, validate_numbers
 from coursekit.errors import AnswerError, ResponseFileError
 from coursekit.student.responses import FILENAME, parse_responses
@@ -50,7 +50,7 @@ class AnswerFile:
 
     path: str
     status: str  # one of STATUSES
-    answers: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    answers: Mapping[str, Mapping[str, Answer]] = field(default_factory=dict)
     problem: str = ""
     advice: str = ""
 
@@ -106,7 +106,7 @@ def check_answer_file(folder: str | Path, module: str, instruments: Sequence[Ins
                               "module's folder, so none of it can be counted here.", advice=again)
         return AnswerFile(path, MALFORMED, problem=problem, advice=again)
 
-    answers: dict[str, Mapping[str, int]] = {}
+    answers: dict[str, Mapping[str, Answer]] = {}
     unanswered: list[str] = []
     found = False
     for instrument in instruments:
@@ -121,12 +121,13 @@ def check_answer_file(folder: str | Path, module: str, instruments: Sequence[Ins
                 problem=f"answers version {entry.instrument_version} of the {instrument.id} "
                         f"self-assessment; this course uses version {instrument.version}.",
                 advice="They were given to other items, so they cannot be counted. " + again)
-        given = entry.answers
+        given: Mapping[str, Answer] = entry.answers
         lo, hi = instrument.scale.min, instrument.scale.max
-        if not (given.keys() <= _item_ids(instrument)
-                and all(type(v) is int and lo <= v <= hi for v in given.values())):
+        # "did not happen" answers count as answered (never as a value): validated with the rest
+        if entry.not_applicable or not (given.keys() <= _item_ids(instrument)
+                                        and all(type(v) is int and lo <= v <= hi for v in given.values())):
             try:
-                given = validate_answers(instrument, given)
+                given = validate_answers(instrument, entry.merged())
             except AnswerError as exc:
                 return _impossible(path, str(exc), again)
         answers[instrument.id] = given
