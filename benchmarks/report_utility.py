@@ -34,7 +34,9 @@ from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "course" / "source"
+# the course the classes answer: its own copy for "before" (set by the parent), whose package
+# may not read a later course's data
+SOURCE = Path(os.environ.get("REPORT_UTILITY_COURSE", ROOT / "course")) / "source"
 MODULE = "alliance"
 BEFORE = "cc36d04"  # the last commit before the report's rules were changed for small classes
 SIZES = (20, 40, 100)
@@ -107,8 +109,8 @@ def worker(sizes: list[int], seeds: list[int]) -> None:
 
 
 def extract(rev: str, into: Path) -> Path:
-    """The package as it was at ``rev``: src/ from `git archive`."""
-    data = subprocess.run(["git", "archive", rev, "src"], cwd=ROOT, check=True,
+    """The package as it was at ``rev``, and its course: src/ and course/ from `git archive`."""
+    data = subprocess.run(["git", "archive", rev, "src", "course"], cwd=ROOT, check=True,
                           capture_output=True).stdout
     with tarfile.open(fileobj=BytesIO(data)) as archive:
         archive.extractall(into, filter="data")
@@ -116,7 +118,7 @@ def extract(rev: str, into: Path) -> Path:
 
 
 def run(src: Path, sizes: list[int], seeds: list[int]) -> dict[str, dict[str, float]]:
-    env = {**os.environ, "PYTHONPATH": str(src)}
+    env = {**os.environ, "PYTHONPATH": str(src), "REPORT_UTILITY_COURSE": str(src.parent / "course")}
     done = subprocess.run([sys.executable, __file__, "--worker", "--sizes", *map(str, sizes),
                            "--seeds", *map(str, seeds)], env=env, check=True, capture_output=True,
                           text=True)
