@@ -18,40 +18,22 @@ from __future__ import annotations
 
 import os
 import platform
-import random
 import statistics
 import sys
 import time
 from datetime import date
 from pathlib import Path
 
-from coursekit.cohort.summary import StudentAnswers, summarise
+from classes import simulated_class  # benchmarks/classes.py, beside this script
+
+from coursekit.cohort.summary import summarise
 from coursekit.cohort.suppression import HIDDEN, LT5
 from coursekit.content.manifest import load_module
-from coursekit.grading.simulate import COMPLETE, INCOMPLETE, MISSING, plan_class, simulated_answers
 
 SIZES = (10, 20, 40, 100, 300, 1000, 3000)
 SEEDS = (1, 2, 3, 4, 5)
 MODULE = "alliance"
 SOURCE = Path(__file__).resolve().parent.parent / "course" / "source"
-
-
-def simulated_class(n: int, seed: int) -> list[StudentAnswers]:
-    instrument = load_module(SOURCE / MODULE).instrument()
-    students = []
-    for student in plan_class(MODULE, n, seed):
-        if student.answers == MISSING:
-            students.append(StudentAnswers(student.id, "missing", {}, "no file"))
-            continue
-        if student.answers not in (COMPLETE, INCOMPLETE):
-            students.append(StudentAnswers(student.id, "malformed", {}, "damaged"))
-            continue
-        answers = simulated_answers(instrument, student.id, seed)
-        if student.answers == INCOMPLETE:
-            dropped = random.Random(student.id).sample(sorted(answers), 2)
-            answers = {k: v for k, v in answers.items() if k not in dropped}
-        students.append(StudentAnswers(student.id, student.answers, answers))
-    return students
 
 
 def main() -> int:
@@ -65,7 +47,7 @@ def main() -> int:
     for n in SIZES:
         times, hidden, outcome = [], [], {"full": 0, "moments": 0, "withheld": 0, "small": 0}
         for seed in SEEDS:
-            students = simulated_class(n, seed)
+            students = simulated_class(SOURCE, MODULE, n, seed)
             start = time.perf_counter()
             summary = summarise(instrument, students, module=MODULE)
             times.append(time.perf_counter() - start)

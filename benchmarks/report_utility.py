@@ -33,6 +33,8 @@ import time
 from io import BytesIO
 from pathlib import Path
 
+from classes import simulated_class  # benchmarks/classes.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 # the course the classes answer: its own copy for "before" (set by the parent), whose package
 # may not read a later course's data
@@ -54,37 +56,12 @@ MEASURES = (
 # --- in a worker process: the package on PYTHONPATH -----------------------------------
 
 
-def simulated_class(n: int, seed: int) -> list:  # type: ignore[type-arg]
-    """The answer files `coursekit class simulate` would make, as the report reads them."""
-    import random
-
-    from coursekit.cohort.summary import StudentAnswers
-    from coursekit.content.manifest import load_module
-    from coursekit.grading.simulate import COMPLETE, INCOMPLETE, MISSING, plan_class, simulated_answers
-
-    instrument = load_module(SOURCE / MODULE).instrument()
-    students = []
-    for student in plan_class(MODULE, n, seed):
-        if student.answers == MISSING:
-            students.append(StudentAnswers(student.id, "missing", {}, "no file"))
-            continue
-        if student.answers not in (COMPLETE, INCOMPLETE):
-            students.append(StudentAnswers(student.id, "malformed", {}, "damaged"))
-            continue
-        answers = simulated_answers(instrument, student.id, seed)
-        if student.answers == INCOMPLETE:
-            dropped = random.Random(student.id).sample(sorted(answers), 2)
-            answers = {k: v for k, v in answers.items() if k not in dropped}
-        students.append(StudentAnswers(student.id, student.answers, answers))
-    return students
-
-
 def measure(n: int, seed: int) -> dict[str, float]:
     from coursekit.cohort.summary import summarise
     from coursekit.content.manifest import load_module
 
     instrument = load_module(SOURCE / MODULE).instrument()
-    students = simulated_class(n, seed)
+    students = simulated_class(SOURCE, MODULE, n, seed)
     start = time.perf_counter()
     summary = summarise(instrument, students, module=MODULE)
     seconds = time.perf_counter() - start
