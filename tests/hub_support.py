@@ -18,7 +18,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -30,18 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from browser_support import LAB_SETTINGS
+from browser_support import LAB_SETTINGS, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy" / "hub"
 PROXY = ROOT / "node_modules" / ".bin" / "configurable-http-proxy"
 PREFIX_STEM = "ckh"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # --- users and groups -------------------------------------------------------------------
