@@ -61,7 +61,7 @@ def _converter_class() -> Any:
     from nbgrader.nbgraderformat import MetadataValidator, ValidationError
     from nbgrader.nbgraderformat.common import BaseMetadataValidator
     from nbgrader.preprocessors import CheckCellMetadata, Execute
-    from traitlets import Float
+    from traitlets import Bool, Float
 
     class SchemaCheckedOnce(BaseMetadataValidator):  # type: ignore[misc]
         """The JSON-schema part of nbgrader's cell check, with the schema itself checked once.
@@ -101,17 +101,25 @@ def _converter_class() -> Any:
             return nb, resources
 
     class CoursekitExecute(Execute):  # type: ignore[misc]
-        """nbgrader's Execute, with a time limit for the whole notebook.
+        """nbgrader's Execute, with a time limit for the whole notebook, and warm kernels.
 
         It also lets go of the gradebook lock while the kernel runs: every
         other step of grading reads or writes the gradebook, this one never does.
+        With ``warm_kernels``, each notebook's kernel is forked from the worker's
+        fork server (coursekit.grading.warm) instead of started from scratch.
         """
 
         notebook_timeout = Float(None, allow_none=True,
                                  help="Seconds one notebook may run in all.").tag(config=True)
+        warm_kernels = Bool(False, help="Fork each kernel from a fork server that has "
+                            "imported the course's libraries.").tag(config=True)
         _deadline: float | None = None
 
         def preprocess(self, nb: Any, resources: Any = None, km: Any = None) -> Any:
+            if self.warm_kernels:
+                from coursekit.grading.warm import WarmKernelManager
+
+                self.kernel_manager_class = WarmKernelManager
             lock = (resources or {}).get(_LOCK_KEY) or NoLock()
             self._deadline = None
             if self.notebook_timeout:
@@ -191,6 +199,7 @@ class _Grader:
         config.CourseDirectory.assignment_id = settings.module
         config.BaseConverter.force = settings.force
         config.CoursekitExecute.notebook_timeout = settings.timeout
+        config.CoursekitExecute.warm_kernels = settings.warm
         self.config = config
         self.lock = (GradebookLock.for_url(settings.db_url, config.CourseDirectory.root)
                      if settings.serialise_gradebook else NoLock())

@@ -16,9 +16,10 @@ from coursekit.grading.nbgrader_glue import _converter_class, _one_line, grade_s
 from coursekit.grading.results import Outcome, Settings
 
 
-def _start_worker(log_file: str | None = None) -> None:
-    """Start a local worker: send its output to the log file, and import nbgrader now,
-    while the parent gets ready."""
+def _start_worker(log_file: str | None = None, warm: bool = False) -> None:
+    """Start a local worker: send its output to the log file, start its fork server (which
+    imports the kernels' libraries meanwhile) and import nbgrader now, while the parent
+    gets ready."""
     if log_file:
         # Kernels inherit these; what they print would otherwise break up the progress bar.
         with contextlib.suppress(OSError):
@@ -26,6 +27,10 @@ def _start_worker(log_file: str | None = None) -> None:
             os.dup2(fd, 1)
             os.dup2(fd, 2)
             os.close(fd)
+    if warm:  # after the redirection: the server and its kernels write to the log too
+        from coursekit.grading.warm import fork_server
+
+        fork_server()
     _converter_class()
     import nbgrader.api  # noqa: F401
 
@@ -45,9 +50,10 @@ class _Workers(Protocol):
 class _LocalWorkers:
     """A pool of worker processes on this machine."""
 
-    def __init__(self, jobs: int, log_file: Path):
+    def __init__(self, jobs: int, log_file: Path, warm: bool = False):
         self.count = jobs
         self.log_file = str(log_file)
+        self.warm = warm
         self.pool = self._start()
 
     def _start(self) -> Any:
@@ -56,7 +62,7 @@ class _LocalWorkers:
 
         # spawn, not fork: workers start clean, with no copy of the parent's state.
         pool = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start_worker, initargs=(self.log_file,))
+                                   initializer=_start_worker, initargs=(self.log_file, self.warm))
         for _ in range(self.count):  # start every worker now, so they import nbgrader at once
             pool.submit(int)
         return pool
