@@ -66,6 +66,7 @@ def tool_env() -> dict[str, str]:
 def make_course(dest: Path) -> Path:
     dest.mkdir(parents=True)
     shutil.copy(COURSE / "nbgrader_config.py", dest)
+    shutil.copy(COURSE / "coursekit.toml", dest)
     shutil.copytree(COURSE / "source", dest / "source",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "coursekit-responses*"))
     subprocess.run(["nbgrader", "generate_assignment", MODULE], cwd=dest, env=tool_env(),
