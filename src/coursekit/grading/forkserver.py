@@ -4,8 +4,9 @@ course's notebooks import, then forks a fresh kernel process for each notebook.
 A kernel started the usual way (``python -m ipykernel_launcher -f FILE``) spends
 about a second starting Python and importing ipykernel, and then the notebook
 spends seconds more importing matplotlib, ipywidgets, numpy and coursekit and
-loading the privacy check's word data. A grading worker runs this server once;
-for each notebook the server forks, and the child becomes the kernel, runs that
+loading the privacy check's word data. A grading run starts this server once
+(its workers connect to it; a Dask worker starts its own); for each notebook
+the server forks, and the child becomes the kernel, runs that
 one notebook and exits. No notebook ever runs in the server, so every kernel
 starts from the same state: libraries imported, nothing of any student's.
 
@@ -17,9 +18,10 @@ What makes a child as good as a freshly started kernel:
   (numpy's and scipy's) starts a thread pool when it loads and stops it in its
   own fork handler, so one throwaway fork after preloading lets it do that.
 - **No file handle or lock shared.** The server holds nothing open but its
-  standard streams and its socket to the worker; the child closes that socket
-  and checks that only fds 0, 1 and 2 remain (stdin is /dev/null; stdout and
-  stderr are the worker's log, as for a kernel the worker starts itself).
+  standard streams and its sockets (to the process that started it, to each
+  worker, and where workers connect); the child closes them all and checks that
+  only fds 0, 1 and 2 remain (stdin is /dev/null; stdout and stderr are the
+  grading log, as for a kernel a worker starts itself).
 - **Fresh random state.** Python's ``random`` reseeds itself after a fork; the
   child also reseeds numpy's global generator and every other ``random.Random``
   a preloaded module holds (:func:`_reseed`).
@@ -32,10 +34,11 @@ What makes a child as good as a freshly started kernel:
   usual way), then the child takes the request's environment, working folder,
   ``sys.argv`` and its own session (``setsid``, so interrupts reach its process
   group only). ``JPY_PARENT_PID`` names the server: the kernel exits when the
-  server does, and the server exits when its worker does.
+  server does; the server exits when the process that started it does, and
+  ends a worker's kernels when that worker goes.
 
 Run by :mod:`coursekit.grading.warm`, which speaks its protocol: one JSON object
-a line over a socket; the server answers every request in order.
+a line over a socket; the server answers each connection's requests in order.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ import importlib.util
 import json
 import os
 import random
+import select
 import signal
 import socket
 import sys
@@ -110,15 +114,18 @@ class _BecomeKernel(BaseException):
         self.request = request
 
 
-def main(fd: int) -> None:
-    """The server's entry point: ``python -c ... main(FD)``, FD its socket to the worker."""
+def main(fd: int, listen_fd: int = -1) -> None:
+    """The server's entry point: ``python -c ... main(FD, LISTEN_FD)``. FD is its socket to
+    the process that started it (the server ends when that closes), LISTEN_FD (optional)
+    a listening Unix socket where more processes (a run's grading workers) connect."""
     # As ipykernel_launcher does: the folder this started in is no import source.
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]
     started_env = dict(os.environ)
     request = None
     try:
-        _serve(socket.socket(fileno=fd), started_env)
+        _serve(socket.socket(fileno=fd), socket.socket(fileno=listen_fd) if listen_fd >= 0 else None,
+               started_env)
     except _BecomeKernel as child:  # only ever in a forked child
         request = child.request  # the server's frames go with the exception
     except KeyboardInterrupt:  # Ctrl+C in the instructor's terminal reaches us too
@@ -127,34 +134,77 @@ def main(fd: int) -> None:
         _run_kernel(request)
 
 
-def _serve(sock: socket.socket, started_env: dict[str, str]) -> None:
+class _Client:
+    """One connected process: what it has sent of its next request, the kernels it asked for."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.pending = b""
+        self.children: set[int] = set()
+
+
+class _Kernels:
+    """Every kernel the server forked: the environment it started with, exit codes and CPU."""
+
+    def __init__(self, started_env: dict[str, str]):
+        self.started_env = started_env
+        self.ended: dict[int, int] = {}
+        self.cpu: dict[int, float] = {}  # seconds of CPU each ended kernel used, for the benchmark
+
+
+def _serve(owner: socket.socket, listener: socket.socket | None, started_env: dict[str, str]) -> None:
     gc.disable()  # until each fork: fewer holes in shared pages (see gc.freeze)
     loaded, failed = _preload()
     _let_blas_stop()
-    children: set[int] = set()
-    ended: dict[int, int] = {}
-    cpu: dict[int, float] = {}  # seconds of CPU each ended child used, for the benchmark
+    ready = {"ready": True, "pid": os.getpid(), "loaded": loaded, "failed": failed}
+    kernels = _Kernels(started_env)
+    clients = {owner: _Client(owner)}
     server = os.getpid()
-    with sock, sock.makefile("rb") as reader:
-        _reply(sock, {"ready": True, "pid": os.getpid(), "loaded": loaded, "failed": failed,
-                      "fds": _open_fds()})
-        try:
-            for line in reader:
-                request = json.loads(line)
-                op = request.get("op")
-                if op == "fork":
-                    _reply(sock, _fork(request, started_env, children))
-                elif op == "poll":
-                    pid = int(request["pid"])
-                    code = _poll(pid, children, ended, cpu)
-                    _reply(sock, {"returncode": code, "cpu": cpu.get(pid)})
-                elif op == "exit":
-                    break
-                else:
-                    _reply(sock, {"error": f"unknown request {op!r}"})
-        finally:
-            if os.getpid() == server:  # not in a child leaving this loop to become a kernel
-                _end_children(children)
+    try:
+        _reply(owner, {**ready, "fds": _open_fds()})
+        while owner in clients:
+            waiting = [*clients, *([listener] if listener is not None else [])]
+            for sock in select.select(waiting, [], [])[0]:
+                if sock is listener:
+                    conn, _ = listener.accept()
+                    clients[conn] = _Client(conn)
+                    _reply(conn, {**ready, "fds": _open_fds()})
+                    continue
+                client = clients[sock]
+                data = sock.recv(1 << 16)
+                if not data:  # that process is gone: so are the kernels it asked for
+                    _end_children(client.children)
+                    del clients[sock]
+                    sock.close()
+                    continue
+                client.pending += data
+                while b"\n" in client.pending:
+                    line, client.pending = client.pending.split(b"\n", 1)
+                    answer = _answer(json.loads(line), client, kernels, client.sock is owner)
+                    if answer is None:
+                        return
+                    _reply(sock, answer)
+    finally:
+        if os.getpid() == server:  # not in a child leaving this loop to become a kernel
+            for client in clients.values():
+                _end_children(client.children)
+        for sock in [*clients, *([listener] if listener is not None else [])]:
+            sock.close()  # in a child too: a kernel holds none of the server's sockets
+
+
+def _answer(request: dict[str, Any], client: _Client, kernels: _Kernels,
+            owner: bool) -> dict[str, Any] | None:
+    """The answer to one request; None to stop the server (its owner's "exit")."""
+    op = request.get("op")
+    if op == "fork":
+        return _fork(request, kernels.started_env, client.children)
+    if op == "poll":
+        pid = int(request["pid"])
+        code = _poll(pid, client.children, kernels.ended, kernels.cpu)
+        return {"returncode": code, "cpu": kernels.cpu.get(pid)}
+    if op == "exit" and owner:
+        return None
+    return {"error": f"unknown request {op!r}"}
 
 
 def _reply(sock: socket.socket, answer: dict[str, Any]) -> None:

@@ -356,18 +356,22 @@ def _one_line(exc: BaseException) -> str:
 
 @contextlib.contextmanager
 def _captured_log() -> Iterator[tuple[logging.Logger, io.StringIO]]:
-    """A logger for nbgrader to log one student's grading into a string."""
+    """A logger for nbgrader to log one student's grading into a string; what the warm
+    kernels say about this student's kernels (forked, or why not) goes there too."""
     text = io.StringIO()
     handler = logging.StreamHandler(text)
     handler.setFormatter(logging.Formatter("[%(asctime)s %(levelname)s] %(message)s"))
     logger = logging.getLogger("coursekit.grading.autograde.nbgrader")
-    logger.propagate = False  # nbgrader's log goes to the log file, not over the progress bar
-    logger.setLevel(logging.INFO)
-    logger.addHandler(handler)
+    loggers = [logger, logging.getLogger("coursekit.grading.warm")]
+    for each in loggers:
+        each.propagate = False  # nbgrader's log goes to the log file, not over the progress bar
+        each.setLevel(logging.INFO)
+        each.addHandler(handler)
     try:
         yield logger, text
     finally:
-        logger.removeHandler(handler)
+        for each in loggers:
+            each.removeHandler(handler)
 
 
 _GRADERS: dict[Settings, _Grader] = {}

@@ -18,8 +18,11 @@ The jupyter_client side, so that nbclient and nbgrader run unchanged:
   the usual way and the reason is logged; a server that has died is started
   again for the next kernel.
 
-One fork server per worker process (:func:`fork_server`); a local worker starts
-it as soon as it starts itself, so its imports overlap nbgrader's.
+``coursekit autograde`` starts one shared fork server for the run before it
+starts its workers, so that its imports overlap theirs of nbgrader and are paid
+once; each worker connects to it (:func:`use_shared_fork_server`). A process
+with no shared server (a Dask worker) starts its own on its first kernel
+(:func:`fork_server`).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -44,7 +48,8 @@ from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT = 120.0  # seconds the first kernel waits for the server to finish importing
-_BOOT = "import sys; from coursekit.grading.forkserver import main; main(int(sys.argv[1]))"
+_BOOT = ("import sys; from coursekit.grading.forkserver import main; "
+         "main(int(sys.argv[1]), int(sys.argv[2]))")
 
 
 class ForkServerError(Exception):
@@ -52,25 +57,62 @@ class ForkServerError(Exception):
 
 
 class ForkServer:
-    """The worker's end of one fork server process."""
+    """One connection to a fork server: the server's owner (:meth:`start`), or a process
+    that connects to a server another started (:meth:`connect`)."""
 
-    def __init__(self) -> None:
-        ours, theirs = socket.socketpair()
-        with theirs:
-            # Its stdout and stderr are this process's (a worker's: the grading log),
-            # and so are the kernels'; stdin is /dev/null, as good as a kernel's closed pipe.
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", _BOOT, str(theirs.fileno())], pass_fds=(theirs.fileno(),),
-                stdin=subprocess.DEVNULL, close_fds=True)
-        self.sock = ours
-        self.reader = ours.makefile("rb")
+    def __init__(self, sock: socket.socket, process: subprocess.Popen[bytes] | None = None,
+                 path: str | None = None):
+        self.sock = sock
+        self.reader = sock.makefile("rb")
+        self.process = process  # when this process started the server
+        self.path = path  # where other processes connect to it, if they can
         self.lock = threading.Lock()
         self.ready: dict[str, Any] | None = None
+        self.closed = False
         self.forked = 0  # kernels it gave, for tests and the log
         self.kernel_cpu: list[float] = []  # CPU seconds of each kernel that has ended
 
+    @classmethod
+    def start(cls, *, shared: bool = False, output: str | None = None) -> ForkServer:
+        """Start a fork server. ``shared``: other processes may connect to it at ``path`` (a
+        Unix socket in a folder only this user can open). ``output``: a file for the
+        server's and its kernels' stdout and stderr (by default this process's)."""
+        ours, theirs = socket.socketpair()
+        listener, path = None, None
+        if shared:
+            path = os.path.join(tempfile.mkdtemp(prefix="coursekit-forks-"), "server")
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            listener.bind(path)
+            listener.listen(64)
+        fds = [theirs.fileno(), *([listener.fileno()] if listener else [])]
+        sink = open(output, "ab") if output else None  # noqa: SIM115 - handed to the child
+        try:
+            # stdin is /dev/null, as good as the closed pipe a kernel started the usual way has
+            process = subprocess.Popen(
+                [sys.executable, "-c", _BOOT, str(fds[0]), str(fds[1] if listener else -1)],
+                pass_fds=fds, stdin=subprocess.DEVNULL, stdout=sink, stderr=sink, close_fds=True)
+        finally:
+            theirs.close()
+            if listener is not None:
+                listener.close()
+            if sink is not None:
+                sink.close()
+        return cls(ours, process, path)
+
+    @classmethod
+    def connect(cls, path: str) -> ForkServer:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(path)
+        except OSError as exc:
+            sock.close()
+            raise ForkServerError(f"cannot reach the fork server at {path} ({exc})") from None
+        return cls(sock, path=path)
+
     def alive(self) -> bool:
-        return self.process.poll() is None
+        if self.process is not None:
+            return self.process.poll() is None
+        return not self.closed
 
     def wait_ready(self, timeout: float = READY_TIMEOUT) -> dict[str, Any]:
         """What the server preloaded (its first message), waiting for it if need be."""
@@ -85,6 +127,7 @@ class ForkServer:
             try:
                 self.sock.sendall(json.dumps(request).encode() + b"\n")
             except OSError as exc:
+                self._broken()
                 raise ForkServerError(f"the fork server is gone ({exc})") from None
             answer = self._read(timeout)
         if "error" in answer:
@@ -96,13 +139,20 @@ class ForkServer:
         try:
             line = self.reader.readline()
         except (OSError, ValueError) as exc:  # a timeout, or the socket closed under us
-            self.close()
+            self._broken()
             raise ForkServerError(f"the fork server did not answer ({exc})") from None
         if not line:
-            code = self.process.wait()
-            raise ForkServerError(f"the fork server stopped (exit code {code})")
+            self._broken()
+            code = f" (exit code {self.process.wait()})" if self.process is not None else ""
+            raise ForkServerError(f"the fork server stopped{code}")
         answer: dict[str, Any] = json.loads(line)
         return answer
+
+    def _broken(self) -> None:
+        self.closed = True
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()  # it did not answer: a new one will be started
+            self.process.wait()
 
     def fork(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
         pid = int(self.ask({"op": "fork", "argv": argv, "cwd": cwd, "env": env})["pid"])
@@ -117,35 +167,56 @@ class ForkServer:
         return None if code is None else int(code)
 
     def close(self) -> None:
-        """Stop the server; it stops the kernels it still has."""
-        if self.alive():
+        """Close this connection; the server's owner stops it, and it stops its kernels."""
+        if self.process is not None and self.alive():
             with contextlib.suppress(OSError):
                 self.sock.sendall(b'{"op": "exit"}\n')
+        self.closed = True
         self.reader.close()
         self.sock.close()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        if self.process is not None:
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process is not None and self.path:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+                os.rmdir(os.path.dirname(self.path))
 
 
 _SERVER: ForkServer | None = None
+_SHARED: str | None = None  # a fork server another process started, for this one to use
 _SERVER_LOCK = threading.Lock()
 
 
+def use_shared_fork_server(path: str) -> None:
+    """Take kernels from the fork server at ``path`` (a grading run's, started by the
+    ``coursekit autograde`` process) rather than start one for this process."""
+    global _SHARED
+    _SHARED = path
+
+
 def fork_server() -> ForkServer:
-    """This process's fork server, started now if it has none or its last one died."""
+    """This process's fork server: the shared one if there is one, else its own, started
+    now if it has none or its last one died."""
     global _SERVER
     with _SERVER_LOCK:
         if _SERVER is None or not _SERVER.alive():
             if _SERVER is not None:
-                log.warning("coursekit: the fork server stopped (exit code %s); starting another",
-                            _SERVER.process.returncode)
+                log.warning("coursekit: the fork server stopped; starting another")
                 _SERVER.close()
             else:
                 atexit.register(stop_fork_server)
-            _SERVER = ForkServer()
+            _SERVER = None
+            if _SHARED is not None:
+                try:
+                    _SERVER = ForkServer.connect(_SHARED)
+                except ForkServerError as exc:
+                    log.warning("coursekit: %s; starting one for this process", exc)
+            if _SERVER is None:
+                _SERVER = ForkServer.start()
         return _SERVER
 
 
@@ -224,6 +295,8 @@ class WarmProvisioner(LocalProvisioner):
         self.pid = self.pgid = pid  # the child is its own session and process group
         self.cwd = cwd
         self.forked = True
+        log.info("coursekit: kernel %d forked from the fork server %s", pid,
+                 server.wait_ready().get("pid"))
         return self.connection_info
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import io
 import json
 import os
@@ -98,16 +99,18 @@ def test_nothing_one_student_does_reaches_the_next_students_kernel(tmp_path):
          "import coursekit, matplotlib, random\nimport numpy as np\nimport matplotlib.pyplot as plt\n"
          "coursekit.leak = 1\nmatplotlib.rcParams['lines.linewidth'] = 9\nplt.figure()\n"
          "np.random.seed(0)\nrandom.seed(0)\n"
-         "from coursekit.privacy import lexicon\nlexicon.words()['given_names'].__class__\n"
-         "lexicon.zipf.cache_clear()"], tmp_path)
-    probe = ("import json, random, coursekit, matplotlib\nimport numpy as np\nimport matplotlib.pyplot as plt\n"
-             "from coursekit.privacy import lexicon\n"
+         "from coursekit.privacy import lexicon\nlexicon.zipf('zyzzyva')"], tmp_path)
+    probe = ("import json, random, coursekit, matplotlib\nimport numpy as np\n"
+             "import matplotlib.pyplot as plt\nfrom coursekit.privacy import lexicon\n"
              "print(json.dumps(['secret' in dir(), hasattr(coursekit, 'leak'),"
-             " matplotlib.rcParams['lines.linewidth'], plt.get_fignums(), lexicon.zipf.cache_info().hits,"
-             " int(np.random.randint(2**62)), random.getrandbits(62)]))")
+             " matplotlib.rcParams['lines.linewidth'], plt.get_fignums(),"
+             " lexicon.zipf.cache_info().currsize, int(np.random.randint(2**62)),"
+             " random.getrandbits(62)]))")
     b = printed(run([probe], tmp_path)[0][0])
     c = printed(run([probe], tmp_path)[0][0])
-    assert b[:4] == c[:4] == [False, False, 1.5, []]
+    # no name, no module attribute, no setting, no figure and no cached word of the first
+    # kernel (the server itself looked up one word, "the")
+    assert b[:5] == c[:5] == [False, False, 1.5, [], 1]
     # fresh random state in every kernel: numpy's and random's draws differ
     assert b[5] != c[5] and b[6] != c[6]
 
@@ -150,6 +153,48 @@ def test_a_server_that_died_is_replaced_for_the_next_kernel(tmp_path):
     assert forked
     new = fork_server()
     assert new is not old and printed(outputs[0])[1] == new.wait_ready()["pid"]
+
+
+def test_one_shared_server_serves_every_worker_and_ends_the_kernels_of_one_that_goes(tmp_path,
+                                                                                    monkeypatch):
+    owner = warm.ForkServer.start(shared=True)
+    try:
+        assert owner.path and os.stat(os.path.dirname(owner.path)).st_mode & 0o077 == 0  # ours only
+        monkeypatch.setattr(warm, "_SERVER", None)
+        warm.use_shared_fork_server(owner.path)  # as each grading worker does
+        monkeypatch.setattr(warm, "_SHARED", owner.path)
+        server = owner.wait_ready()["pid"]
+        outputs, forked = run([PROCESS], tmp_path)
+        assert forked and printed(outputs[0])[1] == server
+
+        km = WarmKernelManager(kernel_name="python3")  # a kernel left running when its worker goes
+        asyncio.run(km.start_kernel(cwd=str(tmp_path)))
+        pid = int(km.provisioner.pid)
+        fds = {os.readlink(f"/proc/{server}/fd/{fd}") for fd in os.listdir(f"/proc/{server}/fd")}
+        kernel_fds = set()
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):
+                kernel_fds.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        assert not {f for f in fds if f.startswith("socket:")} & kernel_fds
+        warm.stop_fork_server()  # the worker's connection closes...
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and _running(pid):
+            time.sleep(0.1)
+        assert not _running(pid)  # ...and the server ends that worker's kernel
+        assert owner.alive()  # but keeps serving the others
+        assert not asyncio.run(km.is_alive())  # and the kernel's manager sees it gone
+        asyncio.run(km.shutdown_kernel(now=True))
+    finally:
+        owner.close()
+    assert not os.path.exists(owner.path)
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def test_a_kernel_whose_environment_the_server_was_not_started_with_is_started_cold(tmp_path):
