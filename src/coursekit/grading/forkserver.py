@@ -73,7 +73,7 @@ PRELOAD = (
     # what a cell's traceback is formatted with
     "IPython.core.ultratb", "stack_data", "pygments.lexers.python", "pygments.formatters.terminal256",
     "pygments.formatters.html", "pygments.styles",
-    "numpy", "numpy.random",
+    "numpy", "numpy.random", "scipy.special",  # scipy.special: what coursekit.stats uses
     "matplotlib.pyplot",  # no backend chosen yet: see the module docstring
     "matplotlib.backends.backend_agg", "IPython.core.pylabtools",
     "PIL.Image",
