@@ -22,8 +22,9 @@ install: $(STAMP)
 lab: $(STAMP)
 	coursekit lab course
 
-## Every test: unit tests, nbval, the nbgrader round trips, PostgreSQL, Dask and the browser.
-## System packages (PostgreSQL, Chromium) are installed with apt-get when run as root.
+## Every test: unit tests, nbval, the nbgrader round trips, PostgreSQL, Dask, the browser and a
+## real JupyterHub. System packages (PostgreSQL, Chromium, Node.js) are installed with apt-get
+## when run as root; the hub's proxy with `npm ci` (scripts/system-deps does both).
 test: $(STAMP)
 	scripts/system-deps
 	coursekit check course
@@ -31,7 +32,7 @@ test: $(STAMP)
 
 ## The fast, kernel-free tests only.
 quick: $(STAMP)
-	python -m pytest -n 2 -m "not kernel and not nbgrader and not browser and not slow"
+	python -m pytest -n 2 -m "not kernel and not nbgrader and not browser and not slow and not hub"
 
 lint: $(STAMP)
 	ruff check src tests benchmarks

@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,6 +22,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Debian's Chromium, driven by Playwright without Playwright's own browser download.
@@ -134,3 +136,91 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             # Our own process group: the server and the kernels it started.
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(5)
+
+
+# --- what assistive technology gets: Chromium's own accessibility tree, and axe-core ----------
+
+NODE_PACKAGES = Path(__file__).parent / "node"  # package.json: axe-core, installed by `npm ci`
+AXE_SCRIPT = NODE_PACKAGES / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.0, 2.1 and 2.2, levels A and AA: what the course promises
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_script() -> Path | None:
+    """axe-core's script, installed from the npm registry with `npm ci` when missing (None: no npm)."""
+    marker = NODE_PACKAGES / "node_modules" / ".package-lock.json"  # what `npm ci` last installed
+    lock = NODE_PACKAGES / "package-lock.json"
+    if not (AXE_SCRIPT.is_file() and marker.is_file() and marker.stat().st_mtime >= lock.stat().st_mtime):
+        npm = shutil.which("npm")
+        if npm is None:
+            return None
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_PACKAGES,
+                       check=True, capture_output=True, timeout=300)
+    return AXE_SCRIPT
+
+
+def axe_violations(page, selector: str) -> list[dict[str, object]]:
+    """axe-core's WCAG 2.2 A/AA violations inside every element matching ``selector``."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+    return page.evaluate(
+        """async ([selector, tags]) => {
+            const include = Array.from(document.querySelectorAll(selector));
+            if (!include.length) throw new Error('nothing matches ' + selector);
+            const result = await axe.run({include}, {runOnly: {type: 'tag', values: tags}});
+            return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.html.slice(0, 200) + ' :: ' + n.failureSummary)}));
+        }""", [selector, AXE_TAGS])
+
+
+@dataclass
+class AXNode:
+    role: str
+    name: str
+    properties: dict[str, object]
+    children: list[AXNode]
+
+    def walk(self) -> Iterator[AXNode]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def find(self, role: str) -> list[AXNode]:
+        return [node for node in self.walk() if node.role == role]
+
+
+def accessibility_tree(page, selector: str) -> AXNode:
+    """Chromium's accessibility tree under every element matching ``selector``, as a screen
+    reader gets it (ignored nodes left out, their children kept), from the DevTools protocol."""
+    cdp = page.context.new_cdp_session(page)
+    roots: list[AXNode] = []
+    try:
+        count = page.evaluate("sel => document.querySelectorAll(sel).length", selector)
+        if not count:
+            raise AssertionError(f"nothing matches {selector}")
+        for n in range(count):
+            found = cdp.send("Runtime.evaluate",
+                             {"expression": f"document.querySelectorAll({json.dumps(selector)})[{n}]"})
+            nodes = cdp.send("Accessibility.queryAXTree", {"objectId": found["result"]["objectId"]})["nodes"]
+            roots += _ax_forest(nodes)
+    finally:
+        cdp.detach()
+    return AXNode("root", "", {}, roots)
+
+
+def _ax_forest(nodes: list[dict[str, object]]) -> list[AXNode]:
+    by_id: dict[str, dict[str, object]] = {str(node["nodeId"]): node for node in nodes}
+    children_of = {node_id: [str(c) for c in node.get("childIds", []) if str(c) in by_id]  # type: ignore[attr-defined]
+                   for node_id, node in by_id.items()}
+    has_parent = {c for kids in children_of.values() for c in kids}
+
+    def build(node_id: str) -> list[AXNode]:
+        node: dict[str, Any] = by_id[node_id]
+        kids = [k for c in children_of[node_id] for k in build(c)]
+        if node.get("ignored"):
+            return kids
+        properties = {p["name"]: p["value"].get("value") for p in node.get("properties", [])}
+        return [AXNode(node.get("role", {}).get("value", ""), node.get("name", {}).get("value", ""),
+                       properties, kids)]
+
+    return [k for node_id in by_id if node_id not in has_parent for k in build(node_id)]

@@ -138,12 +138,34 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, ok: bool =
 
 
 def copy_course(dest: Path) -> Path:
-    """The course's settings, config and source folder copied into ``dest`` (made if needed)."""
+    """The course's settings, config, Python primer and source copied into ``dest`` (made if needed)."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(COURSE / "nbgrader_config.py", dest)
     shutil.copy(COURSE / "coursekit.toml", dest)
+    shutil.copy(COURSE / "python-primer.md", dest)
     shutil.copytree(COURSE / "source", dest / "source", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "coursekit-responses*"))
+    return dest
+
+
+def strictly_run_copy(source: Path, dest: Path) -> Path:
+    """A copy of a folder of module folders with no cell tagged ``raises-exception``.
+
+    The tag lets a student's Run All go past an unfinished exercise; nbval honours it too,
+    and would then let an instructor's solution that fails its own tests pass. Run the
+    copy, where every error fails.
+    """
+    import nbformat
+
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints",
+                                                                 "coursekit-responses*"))
+    for path in dest.rglob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            tags = cell.metadata.get("tags")
+            if tags and "raises-exception" in tags:
+                cell.metadata["tags"] = [tag for tag in tags if tag != "raises-exception"]
+        nbformat.write(nb, path)
     return dest
 
 

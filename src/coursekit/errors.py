@@ -8,6 +8,9 @@ StoreError, which is an OSError (the disk or the folder said no).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 
 class CoursekitError(Exception):
     """Base class: catch this to handle any coursekit error.
@@ -18,6 +21,20 @@ class CoursekitError(Exception):
     """
 
     exit_code = 2
+
+
+class NotebookMessage(CoursekitError):
+    """An error a student meets in a notebook cell, whose message says all there is to do.
+
+    IPython shows it as its message alone, without the traceback through
+    coursekit's code (``_render_traceback_`` is IPython's hook for that). It is
+    still an error: the cell's output is an error, so Run All stops at it unless
+    the cell is tagged ``raises-exception``, and nbgrader gives a test cell that
+    raises it no points.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
 
 
 class DataFileError(CoursekitError, ValueError):
@@ -85,3 +102,17 @@ class UsageError(CoursekitError, ValueError):
 
 class ScoreInputError(CoursekitError, ValueError):
     """Scores given to a statistics function are not usable (ragged, non-numeric...)."""
+
+
+class HubSetupError(CoursekitError, RuntimeError):
+    """A shared server's course layout (``coursekit hub setup``) is missing or wrong, or setting
+    it up failed; the message names the folder and what to run."""
+
+
+class UncheckedIdentifiersError(CoursekitError, ValueError):
+    """A copy that would hold likely client identifiers was not written, because the student
+    has not yet said they checked them. ``findings`` lists them (where, and what)."""
+
+    def __init__(self, message: str, findings: Sequence[Any]):
+        self.findings = tuple(findings)
+        super().__init__(message)

@@ -11,7 +11,7 @@ import sys
 import nbformat
 import pytest
 
-from conftest import run, save_complete_answers, tool_env
+from conftest import run, save_complete_answers, strictly_run_copy, tool_env
 from coursekit.cli import main
 from coursekit.content.manifest import load_course
 from coursekit.content.notebooks import check_course
@@ -58,8 +58,9 @@ def test_the_new_module_runs_under_nbval(course_with_new_module, tmp_path):
     course = course_with_new_module
     base = tmp_path / "assignments"
     save_complete_answers(base, course)
+    source = strictly_run_copy(course / "source", tmp_path / "source")  # see conftest
     result = run([sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q",
-                  str(course / "source" / NEW), str(course / "source" / "portfolio")],
+                  str(source / NEW), str(source / "portfolio")],
                  cwd=tmp_path, env=tool_env(COURSEKIT_RESPONSES_DIR=str(base)), ok=False, timeout=600)
     assert result.returncode == 0, result.stdout[-6000:]
 
@@ -75,8 +76,9 @@ def test_the_new_module_goes_through_the_whole_round_trip(course_with_new_module
     ok = run(["nbgrader", "validate", str(course / "source" / NEW / f"{NEW}.ipynb")], cwd=course, env=env)
     assert "Success! Your notebook passes all the tests." in ok.stdout, ok.stdout
 
-    # a class through the real exchange, graded by coursekit autograde
-    assert main(["class", "simulate", NEW, "--students", "12", "--course", str(course)]) == 0
+    # a class through the real exchange, graded by coursekit autograde (--mix: into this
+    # scratch course itself, which has no real students)
+    assert main(["class", "simulate", NEW, "--students", "12", "--course", str(course), "--mix"]) == 0
     out = capsys.readouterr().out
     assert "7 complete, 1 incomplete, 3 malformed" in out and f"coursekit report {NEW}" in out
     status = main(["autograde", NEW, "--course", str(course), "--jobs", "2"])

@@ -16,17 +16,29 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import COURSE, MODULES, complete_answers, instrument_of, run, save_complete_answers, tool_env
+from conftest import (
+    COURSE,
+    MODULES,
+    complete_answers,
+    instrument_of,
+    run,
+    save_complete_answers,
+    strictly_run_copy,
+    tool_env,
+)
 from coursekit.student.responses import FILENAME, ResponseStore
 
 
 @pytest.mark.kernel
 def test_nbval_runs_every_instructor_notebook(tmp_path):
+    """With every form saved, the instructor's version raises nothing: not in a test cell
+    either (run untagged, so that raises-exception cannot excuse a failing solution)."""
     base = tmp_path / "assignments"
     save_complete_answers(base)
     env = tool_env(COURSEKIT_RESPONSES_DIR=str(base))
+    source = strictly_run_copy(COURSE / "source", tmp_path / "source")
     result = run([sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q",
-                  str(COURSE / "source")], cwd=tmp_path, env=env, ok=False, timeout=600)
+                  str(source)], cwd=tmp_path, env=env, ok=False, timeout=600)
     assert result.returncode == 0, result.stdout[-6000:]
     assert f"{len(MODULES)} passed" in result.stdout or "passed" in result.stdout
     assert not list((COURSE / "source").rglob("coursekit-responses*")), "nbval wrote into source/"
@@ -109,15 +121,25 @@ def test_a_class_round_trip_through_the_exchange(course_copy, tmp_path):
     run(["nbgrader", "release_assignment", "alliance"], cwd=course)
 
     saved = {}
+    # each student has a folder and an nbgrader cache of their own, as the README's rehearsal:
+    # fetch_feedback hands out whatever the cache holds, whatever --student says
+    def flags(name: str) -> list[str]:
+        return ["--course=coursekit", f"--Exchange.root={exchange}", f"--student={name}",
+                "--Exchange.cache=.nbgrader_cache"]
+
     for name in STUDENTS:
         home = tmp_path / "students" / name
         home.mkdir(parents=True)
-        flags = ["--course=coursekit", f"--Exchange.root={exchange}", f"--student={name}"]
-        run(["nbgrader", "fetch_assignment", "alliance", *flags], cwd=home)
+        run(["nbgrader", "fetch_assignment", "alliance", *flags(name)], cwd=home)
         saved[name] = student_works(home / "alliance", name)
-        run(["nbgrader", "submit", "alliance", *flags], cwd=home)
+        if name != "cleo":  # a marker in a reflection, to tell whose feedback is whose
+            nb = nbformat.read(home / "alliance" / "alliance.ipynb", as_version=4)
+            cell(nb, "reflection_description").source += f" (marker-{name}-pipeline)"
+            nbformat.write(nb, home / "alliance" / "alliance.ipynb")
+        run(["nbgrader", "submit", "alliance", *flags(name)], cwd=home)
 
-    run(["nbgrader", "collect", "alliance"], cwd=course)
+    collected = run(["nbgrader", "collect", "alliance"], cwd=course)
+    assert "cheating attempt" not in collected.stdout + collected.stderr
     for name in STUDENTS:
         assert (course / "submitted" / name / "alliance" / "alliance.ipynb").is_file()
     graded = run(["nbgrader", "autograde", "alliance"], cwd=course)
@@ -147,6 +169,17 @@ def test_a_class_round_trip_through_the_exchange(course_copy, tmp_path):
     run(["nbgrader", "generate_feedback", "alliance"], cwd=course)
     for name in STUDENTS:
         assert (course / "feedback" / name / "alliance" / "alliance.html").is_file()
+
+    # who received what: each student fetches their own feedback and no one else's
+    run(["nbgrader", "release_feedback", "alliance"], cwd=course)
+    for name in STUDENTS:
+        home = tmp_path / "students" / name
+        run(["nbgrader", "fetch_feedback", "alliance", *flags(name)], cwd=home)
+        received = sorted((home / "alliance" / "feedback").rglob("*.html"))
+        assert len(received) == 1, (name, received)
+        html = received[0].read_text()
+        markers = {other for other in STUDENTS if f"marker-{other}-pipeline" in html}
+        assert markers == ({name} if name != "cleo" else set()), (name, markers)
     run(["nbgrader", "export", "--to", str(tmp_path / "grades.csv")], cwd=course)
     with open(tmp_path / "grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}

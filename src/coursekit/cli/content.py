@@ -1,11 +1,8 @@
-"""``coursekit check``, ``sync``, ``new`` and ``lab``: the course's content and a student's view of it."""
+"""``coursekit check``, ``sync`` and ``new``: the course's content."""
 
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -33,12 +30,6 @@ def add_commands(commands: Any) -> None:
     new.add_argument("--title", help="the module's title (default: from the name)")
     course_option(new)
     new.set_defaults(run=run_new)
-
-    lab = commands.add_parser(
-        "lab", help="open the course in JupyterLab, with a student preview of every module")
-    course_option(lab, positional=True)
-    lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    lab.set_defaults(run=run_lab)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -86,66 +77,3 @@ def run_new(args: argparse.Namespace) -> int:
           f"reading.toml and {args.name}.json, then run `coursekit sync` and `coursekit check` "
           "(docs/modules.md explains every field).")
     return 0
-
-
-# Nothing leaves the machine: no news feed, no update check, no extension
-# manager that searches a package index.
-LAB_PRIVATE_FLAGS = (
-    "--LabApp.news_url=None",
-    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    "--LabApp.extension_manager=readonly",
-    "--ServerApp.ip=127.0.0.1",
-)
-
-
-def run_lab(args: argparse.Namespace) -> int:
-    """Make a student preview of each module (the real released version) and start JupyterLab."""
-    from coursekit.cli.options import course_of
-    from coursekit.content.manifest import load_course
-    from coursekit.grading.tools import tools_env
-
-    course_dir = Path(course_of(args)).resolve()
-    env = tools_env()
-    settings = load_course(course_dir)
-    try:
-        prepare_preview(course_dir, env)
-    except RuntimeError as exc:
-        print(f"coursekit lab: {exc}", file=sys.stderr)
-        return 1
-    first = settings.module_ids[0]
-    command = ["jupyter", "lab", f"--ServerApp.root_dir={course_dir}", *LAB_PRIVATE_FLAGS]
-    if os.name == "posix" and os.geteuid() == 0:
-        # JupyterLab refuses root unless told; containers and CI often run as root.
-        command.append("--allow-root")
-    if args.no_browser:
-        command.append("--no-browser")
-    command.append(f"preview/{first}/{first}.ipynb")
-    print("Starting JupyterLab. Students' view: preview/; instructor notebooks: source/; "
-          "grading: the Formgrader in the Nbgrader menu. Stop with Ctrl-C.")
-    return subprocess.call(command, cwd=course_dir, env=env)
-
-
-def prepare_preview(course_dir: Path, env: dict[str, str] | None = None) -> list[str]:
-    """Copy the released (student) version of every module into COURSE/preview/<module>/.
-
-    A module already in preview/ is left alone, so answers given there are kept
-    between sessions; delete its folder to start it afresh. Returns the modules.
-    """
-    from coursekit.content.manifest import load_course
-    from coursekit.grading.tools import tools_env
-
-    preview = course_dir / "preview"
-    modules = list(load_course(course_dir).module_ids)
-    for module in modules:
-        if (preview / module).exists():
-            continue
-        print(f"Preparing the student version of '{module}' (nbgrader generate_assignment)...")
-        result = subprocess.run(
-            ["nbgrader", "generate_assignment", module, "--force"],
-            cwd=course_dir, env=env or tools_env(), capture_output=True, text=True,
-        )
-        if result.returncode != 0:
-            print(result.stdout[-3000:], result.stderr[-3000:], file=sys.stderr)
-            raise RuntimeError(f"could not prepare '{module}'; see nbgrader's output above.")
-        shutil.copytree(course_dir / "release" / module, preview / module)
-    return modules

@@ -7,7 +7,7 @@ import argparse
 
 def course_option(parser: argparse.ArgumentParser, positional: bool = False) -> None:
     """``--course`` (and, for the commands that always took it so, a COURSE argument)."""
-    help_text = ("the nbgrader course directory (default: the current folder if it is one, "
+    help_text = ("the nbgrader course directory (default: the course the current folder is in, "
                  "else ./course)")
     if positional:
         parser.add_argument("course_arg", nargs="?", metavar="COURSE", help=help_text)

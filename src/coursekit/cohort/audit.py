@@ -136,6 +136,10 @@ class Linked:
     reverse: Sequence[bool]
     items: Sequence[RowShown]
     scales: Mapping[str, Scale]
+    # per item, the counts its row shows after the points: [n] of "did not happen" for an item
+    # that offers it, [] otherwise. Those students are None in columns, and no change the audit
+    # makes touches them, so these counts stay as published.
+    apart: Sequence[Sequence[int]] = ()
 
     def __post_init__(self) -> None:
         self.n = len(self.columns[0]) if self.columns else 0
@@ -158,6 +162,7 @@ class Linked:
         self._holders = [{p: [s for s, v in enumerate(col) if v == p] for p in self.points}
                          for col in self.columns]  # item -> answer -> the students who gave it
         self.counts = [[len(holders[p]) for p in self.points] for holders in self._holders]
+        self.extra = [list(self.apart[j]) if j < len(self.apart) else [] for j in range(len(self.columns))]
         self._ranges = {key: (sum(min(self.scored(i, p) for p in self.points) for i in members),
                               sum(max(self.scored(i, p) for p in self.points) for i in members))
                         for key, members in self.members.items()}
@@ -223,7 +228,7 @@ class Linked:
                 assert before is not None
                 counts[before - self.points[0]] -= 1
                 counts[value - self.points[0]] += 1
-        return counts
+        return counts + self.extra[item]
 
     def _scale_totals(self, key: str, edits: Edits) -> Counter[int]:
         counter = Counter(self.counters[key])
@@ -277,7 +282,8 @@ class Linked:
     def _moves_cell(self, cell: Cell, edits: Edits) -> bool:
         if cell.table == "item":
             item = int(cell.key)
-            return self._item_counts(item, edits)[cell.category] != self.counts[item][cell.category]
+            before = self.counts[item] + self.extra[item]
+            return self._item_counts(item, edits)[cell.category] != before[cell.category]
         key = str(cell.key)
         part = 0 if cell.table == "position" else 1
         new = self.scale_counts(key, self._scale_totals(key, edits))[part][cell.category]
@@ -498,10 +504,14 @@ class Linked:
     def _balancing(self, item: int, student: int, delta: int) -> list[int]:
         """Answers to an item, between its hidden cells, that would take `delta` off the score."""
         a = self.columns[item][student]
-        hidden = [self.points[k] for k in self.hidden("item", item)]
+        hidden = self._hidden_points(item)
         if a is None or a not in hidden:
             return []
         return [c for c in hidden if self.scored(item, c) - self.scored(item, a) == -delta]
+
+    def _hidden_points(self, item: int) -> list[int]:
+        """The answers whose counts the item's row hides ("did not happen" is no answer to move)."""
+        return [self.points[k] for k in self.hidden("item", item) if k < len(self.points)]
 
     def _starts(self, cell: Cell, items: Sequence[int]) -> list[Edits]:
         """Changes that move the cell and leave every item row as published."""
@@ -509,8 +519,10 @@ class Linked:
         moves: list[Edits] = []
         if cell.table == "item":
             item = int(cell.key)
+            if cell.category >= len(self.points):
+                return []  # "did not happen" is held fixed: no change here can move it
             value = self.points[cell.category]
-            hidden = [self.points[k] for k in self.hidden("item", item)]
+            hidden = self._hidden_points(item)
             balanced: list[Edits] = []
             for student in students:
                 a = self.columns[item][student]

@@ -25,6 +25,8 @@ from coursekit.palette import OKABE_ITO
 
 TEMPLATES = Path(__file__).parent / "templates"
 WITHHELD = "withheld"
+NOT_APPLICABLE = "did not happen"  # the column of an item's not-applicable choice
+NOT_OFFERED = "–"  # that column, for an item that does not offer the choice
 STATUS_TEXT = {
     "complete": "complete (every item answered)",
     "incomplete": "incomplete (some items unanswered)",
@@ -75,7 +77,7 @@ def csv_rows(summary: CohortSummary) -> list[list[str]]:
     for standing in summary.standings:
         rows += _row_cells("band", standing.bands, band_names, with_n=False)
     for item in summary.items:
-        rows += _row_cells("item", item, band_names)
+        rows += _row_cells("item", item, band_names + ["did_not_happen"] * item.not_applicable)
         rows.append(["item", item.key, item.label, "mean", _number(item.mean)])
     return rows
 
@@ -138,7 +140,9 @@ def render_html(summary: CohortSummary, *, generated: date | None = None) -> str
             lambda rows: distribution_chart(rows, summary, title="How the class answered, item by item",
                                             ylabel="Item", name="items"),
             "Share of students giving each answer, among those who answered the item. Hatched "
-            "grey: counts hidden to protect small groups.", with_mean=True),
+            "grey: counts hidden to protect small groups." + (
+                " Dotted grey: students for whom it did not happen, counted apart and left out "
+                "of the mean." if _offers_not_applicable(summary.items) else ""), with_mean=True),
     )
 
 
@@ -147,16 +151,24 @@ def _distribution(rows: Sequence[Row], summary: CohortSummary, what: str,
                   with_mean: bool = False) -> dict[str, Any]:
     """A table of counts per scale point (and its chart, unless every row is withheld)."""
     drawable = any(row.cells is not None or row.mean is not None for row in rows)
+    extra = [NOT_APPLICABLE] if _offers_not_applicable(rows) else []
     return {
         "what": what,
         "with_mean": with_mean,
-        "columns": len(summary.scale_points) + with_mean,  # what a withheld row spans
+        "extra": extra,  # columns after the scale points
+        "columns": len(summary.scale_points) + len(extra) + with_mean,  # what a withheld row spans
         "chart": _chart(draw(rows), caption) if drawable else None,
         "rows": [{"label": row.label + (f": {row.text}" if row.text else ""), "n": row.n,
                   "withheld": _withheld_text(row) if row.cells is None else None,
-                  "cells": row.cells, "mean": _number(row.mean)}
+                  "cells": None if row.cells is None else
+                  [*row.cells, *([NOT_OFFERED] * (len(extra) - row.not_applicable))],
+                  "mean": _number(row.mean)}
                  for row in rows],
     }
+
+
+def _offers_not_applicable(rows: Sequence[Row]) -> bool:
+    return any(row.not_applicable for row in rows)
 
 
 def _chart(svg: str, caption: str) -> dict[str, str]:
@@ -188,8 +200,9 @@ LONG_SCALE_COLOURS = ("vermillion", "orange", "yellow", "green", "sky_blue", "bl
 HIDDEN_LABEL = "hidden (small counts)"
 
 
-def scale_fills(summary: CohortSummary) -> list[Fill]:
-    """How each scale point is drawn, low to high, then the fill for pooled hidden counts."""
+def scale_fills(summary: CohortSummary, *, not_applicable: bool = False) -> list[Fill]:
+    """How each scale point is drawn, low to high, then (with ``not_applicable``) the fill of
+    "did not happen", then the fill for pooled hidden counts."""
     names = _point_names(summary)
     k = len(names)
     if k <= len(SCALE_COLOURS):
@@ -199,6 +212,8 @@ def scale_fills(summary: CohortSummary) -> list[Fill]:
         n = len(LONG_SCALE_COLOURS)
         fills = [Fill(name, OKABE_ITO[LONG_SCALE_COLOURS[i % n]], "" if i < n else "dots")
                  for i, name in enumerate(names)]
+    if not_applicable:  # no answer on the scale: grey like the hidden counts, dotted not hatched
+        fills.append(Fill(NOT_APPLICABLE, OKABE_ITO["grey"], "dots"))
     return [*fills, Fill(HIDDEN_LABEL, OKABE_ITO["grey"], "hatch")]
 
 
@@ -210,7 +225,7 @@ def distribution_chart(rows: Sequence[Row], summary: CohortSummary, *, title: st
     the bar (its width is the row total minus the shown cells, which the
     table shows anyway); withheld rows are labelled instead of drawn.
     """
-    fills = scale_fills(summary)
+    fills = scale_fills(summary, not_applicable=_offers_not_applicable(rows))
     hidden = len(fills) - 1
     bars = []
     for row in rows:

@@ -27,6 +27,12 @@ Anonymity rules (``MIN_GROUP`` is 5; the rules for counts are
   still hold at least two values; otherwise the whole row is withheld;
 * an item's mean is shown only when none of its counts is hidden (the mean
   and the total together would give hidden counts away);
+* "did not happen" (an item's not-applicable choice) is counted apart, as the
+  last cell of the item's row, protected with the row and never a value: it is
+  left out of the item's mean, and a student who gave it is left out of that
+  scale's figures (as for an unanswered item). Those figures then tell how
+  many gave it, so a scale with an item whose "did not happen" count is hidden
+  is withheld whole, its number of students too;
 * no minimum, maximum or quantile is reported, since with five students those
   pin down individual answers; means and standard deviations are rounded to
   one decimal;
@@ -44,13 +50,13 @@ import math
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
 from coursekit.cohort.audit import Linked, Scale, ScaleFigures, hidden_cells
-from coursekit.cohort.suppression import RowShown, Shown, show_count, show_moments, show_row
-from coursekit.content.instruments import Instrument, validate_answers
+from coursekit.cohort.suppression import HIDDEN, LT5, RowShown, Shown, show_count, show_moments, show_row
+from coursekit.content.instruments import NOT_APPLICABLE, Answer, Instrument, validate_answers
 from coursekit.content.schema import validate
 from coursekit.errors import AnswerError, DataFileError, NoSubmissionsError, ResponseFileError
 from coursekit.student.responses import FILENAME, parse_responses
@@ -68,7 +74,7 @@ class StudentAnswers:
 
     student: str
     status: str  # one of STATUSES
-    answers: Mapping[str, int]  # validated answers (empty unless complete or incomplete)
+    answers: Mapping[str, Answer]  # validated answers (empty unless complete or incomplete)
     reason: str = ""  # why it is not complete, naming the file
 
 
@@ -107,12 +113,12 @@ def read_student(student: str, folder: str | Path, module: str,
             student, "malformed", {},
             f"{path}: answers version {entry.instrument_version} of the {instrument.id} "
             f"self-assessment; this course uses version {instrument.version}.")
-    answers = entry.answers
+    answers: Mapping[str, Answer] = entry.answers
     lo, hi = instrument.scale.min, instrument.scale.max
-    if not (answers.keys() <= _item_ids(instrument)
-            and all(type(v) is int and lo <= v <= hi for v in answers.values())):
+    if entry.not_applicable or not (answers.keys() <= _item_ids(instrument)
+                                    and all(type(v) is int and lo <= v <= hi for v in answers.values())):
         try:
-            answers = validate_answers(instrument, answers)
+            answers = validate_answers(instrument, entry.merged())
         except AnswerError as exc:
             return StudentAnswers(student, "malformed", {}, f"{path}: {exc}")
     if len(answers) < len(instrument.items):
@@ -273,6 +279,7 @@ class Row:
     cells: tuple[Shown, ...] | None
     mean: float | None = None
     text: str = ""  # the item's wording, from the instrument
+    not_applicable: bool = False  # an item whose last cell counts "did not happen"
 
     @property
     def withheld(self) -> bool:
@@ -305,7 +312,7 @@ class CohortSummary:
     scale_labels: tuple[str, ...]
     submitted: Shown
     completion: Row  # categories: STATUSES
-    items: tuple[Row, ...]  # categories: scale points
+    items: tuple[Row, ...]  # categories: scale points, then "did not happen" for an item offering it
     standings: tuple[Standing, ...]  # subscales, then the total
     reference_about: str
 
@@ -325,15 +332,21 @@ def summarise(instrument: Instrument, students: Iterable[StudentAnswers],
     # None where unanswered (columns keep the counting in C for large classes)
     ids = [item.id for item in instrument.items]
     answered = [s.answers for s in students if s.status in ("complete", "incomplete")]
-    columns = [[a.get(i) for a in answered] for i in ids]
+    given_columns = [[a.get(i) for a in answered] for i in ids]
+    # "did not happen" is no value: out of every figure of the scales, as if unanswered
+    columns: list[list[int | None]] = [[v if isinstance(v, int) else None for v in col]
+                                       for col in given_columns]
 
     items = []
+    apart: list[list[int]] = []  # per item, its "did not happen" count (if it offers one)
     for j, item in enumerate(instrument.items):
-        given = Counter(columns[j])
+        given = Counter(given_columns[j])
         given.pop(None, None)
         counts = [given.get(p, 0) for p in points]
+        apart.append([given.get(NOT_APPLICABLE, 0)] if item.not_applicable else [])
         sub_label = next(sub.label for sub in instrument.subscales if sub.id == item.subscale)
-        items.append(_row(item.id, f"{j + 1}. {sub_label}", counts, points, text=item.text))
+        row = _row(item.id, f"{j + 1}. {sub_label}", counts + apart[j], points, text=item.text)
+        items.append(replace(row, not_applicable=bool(item.not_applicable)))
 
     standings = []
     positions = {item.id: j for j, item in enumerate(instrument.items)}
@@ -351,7 +364,8 @@ def summarise(instrument: Instrument, students: Iterable[StudentAnswers],
         complete = [values for values in zip(*cols, strict=True) if None not in values]
         totals: Counter[int] = Counter(map(sum, cast(list[tuple[int, ...]], complete)))
         standings.append(_standing(key, labels[key], line, totals, len(scale_items), points))
-    standings = _protect_linked_figures(instrument, columns, items, standings)
+    standings = _protect_not_applicable(instrument, items, standings)
+    standings = _protect_linked_figures(instrument, columns, apart, items, standings)
 
     return CohortSummary(
         module=module or instrument.id,
@@ -400,8 +414,26 @@ def _position_and_bands(totals: Mapping[int, int], line: ReferenceLine, n_items:
 # --- linked figures ----------------------------------------------------------------
 
 
+def _protect_not_applicable(instrument: Instrument, items: Sequence[Row],
+                            standings: list[Standing]) -> list[Standing]:
+    """The standings, with every scale withheld whole where an item's "did not happen" count is hidden.
+
+    A student who answered "did not happen" is left out of the scale's figures, so the number
+    of students a scale counts, set against the class, can give that count away; no change the
+    audit could make moves it. The total contains every item, so it goes with any scale.
+    """
+    points = len(instrument.scale.points)
+    hidden = {instrument.items[j].subscale for j, row in enumerate(items)
+              if row.cells is not None and len(row.cells) > points and row.cells[points] in (LT5, HIDDEN)}
+    if not hidden:
+        return standings
+    hidden.add("total")
+    return [_withheld(s, n=HIDDEN) if s.key in hidden else s for s in standings]
+
+
 def _protect_linked_figures(instrument: Instrument, columns: list[list[int | None]],
-                            items: Sequence[Row], standings: list[Standing]) -> list[Standing]:
+                            apart: Sequence[Sequence[int]], items: Sequence[Row],
+                            standings: list[Standing]) -> list[Standing]:
     """The standings, with any figures that could pin down a hidden count withheld.
 
     ``coursekit.cohort.audit`` looks, for every hidden cell, for a second class that
@@ -414,21 +446,23 @@ def _protect_linked_figures(instrument: Instrument, columns: list[list[int | Non
     shown = {s.key: s for s in standings if s.mean is not None}
     if not shown:
         return standings
-    reduced = _exposed(instrument, columns, items, shown, set())  # mean and spread only
-    withheld = _exposed(instrument, columns, items, shown, reduced) if reduced else set()
+    reduced = _exposed(instrument, columns, items, shown, set(), apart)  # mean and spread only
+    withheld = _exposed(instrument, columns, items, shown, reduced, apart) if reduced else set()
     return [_withheld(s) if s.key in withheld else _moments_only(s) if s.key in reduced else s
             for s in standings]
 
 
 def _exposed(instrument: Instrument, columns: list[list[int | None]], items: Sequence[Row],
-             shown: Mapping[str, Standing], reduced: set[str]) -> set[str]:
+             shown: Mapping[str, Standing], reduced: set[str],
+             apart: Sequence[Sequence[int]] = ()) -> set[str]:
     """The scales to step down: those the audit cannot prove, and the total with any of them."""
-    exposed = _audit(instrument, columns, items, shown, reduced)
+    exposed = _audit(instrument, columns, items, shown, reduced, apart)
     return exposed | {"total"} if exposed - {"total"} else exposed
 
 
 def _audit(instrument: Instrument, columns: list[list[int | None]], items: Sequence[Row],
-           shown: Mapping[str, Standing], reduced: set[str]) -> set[str]:
+           shown: Mapping[str, Standing], reduced: set[str],
+           apart: Sequence[Sequence[int]] = ()) -> set[str]:
     """The scales linked to a hidden count that the published figures might pin down.
 
     Hands ``coursekit.cohort.audit`` the answers and what the report publishes, as plain
@@ -452,7 +486,8 @@ def _audit(instrument: Instrument, columns: list[list[int | None]], items: Seque
     rows = [RowShown(row.n, row.cells, row.mean) for row in items]
     if not hidden_cells(rows, scales):
         return set()  # nothing hidden, nothing to pin down
-    return Linked(columns, points, [item.reverse for item in instrument.items], rows, scales).exposed()
+    return Linked(columns, points, [item.reverse for item in instrument.items], rows, scales,
+                  apart).exposed()
 
 
 def _moments_only(standing: Standing) -> Standing:
@@ -461,13 +496,15 @@ def _moments_only(standing: Standing) -> Standing:
                     _withheld_row(standing.bands))
 
 
-def _withheld(standing: Standing) -> Standing:
-    return Standing(standing.key, standing.label, standing.reference, standing.n_items, standing.n,
-                    None, None, _withheld_row(standing.position), _withheld_row(standing.bands))
+def _withheld(standing: Standing, n: Shown | None = None) -> Standing:
+    """A standing with no figures; with ``n``, its number of students shown as that instead."""
+    return Standing(standing.key, standing.label, standing.reference, standing.n_items,
+                    standing.n if n is None else n, None, None, _withheld_row(standing.position, n),
+                    _withheld_row(standing.bands, n))
 
 
-def _withheld_row(row: Row) -> Row:
-    return Row(row.key, row.label, row.n, None, None, row.text)
+def _withheld_row(row: Row, n: Shown | None = None) -> Row:
+    return replace(row, n=row.n if n is None else n, cells=None, mean=None)
 
 
 def problems(students: Iterable[StudentAnswers]) -> list[StudentAnswers]:

@@ -40,7 +40,7 @@ def show_count(count: int) -> Shown:
     return LT5 if 0 < count < MIN_GROUP else count
 
 
-def suppress_row(counts: Sequence[int]) -> tuple[Shown, ...] | None:
+def suppress_row(counts: Sequence[int], prefer: int | None = None) -> tuple[Shown, ...] | None:
     """The row's counts with small cells suppressed; None if the row must be withheld.
 
     Counts from 1 to 4 become "<5". Because the row total is shown, a lone
@@ -50,27 +50,33 @@ def suppress_row(counts: Sequence[int]) -> tuple[Shown, ...] | None:
     every way of filling the hidden cells that gives the same total and the
     same display is tried, and each "<5" cell must be able to hold at least two
     different values; if not, the whole row is withheld.
+
+    With ``prefer``, the other cell hidden beside a lone small count is taken
+    from the first ``prefer`` cells (an item's answers), never from those after
+    them (its "did not happen"), unless there is no other: a "did not happen"
+    count is then hidden only when it is small itself.
     """
     if sum(counts) < MIN_GROUP:
         return None
-    shown = _hide_small(counts)
+    shown = _hide_small(counts, prefer)
     if shown == tuple(counts):
         return shown
-    return shown if _ambiguous(counts, shown) else None
+    return shown if _ambiguous(counts, shown, prefer) else None
 
 
-def _hide_small(counts: Sequence[int]) -> tuple[Shown, ...]:
+def _hide_small(counts: Sequence[int], prefer: int | None = None) -> tuple[Shown, ...]:
     # The rule itself, deliberately not adaptive: what it hides depends only
     # on the row, so a reader's check of candidate rows (below) is exact.
     hidden = {i for i, c in enumerate(counts) if 0 < c < MIN_GROUP}
     if len(hidden) == 1:
         others = [i for i in range(len(counts)) if i not in hidden]
-        hidden.add(min(others, key=lambda i: (counts[i], i)))
+        preferred = [i for i in others if prefer is None or i < prefer] or others
+        hidden.add(min(preferred, key=lambda i: (counts[i], i)))
     return tuple((LT5 if c < MIN_GROUP else HIDDEN) if i in hidden else c
                  for i, c in enumerate(counts))
 
 
-def _ambiguous(counts: Sequence[int], shown: tuple[Shown, ...]) -> bool:
+def _ambiguous(counts: Sequence[int], shown: tuple[Shown, ...], prefer: int | None = None) -> bool:
     small = [i for i, c in enumerate(shown) if c == LT5]
     large = [i for i, c in enumerate(shown) if c == HIDDEN]  # at most one
     rest = sum(counts[i] for i in small + large)
@@ -94,7 +100,7 @@ def _ambiguous(counts: Sequence[int], shown: tuple[Shown, ...]) -> bool:
             candidate[large[0]] = left
         elif left != 0:
             continue
-        if _hide_small(candidate) == shown:
+        if _hide_small(candidate, prefer) == shown:
             for i, value in zip(small, values, strict=True):
                 possible[i].add(value)
     return all(len(values) >= 2 for values in possible.values())
@@ -111,13 +117,18 @@ class RowShown:
 
 
 def show_row(counts: Sequence[int], points: Sequence[int] | None = None) -> RowShown:
-    """A row of counts as it may be shown. With ``points`` (the answer each count is of) it has
-    its mean, rounded to one decimal, when none of its counts is hidden."""
+    """A row of counts as it may be shown. With ``points`` (the answer each of the first counts
+    is of) it has their mean, rounded to one decimal, when none of its counts is hidden. Counts
+    past the points (an item's "did not happen") are protected with the row but are no value,
+    so they are left out of the mean."""
     n = sum(counts)
-    cells = suppress_row(counts)
+    cells = suppress_row(counts, None if points is None else len(points))
     exact = cells is not None and all(isinstance(c, int) for c in cells)
-    mean = (round(sum(p * c for p, c in zip(points, counts, strict=True)) / n, 1)
-            if points is not None and exact else None)
+    mean = None
+    if points is not None and exact:
+        valued = counts[:len(points)]
+        rated = sum(valued)
+        mean = round(sum(p * c for p, c in zip(points, valued, strict=True)) / rated, 1) if rated else None
     return RowShown(show_count(n), cells, mean)
 
 

@@ -8,16 +8,19 @@ answer cell per part); they stand together in the notebook.
 
 Specs:
 
-- ``opening``: title, purpose, time, what is collected and who sees it, the parts and points;
+- ``opening``: title, purpose, time, what is collected and who sees it, the course's safety
+  statement (and the module's own note), the parts and points;
 - ``reading``: the reading card;
 - ``items:<form>``: an instrument's items or a question set's questions, readable without a kernel;
 - ``form:<form>``: the code cell that shows the form;
 - ``profile:<form>``: the student's profile on an instrument (optional: a module may draw its own);
-- ``reflection``: rubric, then prompt and answer (the model answer, for nbgrader to remove) per part;
+- ``reflection``: the rubric (criteria by level, and the rules every grade follows), then a prompt
+  (with the criteria that apply to its part, so that a grader reads them beside the answer) and
+  an answer (the model answer, for nbgrader to remove) per part;
 - ``submit``: what to do before submitting;
 - ``privacy``: the privacy check of the reflections;
 - ``completion``: the automatic completion check (graded);
-- ``references``: full references of the reading, the evidence and the manifest.
+- ``references``: the full reference of every work the module cites (every module has one).
 
 The texts are Jinja2 templates in ``templates/``, so that their wording can be
 read and changed in one place.
@@ -25,18 +28,36 @@ read and changed in one place.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from coursekit.content.citations import cited, reference_key
 from coursekit.content.instruments import Instrument
-from coursekit.content.manifest import COMPLETION_CELL, Course, Form, Module
+from coursekit.content.manifest import COMPLETION_CELL, PRIMER, Course, Form, Module
 from coursekit.content.questions import QuestionSet
 from coursekit.errors import CoursekitError
 
 TEMPLATES = Path(__file__).parent / "templates"
 NBGRADER_SCHEMA_VERSION = 3
+# The cell tag JupyterLab and nbclient read as "this cell may fail: run the next ones anyway".
+RAISES = "raises-exception"
+BEGIN_SOLUTION = "### BEGIN SOLUTION"
+
+
+def may_raise(cell_type: str, nbgrader: Any, source: str) -> bool:
+    """Whether a cell fails in a student's Run All until its exercise is done, and so is
+    tagged ``raises-exception``: an autograder test (a check of work that may be
+    unfinished), or a code solution whose nbgrader stub, ``raise NotImplementedError()``,
+    stands at the top level of the cell rather than in a function."""
+    if cell_type != "code" or not isinstance(nbgrader, dict):
+        return False
+    if nbgrader.get("grade") and not nbgrader.get("solution"):
+        return True
+    return bool(nbgrader.get("solution")) and any(
+        line.startswith(BEGIN_SOLUTION) for line in source.splitlines())
 
 
 @dataclass(frozen=True)
@@ -66,6 +87,8 @@ class Cell:
         }
         if self.cell_type == "code":
             cell.update(outputs=[], execution_count=None)
+        if may_raise(self.cell_type, self.nbgrader(), self.source):
+            cell["metadata"]["tags"] = [RAISES]
         return cell
 
 
@@ -104,8 +127,7 @@ def required_specs(module: Module) -> list[str]:
     specs += ["submit", "privacy"]
     if module.completion is not None:
         specs.append("completion")
-    if references(module):
-        specs.append("references")
+    specs.append("references")  # every module ends with the full references of what it cites
     return specs
 
 
@@ -126,11 +148,16 @@ def new_module_layout(module: Module) -> list[str]:
     return layout
 
 
-def generate(spec: str, module: Module, course: Course) -> list[Cell]:
-    """The cells a spec stands for, from the module's manifest and data."""
+def generate(spec: str, module: Module, course: Course, notebook: Any = None) -> list[Cell]:
+    """The cells a spec stands for, from the module's manifest and data.
+
+    ``notebook`` (the module's notebook as read, a dict or nbformat node) is
+    needed by "references" only, which lists what the notebook's own cells cite
+    too; without it the notebook is read from the module's folder, if it is there.
+    """
     kind, _, name = spec.partition(":")
     if kind == "opening":
-        return [Cell(spec, "markdown", _opening(module), "intro")]
+        return [Cell(spec, "markdown", _opening(module, course), "intro")]
     if kind == "reading":
         from coursekit.content.readings import render_markdown
 
@@ -157,24 +184,30 @@ def generate(spec: str, module: Module, course: Course) -> list[Cell]:
         return [Cell(spec, "code", _render("completion.py.j2"), COMPLETION_CELL,
                      points=module.completion.points)]
     if kind == "references":
-        return [Cell(spec, "markdown", _render("references.md.j2", references=references(module)),
+        return [Cell(spec, "markdown",
+                     _render("references.md.j2", references=references(module, course, notebook)),
                      "references_list")]
     raise CoursekitError(
         f"{module.notebook}: a cell is generated from '{spec}', which coursekit does not know "
         f"for this module; the specs it knows here are: {', '.join(required_specs(module))}.")
 
 
-def _opening(module: Module) -> str:
+def _opening(module: Module, course: Course) -> str:
     rows = []
+    primed = {exercise.id for exercise in module.exercises if exercise.primer}
     for row in module.outline:
+        what = row.what
+        if primed & set(row.graded):  # a Python exercise: its row links the primer
+            what += f"; new to Python? see the [Python primer]({PRIMER})"
         points = ""
         if row.graded:
             total = sum(module.points_of(g) for g in row.graded)
             by_hand = any(module.graded_by_hand(g) for g in row.graded)
             points = f"{points_text(total)}, " + ("graded by your instructor" if by_hand
                                                  else "checked automatically")
-        rows.append({"what": row.what, "points": points})
-    return _render("opening.md.j2", module=module, outline=rows)
+        rows.append({"what": what, "points": points})
+    return _render("opening.md.j2", module=module, outline=rows, safety=course.safety,
+                   primer=PRIMER if primed else None)
 
 
 def _items(module: Module, form: Form) -> str:
@@ -196,6 +229,8 @@ def render_instrument(instrument: Instrument) -> str:
         lines.append(f"{n}. {item.text}")
         if item.anchors:  # paired statements: say which end is which
             lines += [f"    - {scale.min}: {item.anchors[0]}", f"    - {scale.max}: {item.anchors[1]}"]
+        if item.not_applicable:  # a choice beside the scale, not a point on it
+            lines.append(f"    - or, if it does not apply: *{item.not_applicable}*")
     own = instrument.own_item
     if own is not None:
         lines.append(f"{len(instrument.items) + 1}. *(optional)* {own.text} "
@@ -218,21 +253,48 @@ def _reflection(module: Module, course: Course) -> list[Cell]:
     reflection = module.reflection
     assert reflection is not None  # required_specs asks for it only then
     rubric = course.rubric_for(module)
-    top = max(level.points for level in rubric)
+    rows = []
+    for criterion in rubric.criteria:
+        numbers = [n for n, part in enumerate(reflection.parts, 1) if criterion.applies_to(part.id)]
+        applies = "every part" if len(numbers) == len(reflection.parts) else _numbered(numbers)
+        # a table cell is one line: a level's text written over several lines in TOML joins up
+        rows.append({"title": criterion.title, "applies": applies,
+                     "texts": [" ".join(level.text.split()) for level in criterion.levels]})
     cells = [Cell("reflection", "markdown",
-                  _render("rubric.md.j2", reflection=reflection, course=course, rubric=rubric, top=top),
+                  _render("rubric.md.j2", reflection=reflection, course=course, rubric=rubric, rows=rows),
                   "rubric")]
     for number, part in enumerate(reflection.parts, 1):
+        # the criteria that apply to this part, beside it: a grader reads them next to the answer
+        criteria = [{"title": criterion.title,
+                     "levels": [{"points": level.points, "text": " ".join(level.text.split())}
+                                for level in criterion.levels]}
+                    for criterion in rubric.criteria if criterion.applies_to(part.id)]
         cells.append(Cell("reflection", "markdown",
-                          _render("reflection_prompt.md.j2", number=number, part=part),
+                          _render("reflection_prompt.md.j2", number=number, part=part,
+                                  rubric=rubric, criteria=criteria),
                           f"{part.grade_id}_prompt"))
         cells.append(Cell("reflection", "markdown", part.model_answer.strip(), part.grade_id,
                           points=part.points, solution=True))
     return cells
 
 
-def references(module: Module) -> list[str]:
-    """Full references, in order: the reading, the evidence, then the manifest's own; no repeats."""
+def _numbered(numbers: list[int]) -> str:
+    """Parts by the numbers their prompts carry: 'part 4', 'parts 2 and 3', 'parts 3 to 6'."""
+    if len(numbers) == 1:
+        return f"part {numbers[0]}"
+    if len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"parts {numbers[0]} to {numbers[-1]}"
+    return f"parts {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"
+
+
+def references(module: Module, course: Course | None = None, notebook: Any = None) -> list[str]:
+    """The full references of a module, in alphabetical order as a reference list has them.
+
+    They are the reading's, the evidence's and the manifest's own, and each of
+    the course's shared references (``coursekit.toml``) that the module cites:
+    in its generated cells or in the notebook's own Markdown cells, by first
+    author and year (``coursekit.content.citations``). ``notebook`` as for ``generate``.
+    """
     found: list[str] = []
     if module.reading:
         source = module.card().source
@@ -240,4 +302,27 @@ def references(module: Module) -> list[str]:
     if module.evidence:
         found += module.evidence_set().references
     found += module.references
-    return list(dict.fromkeys(found))
+    found = list(dict.fromkeys(found))
+    if course is not None and course.references:
+        have = {reference_key(reference) for reference in found}
+        wanted = cited("\n\n".join(module_markdown(module, course, notebook)))
+        for reference in course.references:
+            key = reference_key(reference)
+            if key in wanted and key not in have:
+                found.append(reference)
+                have.add(key)
+    return sorted(found, key=lambda reference: reference.replace("*", "").casefold())
+
+
+def module_markdown(module: Module, course: Course, notebook: Any = None) -> list[str]:
+    """Every Markdown text a module shows but its reference list: generated cells, then its own."""
+    texts = [cell.source for spec in required_specs(module) if spec != "references"
+             for cell in generate(spec, module, course) if cell.cell_type == "markdown"]
+    if notebook is None and module.notebook.is_file():
+        notebook = json.loads(module.notebook.read_text(encoding="utf-8"))
+    for cell in (notebook or {}).get("cells", []):
+        generated = cell.get("metadata", {}).get("coursekit", {}).get("generated")
+        if cell.get("cell_type") == "markdown" and not generated:
+            source = cell.get("source", "")
+            texts.append(source if isinstance(source, str) else "".join(source))
+    return texts

@@ -18,6 +18,7 @@ Format (``schema_version`` 1)::
                     {"metric": "d", "value": 0.58}],
         "studies": {"k": 82, "unit": "samples"},
         "sample": [{"count": 6138, "unit": "clients"}],
+        "evidence_grade": "demonstrably effective",
         "secondary": false,
         "note": "anything a reader should know (optional)",
         "citation": {"in_text": "Elliott et al. 2018",
@@ -35,6 +36,8 @@ every field is described in ``coursekit/content/schemas/evidence.schema.json``):
   variance in per cent, 0 to 100; say of what in the effect's ``of``);
   ``ci``, when given, is ``[low, high]`` around the value;
 * ``studies.unit`` is ``studies``, ``samples`` or ``data sources``;
+* ``evidence_grade``, when given, is the task force's grade of a relationship
+  element: ``demonstrably effective``, ``probably effective`` or ``promising``;
 * ``secondary`` is true for a figure seen only on a secondary source: every
   text made from the finding then says "(secondary)";
 * the citation needs ``in_text``, ``authors``, ``year``, ``title`` and
@@ -43,7 +46,9 @@ every field is described in ``coursekit/content/schemas/evidence.schema.json``):
 ``Finding.as_r`` puts d and g on the scale of r, r = d / sqrt(d^2 + 4) (the
 conversion for two groups of equal size; for g, which is d corrected for
 small samples, it is approximate), so that findings in different metrics can
-share one axis without a number being made up.
+share one axis without a number being made up; ``Finding.as_r_ci`` converts
+the interval of the same effect the same way (the conversion is monotonic, so
+the bounds stay bounds).
 """
 
 from __future__ import annotations
@@ -61,14 +66,24 @@ SCHEMA_VERSION = 1
 # The rules themselves are in schemas/evidence.schema.json; these name its choices for code and tests.
 METRICS = ("r", "d", "g", "percent_variance")
 STUDY_UNITS = ("studies", "samples", "data sources")
+GRADES = ("demonstrably effective", "probably effective", "promising")
 
 
-def number_text(value: float) -> str:
-    """A value as published: no leading zero below 1 (".28", "-.16"), otherwise as given."""
-    text = format(abs(value), "g")
+def number_text(value: float, places: int | None = None) -> str:
+    """A value as published: no leading zero below 1 (".28", "-.16"), otherwise as given.
+
+    ``places`` fixes the number of decimals (".60" rather than ".6").
+    """
+    text = format(abs(value), "g" if places is None else f".{places}f")
     if text.startswith("0."):
         text = text[1:]
     return f"-{text}" if value < 0 else text
+
+
+def _places(value: float) -> int:
+    """How many decimals a value was written with (0.256 has 3)."""
+    text = repr(float(value))
+    return 0 if "e" in text else len(text.partition(".")[2].rstrip("0"))
 
 
 def r_from_d(d: float) -> float:
@@ -90,7 +105,10 @@ class Effect:
             return f"{self.value:g}% of {self.of or 'the variance'}"
         text = f"{self.metric} = {number_text(self.value)}"
         if self.ci:
-            text += f" [{number_text(self.ci[0])}, {number_text(self.ci[1])}]"
+            # JSON drops trailing zeros (.60 is stored as 0.6): give the bounds the value's precision
+            places = max(_places(x) for x in (self.value, *self.ci))
+            low, high = (number_text(round(x, places), places) for x in self.ci)
+            text += f" [{low}, {high}]"
         return text
 
 
@@ -106,10 +124,10 @@ class Citation:
     pages: str = ""
 
     def __str__(self) -> str:
-        """The reference-list form: authors (year). Title. Venue, volume(issue), pages."""
-        where = self.venue
+        """The reference-list form (APA, Markdown): authors (year). Title. *Venue*, *volume*(issue), pages."""
+        where = f"*{self.venue}*"
         if self.volume:
-            where += f", {self.volume}" + (f"({self.issue})" if self.issue else "")
+            where += f", *{self.volume}*" + (f"({self.issue})" if self.issue else "")
         if self.pages:
             where += f", {self.pages}"
         title = self.title if self.title.endswith(("?", "!", ".")) else f"{self.title}."
@@ -128,6 +146,7 @@ class Finding:
     sample: tuple[tuple[int, str], ...] = ()
     secondary: bool = False
     note: str = ""
+    grade: str = ""  # the task force's evidence grade, "" where the file gives none
 
     def effect(self, metric: str) -> Effect | None:
         return next((e for e in self.effects if e.metric == metric), None)
@@ -145,6 +164,25 @@ class Finding:
                 value = found.value if metric == "r" else r_from_d(found.value)
                 return value, metric
         return None
+
+    def as_r_ci(self) -> tuple[float, float] | None:
+        """The interval of the effect ``as_r`` uses, on the scale of r; None when the source gives none.
+
+        Only that effect's own interval is used: an interval given for d is
+        converted with ``r_from_d``, and none is borrowed from another metric.
+        """
+        used = self.as_r()
+        found = self.effect(used[1]) if used else None
+        if found is None or found.ci is None:
+            return None
+        if found.metric == "r":
+            return found.ci
+        return r_from_d(found.ci[0]), r_from_d(found.ci[1])
+
+    @property
+    def k_text(self) -> str:
+        """The number of studies in the form a forest plot labels it: "k = 295" ("" when not given)."""
+        return f"k = {self.k:,}" if self.k else ""
 
     @property
     def size_text(self) -> str:
@@ -243,6 +281,7 @@ def _parse(raw: Any, path: Path) -> EvidenceSet:
             k_unit=studies.get("unit", "studies") if studies else "studies",
             sample=tuple((part["count"], part["unit"]) for part in entry.get("sample", [])),
             secondary=entry.get("secondary", False), note=entry.get("note", ""),
+            grade=entry.get("evidence_grade", ""),
         ))
 
     ids = [f.id for f in findings]

@@ -17,6 +17,13 @@ Format (schema_version 1; every field is described in
 carry ``"reverse": true`` (scored max + min - answer) and its own
 ``"anchors": ["low end", "high end"]`` (paired statements).
 
+An item that asks about something that may not have happened ("When there
+was tension between us...") carries ``"not_applicable": "It did not happen"``:
+the text of one more choice, beside the scale. That choice is an answer (the
+item counts as answered) but never a value: it is ``NOT_APPLICABLE`` in an
+answers mapping, a subscale's mean is taken over the items that applied, and
+its total (which needs every item) is None.
+
 An instrument may also ask for one answer in the student's own words, rated on
 the same scale, with ``"own_item": {"id": "stuck_own_feeling", "text": "...",
 "placeholder": "...", "max_length": 40}``: a feeling or quality the items
@@ -28,6 +35,7 @@ the student's own answers file; class reports never read it.
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,6 +46,20 @@ from coursekit.content.schema import validate
 from coursekit.errors import AnswerError, InstrumentError
 
 SCHEMA_VERSION = 1
+
+
+class NotApplicable(enum.Enum):
+    """The answer "this did not happen" to an item that offers it: an answer, never a value."""
+
+    NA = "not applicable"
+
+    def __repr__(self) -> str:
+        return "NOT_APPLICABLE"
+
+
+NOT_APPLICABLE = NotApplicable.NA
+# What one item's answer can be: a point of the scale, or "did not happen".
+Answer = int | NotApplicable
 
 
 @dataclass(frozen=True)
@@ -68,6 +90,7 @@ class Item:
     text: str
     reverse: bool = False
     anchors: tuple[str, str] | None = None
+    not_applicable: str = ""  # the text of the "did not happen" choice; "" when the item has none
 
 
 @dataclass(frozen=True)
@@ -109,11 +132,17 @@ class Instrument:
 class SubscaleScore:
     id: str
     label: str
-    total: int | None  # None until every item of the subscale is answered
+    total: int | None  # None until every item is answered, and when any did not apply
     minimum: int
     maximum: int
-    answered: int
+    answered: int  # items answered, "did not happen" included
     n_items: int
+    not_applicable: int = 0  # items answered "did not happen"
+    mean: float | None = None  # mean over the items that applied, once every item is answered
+
+    @property
+    def applicable(self) -> int:
+        return self.n_items - self.not_applicable
 
 
 @dataclass(frozen=True)
@@ -124,6 +153,8 @@ class Score:
     minimum: int
     maximum: int
     missing: tuple[str, ...]  # item ids not yet answered, in instrument order
+    not_applicable: tuple[str, ...] = ()  # item ids answered "did not happen"
+    mean: float | None = None  # mean over every item that applied, once all are answered
 
     @property
     def complete(self) -> bool:
@@ -151,11 +182,12 @@ def load_instrument(path: str | Path) -> Instrument:
     return _parse(raw, path)
 
 
-def validate_answers(instrument: Instrument, answers: Mapping[str, object]) -> dict[str, int]:
-    """Check every answer; return them as {item id: int} in instrument order.
+def validate_answers(instrument: Instrument, answers: Mapping[str, object]) -> dict[str, Answer]:
+    """Check every answer; return them as {item id: answer} in instrument order.
 
-    Unanswered items are simply absent (or None). An unknown item id, a value
-    that is not a whole number, or one outside the scale raises AnswerError.
+    Unanswered items are simply absent (or None). ``NOT_APPLICABLE`` is an
+    answer only to an item that offers it. An unknown item id, a value that is
+    not a whole number, or one outside the scale raises AnswerError.
     """
     known = {item.id for item in instrument.items}
     for key in answers:
@@ -164,11 +196,18 @@ def validate_answers(instrument: Instrument, answers: Mapping[str, object]) -> d
                 f"'{key}' is not an item of the {instrument.id} instrument; "
                 f"its items are {', '.join(sorted(known))}."
             )
-    clean: dict[str, int] = {}
+    clean: dict[str, Answer] = {}
     lo, hi = instrument.scale.min, instrument.scale.max
     for item in instrument.items:
         value = answers.get(item.id)
         if value is None:
+            continue
+        if value is NOT_APPLICABLE:
+            if not item.not_applicable:
+                raise AnswerError(
+                    f"Item {item.id} has no 'did not happen' choice; answer it from {lo} to {hi}."
+                )
+            clean[item.id] = NOT_APPLICABLE
             continue
         if isinstance(value, bool) or not isinstance(value, int):
             raise AnswerError(
@@ -182,13 +221,19 @@ def validate_answers(instrument: Instrument, answers: Mapping[str, object]) -> d
     return clean
 
 
+def rated(answers: Mapping[str, Answer]) -> dict[str, int]:
+    """The answers that are points of the scale, "did not happen" left out."""
+    return {key: value for key, value in answers.items() if isinstance(value, int)}
+
+
 def item_scores(instrument: Instrument, answers: Mapping[str, object]) -> dict[str, int]:
-    """Each answered item's scored value, reverse-keyed items turned round.
+    """Each rated item's scored value, reverse-keyed items turned round.
 
     For bipolar items this puts every answer on one direction (the high
     anchor of the items that are not reversed), ready to plot side by side.
+    Items answered "did not happen" have no value and are left out.
     """
-    clean = validate_answers(instrument, answers)
+    clean = rated(validate_answers(instrument, answers))
     lo, hi = instrument.scale.min, instrument.scale.max
     return {item.id: hi + lo - clean[item.id] if item.reverse else clean[item.id]
             for item in instrument.items if item.id in clean}
@@ -225,29 +270,46 @@ def validate_own_answer(instrument: Instrument, name: object, rating: object) ->
 
 
 def score(instrument: Instrument, answers: Mapping[str, object]) -> Score:
-    """Subscale totals, the total and the unanswered items.
+    """Subscale totals and means, the total and the unanswered items.
 
-    A subscale's total (and the overall total) is None until all its items are
-    answered: a partial sum would read as a low score.
+    An item answered "did not happen" counts as answered but has no value: a
+    subscale's mean is over the items that applied, and its total (the sum of
+    every item) is None, as it is until all its items are answered, because a
+    partial sum would read as a low score. The mean, too, waits until every
+    item is answered; it is None when no item of the subscale applied.
     """
     clean = validate_answers(instrument, answers)
     scale = instrument.scale
 
     def scored(item: Item) -> int:
         value = clean[item.id]
+        assert isinstance(value, int)  # only items that applied are scored
         return scale.max + scale.min - value if item.reverse else value
+
+    def mean_of(items: tuple[Item, ...]) -> float | None:
+        if any(item.id not in clean for item in items):
+            return None
+        values = [scored(item) for item in items if clean[item.id] is not NOT_APPLICABLE]
+        return sum(values) / len(values) if values else None
+
+    def total_of(items: tuple[Item, ...]) -> int | None:
+        if any(not isinstance(clean.get(item.id), int) for item in items):
+            return None
+        return sum(scored(item) for item in items)
 
     subscales = []
     for sub in instrument.subscales:
         items = instrument.items_of(sub.id)
-        answered = [item for item in items if item.id in clean]
+        answered = sum(1 for item in items if item.id in clean)
+        skipped = sum(1 for item in items if clean.get(item.id) is NOT_APPLICABLE)
         lo, hi = instrument.subscale_range(sub.id)
-        total = sum(scored(i) for i in items) if len(answered) == len(items) else None
-        subscales.append(SubscaleScore(sub.id, sub.label, total, lo, hi, len(answered), len(items)))
+        subscales.append(SubscaleScore(sub.id, sub.label, total_of(items), lo, hi, answered, len(items),
+                                       skipped, mean_of(items)))
     missing = tuple(item.id for item in instrument.items if item.id not in clean)
+    not_applicable = tuple(item.id for item in instrument.items if clean.get(item.id) is NOT_APPLICABLE)
     lo, hi = instrument.total_range
-    total = None if missing else sum(scored(i) for i in instrument.items)
-    return Score(instrument.id, tuple(subscales), total, lo, hi, missing)
+    return Score(instrument.id, tuple(subscales), total_of(instrument.items), lo, hi, missing,
+                 not_applicable, mean_of(instrument.items))
 
 
 # --- validation of definition files -----------------------------------------
@@ -277,7 +339,8 @@ def _parse(raw: Any, path: Path) -> Instrument:
                                   field=f"items.{i}.subscale", advice="Name one of the declared subscales.")
         anchors = entry.get("anchors")
         items.append(Item(entry["id"], entry["subscale"], entry["text"], reverse=entry.get("reverse", False),
-                          anchors=(anchors[0], anchors[1]) if anchors else None))
+                          anchors=(anchors[0], anchors[1]) if anchors else None,
+                          not_applicable=entry.get("not_applicable", "").strip()))
     item_ids = [item.id for item in items]
     duplicates = sorted({x for x in item_ids if item_ids.count(x) > 1})
     if duplicates:
@@ -295,6 +358,13 @@ def _parse(raw: Any, path: Path) -> Instrument:
             raise InstrumentError(path, f"'{own['id']}' is also an item id.", field="own_item.id",
                                   advice="Give it its own name.")
         own_item = OwnItem(own["id"], own["text"], own.get("placeholder", ""), own.get("max_length", 40))
+    point_texts = {label.casefold() for label in labels}
+    for i, item in enumerate(items):
+        if item.not_applicable and item.not_applicable.casefold() in point_texts:
+            raise InstrumentError(path, f"'{item.not_applicable}' is also the text of a point of the "
+                                  "scale, so the two choices would read alike.",
+                                  field=f"items.{i}.not_applicable",
+                                  advice="Word it as what did not happen, e.g. \"It did not happen\".")
 
     return Instrument(
         id=raw["id"],

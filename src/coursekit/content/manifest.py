@@ -8,7 +8,8 @@ definitions next to itself at run time, and autograde restores them from
 ``source/`` (a student cannot change what they are graded against).
 
 The course's shared settings (the order of its modules, the privacy advice,
-the rubric) are in ``course/coursekit.toml``. Every tool reads these two
+the rubric, what students are told about their own safety, the references several
+modules cite) are in ``course/coursekit.toml``. Every tool reads these two
 files instead of guessing what a module holds; the format is documented in
 ``docs/modules.md`` and validated by the JSON Schemas in ``schemas/``. Only
 the checks that relate two parts of a module stay here in Python.
@@ -17,7 +18,7 @@ the checks that relate two parts of a module stay here in Python.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,9 @@ COURSE_SETTINGS = "coursekit.toml"
 PLAN_FORM = "practice_plan"  # the id a portfolio's plan is saved under
 COMPLETION_CELL = "test_completion"
 COURSE_MODULES = "course-modules.json"  # a portfolio's list of the modules it draws on (sync writes it)
+# The course's Python primer, for students who do not code: one page beside coursekit.toml,
+# which sync copies into every module with a Python exercise, so nbgrader releases it there.
+PRIMER = "python-primer.md"
 # What a student's own folder may hold that a source folder never should: nbgrader
 # would release it to every student and, at autograde, copy it over submissions.
 STUDENT_FILES = ("coursekit-responses*.json", "my-practice-portfolio*.html")
@@ -61,12 +65,73 @@ class Exercise:
     what: str
     graded_by: str  # "autograder" or "instructor"
     cells: dict[str, float]
+    primer: bool = False  # an exercise in Python: the module carries the course's Python primer
 
 
 @dataclass(frozen=True)
 class RubricLevel:
     points: float
     text: str
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One thing a grader looks for in a part, described at every level of points."""
+
+    title: str
+    levels: tuple[RubricLevel, ...]  # highest points first; every criterion of a rubric has the same
+    parts: tuple[str, ...] | None  # the part ids it applies to; None: every part
+
+    def applies_to(self, part_id: str) -> bool:
+        return self.parts is None or part_id in self.parts
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A standard comment of the comment bank, for graders to copy into the Formgrader."""
+
+    text: str
+    parts: tuple[str, ...] | None = None  # the part ids it applies to; None: every part
+    criterion: str | None = None  # the title of the criterion it is about: only where that applies
+
+    def applies_to(self, part_id: str, rubric: Rubric) -> bool:
+        if self.parts is not None and part_id not in self.parts:
+            return False
+        if self.criterion is None:
+            return True
+        return any(c.title == self.criterion and c.applies_to(part_id) for c in rubric.criteria)
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """How each part of a reflection is graded: criteria, and the rules every grade follows."""
+
+    criteria: tuple[Criterion, ...]
+    scoring: str  # how a part's points follow from its criteria
+    not_graded: str  # what is never graded (how much a student discloses)
+    identifies_client: str  # what happens instead of a grade when a reflection identifies a client
+    comments: tuple[Comment, ...] = ()  # the course's comment bank: for every part of every module
+
+    @property
+    def points(self) -> tuple[float, ...]:
+        """The levels' points, highest first (the same for every criterion)."""
+        return tuple(level.points for level in self.criteria[0].levels)
+
+    @property
+    def top(self) -> float:
+        return self.points[0]
+
+
+@dataclass(frozen=True)
+class Safety:
+    """What every module's opening tells students about writing about clients and themselves."""
+
+    heading: str
+    choice: str  # what they may leave out; how much of their own history they share
+    instructor: str  # what an instructor does with what they read
+    grading: str  # that a grade is not a fitness-to-practise assessment
+    support: str  # where to find support, before the contacts
+    contacts: tuple[str, ...]  # the programme's support contacts
 
 
 @dataclass(frozen=True)
@@ -87,7 +152,9 @@ class Reflection:
     heading: str
     intro: str
     parts: tuple[ReflectionPart, ...]
-    rubric: tuple[RubricLevel, ...] | None  # None: the course's rubric
+    words: tuple[int, int]  # how many words a part asks for, fewest and most
+    criteria: tuple[Criterion, ...] | None  # None: the course's rubric criteria
+    comments: tuple[Comment, ...] = ()  # the module's own comment bank
 
     @property
     def points(self) -> float:
@@ -115,6 +182,7 @@ class Module:
     title: str
     purpose: str
     time: str
+    safety_note: str | None  # what this module adds to the course's safety statement
     reading: str | None
     collected: tuple[str, ...]
     forms: tuple[Form, ...]
@@ -143,6 +211,11 @@ class Module:
     @property
     def is_portfolio(self) -> bool:
         return self.portfolio_exclude is not None
+
+    @property
+    def has_primer(self) -> bool:
+        """Whether an exercise is in Python, so the module carries the course's primer."""
+        return any(exercise.primer for exercise in self.exercises)
 
     def form(self, form_id: str) -> Form:
         for form in self.forms:
@@ -227,7 +300,11 @@ class Course:
     title: str
     module_ids: tuple[str, ...]
     protect_client: str
-    rubric: tuple[RubricLevel, ...]
+    safety: Safety
+    rubric: Rubric
+    # Full references of works several modules cite (the reflective frameworks, say); each module's
+    # reference list takes those its text cites (coursekit.content.cells.references).
+    references: tuple[str, ...] = ()
 
     @property
     def source(self) -> Path:
@@ -236,6 +313,11 @@ class Course:
     @property
     def path(self) -> Path:
         return self.folder / COURSE_SETTINGS
+
+    @property
+    def primer(self) -> Path:
+        """The course's Python primer (its one copy that is edited; sync copies it into modules)."""
+        return self.folder / PRIMER
 
     def module(self, module_id: str) -> Module:
         if module_id not in self.module_ids:
@@ -248,13 +330,45 @@ class Course:
     def modules(self) -> list[Module]:
         return [self.module(module_id) for module_id in self.module_ids]
 
-    def rubric_for(self, module: Module) -> tuple[RubricLevel, ...]:
-        if module.reflection is not None and module.reflection.rubric is not None:
-            return module.reflection.rubric
+    def rubric_for(self, module: Module) -> Rubric:
+        """The module's rubric: its own criteria or the course's, under the course's rules.
+
+        Raises ManifestError when a course criterion names a part the module does not have.
+        """
+        if module.reflection is None:
+            return self.rubric
+        if module.reflection.criteria is not None:
+            _check_comment_criteria(module.reflection.comments, module.reflection.criteria,
+                                    module.path, "reflection.comments")
+            return replace(self.rubric, criteria=module.reflection.criteria)
+        _check_comment_criteria(module.reflection.comments, self.rubric.criteria, module.path,
+                                "reflection.comments")
+        part_ids = [part.id for part in module.reflection.parts]
+        for i, criterion in enumerate(self.rubric.criteria):
+            missing = [p for p in criterion.parts or () if p not in part_ids]
+            if missing:
+                raise ManifestError(
+                    self.path, f"the criterion '{criterion.title}' names the part "
+                    f"'{missing[0]}', which the module '{module.id}' does not have (its parts are "
+                    f"{', '.join(part_ids)}).", field=f"rubric.criteria.{i}.parts",
+                    advice=f"Correct the part's id, or give {module.id}/{MANIFEST} a rubric of its "
+                           "own ([[reflection.rubric.criteria]]).")
         return self.rubric
 
 
 # --- loading ---------------------------------------------------------------------
+
+
+def comments_for(course: Course, module: Module) -> dict[str, list[str]]:
+    """The comment bank for each part of a module's reflection (by part id): the module's own
+    comments that apply to the part, then the course's. A comment about a criterion goes
+    only beside the parts that criterion applies to, in the module's rubric."""
+    if module.reflection is None:
+        return {}
+    rubric = course.rubric_for(module)
+    bank = [*module.reflection.comments, *course.rubric.comments]
+    return {part.id: [c.text for c in bank if c.applies_to(part.id, rubric)]
+            for part in module.reflection.parts}
 
 
 def _read_toml(path: Path, what: str) -> dict[str, Any]:
@@ -296,8 +410,16 @@ def load_course(folder: str | Path) -> Course:
     path = folder / COURSE_SETTINGS
     raw = _read_toml(path, "course settings file")
     validate(raw, "course", path, ManifestError)
+    rubric = raw["rubric"]
+    criteria = _criteria(rubric["criteria"], path, "rubric.criteria")
+    _check_comment_criteria(_comments(rubric.get("comments", ())), criteria, path, "rubric.comments")
+    safety = raw["safety"]
     course = Course(folder, raw["title"], tuple(raw["modules"]), raw["protect_client"],
-                    _rubric(raw["rubric"]))
+                    Safety(safety["heading"], safety["choice"], safety["instructor"],
+                           safety["grading"], safety["support"], tuple(safety["contacts"])),
+                    Rubric(criteria, rubric["scoring"], rubric["not_graded"],
+                           rubric["identifies_client"], _comments(rubric.get("comments", ()))),
+                    tuple(raw.get("references", ())))
     for index, module_id in enumerate(course.module_ids):
         if not (course.source / module_id / MANIFEST).is_file():
             raise ManifestError(path, f"lists the module '{module_id}', but there is no "
@@ -308,20 +430,60 @@ def load_course(folder: str | Path) -> Course:
 
 
 def find_course(start: str | Path | None = None) -> Path:
-    """The course directory: ``start`` if given, else the current folder if it is one, else ./course.
+    """The course directory, as an absolute path: ``start`` if given; else the current folder if
+    it holds ``coursekit.toml``, else ./course if that does, else the nearest parent folder that
+    does (so a command works from anywhere inside the course: ``course/source/alliance/``);
+    else ./course, for the error message to name.
 
-    One rule for every command, so that they all agree on where the course is.
+    One rule for every command, so that they all agree on where the course is. Only
+    ``coursekit.toml`` marks a course: an ``nbgrader_config.py`` alone does not (a student's
+    folder or the repository root may hold one).
     """
     if start is not None:
-        return Path(start)
-    here = Path.cwd()
-    if (here / COURSE_SETTINGS).is_file() or (here / "nbgrader_config.py").is_file():
-        return here
+        return Path(start).resolve()
+    here = Path.cwd().resolve()
+    for folder in (here, here / "course", *here.parents):
+        if (folder / COURSE_SETTINGS).is_file():
+            return folder
     return here / "course"
 
 
-def _rubric(raw: dict[str, Any]) -> tuple[RubricLevel, ...]:
-    return tuple(RubricLevel(level["points"], level["text"]) for level in raw["levels"])
+def _criteria(raw: list[dict[str, Any]], path: Path, field: str) -> tuple[Criterion, ...]:
+    """A rubric's criteria; each describes the same levels of points, highest first."""
+    criteria = tuple(
+        Criterion(c["title"], tuple(RubricLevel(level["points"], level["text"]) for level in c["levels"]),
+                  tuple(c["parts"]) if "parts" in c else None)
+        for c in raw)
+    first = [level.points for level in criteria[0].levels]
+    if first != sorted(set(first), reverse=True):
+        raise ManifestError(path, f"the levels of '{criteria[0].title}' are worth "
+                            f"{', '.join(f'{p:g}' for p in first)} points.", field=f"{field}.0.levels",
+                            advice="List each level once, from the highest points down.")
+    for i, criterion in enumerate(criteria[1:], 1):
+        points = [level.points for level in criterion.levels]
+        if points != first:
+            raise ManifestError(
+                path, f"the levels of '{criterion.title}' are worth "
+                f"{', '.join(f'{p:g}' for p in points)} points, those of '{criteria[0].title}' "
+                f"{', '.join(f'{p:g}' for p in first)}.", field=f"{field}.{i}.levels",
+                advice="Every criterion of a rubric describes the same levels, in the same order, "
+                       "so that a grader can read across them.")
+    return criteria
+
+
+def _comments(raw: Any) -> tuple[Comment, ...]:
+    return tuple(Comment(c["text"].strip(), tuple(c["parts"]) if "parts" in c else None,
+                         c.get("criterion")) for c in raw)
+
+
+def _check_comment_criteria(comments: tuple[Comment, ...], criteria: tuple[Criterion, ...],
+                            path: Path, field: str) -> None:
+    titles = [criterion.title for criterion in criteria]
+    for i, comment in enumerate(comments):
+        if comment.criterion is not None and comment.criterion not in titles:
+            raise ManifestError(path, f"names the criterion '{comment.criterion}', which the "
+                                "rubric does not have.", field=f"{field}.{i}.criterion",
+                                advice=f"Its criteria are: {', '.join(titles)}.")
 
 
 def _build(folder: Path, raw: dict[str, Any]) -> Module:
@@ -332,18 +494,22 @@ def _build(folder: Path, raw: dict[str, Any]) -> Module:
             r["heading"], r["intro"],
             tuple(ReflectionPart(p["id"], p["title"], p["prompt"], p["points"], p["model_answer"])
                   for p in r["parts"]),
-            _rubric(r["rubric"]) if "rubric" in r else None)
+            (r["words"]["min"], r["words"]["max"]),
+            _criteria(r["rubric"]["criteria"], folder / MANIFEST, "reflection.rubric.criteria")
+            if "rubric" in r else None,
+            _comments(r.get("comments", ())))
     completion = raw.get("completion")
     report = raw.get("report")
     portfolio = raw.get("portfolio")
     return Module(
         folder=folder, id=raw["id"], title=raw["title"], purpose=raw["purpose"], time=raw["time"],
-        reading=raw.get("reading"), collected=tuple(raw.get("collected", ())),
+        safety_note=raw.get("safety_note"), reading=raw.get("reading"),
+        collected=tuple(raw.get("collected", ())),
         forms=tuple(Form(f["id"], f["kind"], f.get("file"), f.get("required", True))
                     for f in raw.get("forms", ())),
         completion=Completion(completion["points"], completion["what"]) if completion else None,
         evidence=raw.get("evidence"), references=tuple(raw.get("references", ())),
-        exercises=tuple(Exercise(e["id"], e["what"], e["graded_by"], dict(e["cells"]))
+        exercises=tuple(Exercise(e["id"], e["what"], e["graded_by"], dict(e["cells"]), e.get("primer", False))
                         for e in raw.get("exercises", ())),
         reflection=reflection,
         report=Report(report["instrument"], report.get("reference")) if report else None,
@@ -387,6 +553,22 @@ def _cross_check(module: Module) -> None:
             f.id for f in module.forms_of("instrument")}:
         raise fail("report.instrument", f"'{module.report.instrument}' is not one of the "
                    "module's instruments.")
+    reflection = module.reflection
+    if reflection is not None:
+        fewest, most = reflection.words
+        if fewest > most:
+            raise fail("reflection.words", f"asks for at least {fewest} and at most {most} words.",
+                       "Give the fewest words first: min is at most max.")
+        part_ids = [part.id for part in reflection.parts]
+        named_parts = [(f"reflection.rubric.criteria.{i}.parts", c.parts)
+                       for i, c in enumerate(reflection.criteria or ())]
+        named_parts += [(f"reflection.comments.{i}.parts", c.parts)
+                        for i, c in enumerate(reflection.comments)]
+        for field, parts in named_parts:
+            for part_id in parts or ():
+                if part_id not in part_ids:
+                    raise fail(field, f"names the part '{part_id}', which the reflection does "
+                               "not have.", f"Its parts are: {', '.join(part_ids)}.")
     grade_ids: dict[str, str] = {}
     for field, cells in _graded_sources(module):
         for grade_id in cells:
@@ -433,4 +615,5 @@ def _one(module: Module, table: dict[str, Any], form_id: str | None, kind: str) 
     return table[form_id]
 
 
-__all__ = ["Course", "Form", "Module", "find_course", "load_course", "load_module"]
+__all__ = ["Comment", "Course", "Criterion", "Form", "Module", "Rubric", "Safety", "comments_for",
+           "find_course", "load_course", "load_module"]

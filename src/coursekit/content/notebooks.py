@@ -5,17 +5,19 @@ settings and every module's manifest, then validates every notebook in
 ``course/source`` (nbgrader cell metadata against nbgrader's own schema,
 unique grade ids, the manifest's points on every graded cell, solution and
 hidden-test markers, no outputs, the shared cells as ``coursekit.content.cells``
-makes them) and returns every problem found, each naming the file and the cell.
+makes them, the ``raises-exception`` tag where a cell fails until its exercise
+is done) and returns every problem found, each naming the file and the cell.
 
 ``normalise`` is what ``coursekit sync`` runs: it writes the shared cells from
 the manifest and the course settings (adding those the manifest now calls
-for), sets graded cells' points, clears outputs and sets deterministic cell
-ids, so that a committed notebook is always the same bytes for the same content.
+for), sets graded cells' points, tags the cells that fail until their
+exercise is done ``raises-exception`` (so that a student's Run All goes on past
+them), clears outputs and sets deterministic cell ids, so that a committed
+notebook is always the same bytes for the same content.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from dataclasses import dataclass
@@ -25,11 +27,20 @@ from typing import Any
 
 import nbformat
 
-from coursekit.content.cells import NBGRADER_SCHEMA_VERSION, Cell, allowed_specs, generate, required_specs
-from coursekit.content.manifest import COURSE_MODULES, STUDENT_FILES, Course, Module, load_course
+from coursekit.content.cells import (
+    BEGIN_SOLUTION,
+    NBGRADER_SCHEMA_VERSION,
+    RAISES,
+    Cell,
+    allowed_specs,
+    generate,
+    may_raise,
+    required_specs,
+)
+from coursekit.content.manifest import COURSE_MODULES, PRIMER, STUDENT_FILES, Course, Module, load_course
 from coursekit.errors import CoursekitError, DataFileError
 
-BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+END_SOLUTION = "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
@@ -76,6 +87,7 @@ def check_course(course: str | Path) -> list[Problem]:
                 ))
         try:
             module = settings.module(module_id)
+            settings.rubric_for(module)  # the course's criteria name parts this module must have
         except DataFileError as exc:
             problems.append(Problem(exc.path, _after_path(exc)))
             continue
@@ -84,9 +96,13 @@ def check_course(course: str | Path) -> list[Problem]:
                                     f"named after it; `coursekit new {module_id}` lays one out."))
             continue
         problems += check_notebook(module.notebook, module, settings)
-        # a portfolio lists the other modules: one of them broken is reported on its own
-        with contextlib.suppress(DataFileError):
+        try:
             problems += _check_generated_files(module, settings)
+        except DataFileError as exc:
+            # a portfolio lists the other modules: one of them broken is reported on its own;
+            # a missing primer is this module's problem
+            if exc.path == str(settings.primer):
+                problems.append(Problem(exc.path, _after_path(exc)))
     return problems
 
 
@@ -125,6 +141,9 @@ def check_notebook(path: str | Path, module: Module, course: Course) -> list[Pro
             continue
         for message in _nbgrader_problems(cell, grader, schema):
             problem(message)
+        if may_raise(cell.cell_type, grader, cell.source) and RAISES not in meta.get("tags", []):
+            problem(f"is not tagged '{RAISES}': until its exercise is done it fails, and a "
+                    "student's Run All would stop there; run `coursekit sync` to tag it.")
         grade_id = grader.get("grade_id")
         if grade_id and (grader.get("grade") or grader.get("solution") or grader.get("locked")):
             if grade_id in seen:
@@ -169,7 +188,7 @@ def _generated_problems(name: str, nb: Any, module: Module, course: Course) -> l
             continue
         found[spec] = start
         try:
-            made = generate(spec, module, course)
+            made = generate(spec, module, course, nb)
         except CoursekitError as exc:
             problems.append(Problem(name, f"its '{spec}' cells cannot be made: {exc}", start + 1))
             continue
@@ -228,12 +247,23 @@ def _check_generated_files(module: Module, course: Course) -> list[Problem]:
 
 
 def generated_files(module: Module, course: Course) -> dict[Path, str]:
-    """Data files sync writes into a module's folder: a portfolio's list of the course's modules."""
-    if not module.is_portfolio:
-        return {}
-    listed = [{"id": m.id, "title": m.title} for m in course.modules()
-              if not m.is_portfolio and m.id not in (module.portfolio_exclude or ())]
-    return {module.folder / COURSE_MODULES: json.dumps(listed, indent=2, ensure_ascii=False) + "\n"}
+    """Files sync writes into a module's folder: a portfolio's list of the course's modules, and
+    the course's Python primer where an exercise is in Python (nbgrader releases what the folder
+    holds, so that is how a student gets it)."""
+    files = {}
+    if module.has_primer:
+        try:
+            files[module.folder / PRIMER] = course.primer.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise DataFileError(course.primer, "is missing, but module.toml of "
+                                f"'{module.id}' asks for the Python primer.",
+                                advice="Restore the primer beside coursekit.toml, or remove "
+                                       "primer = true from the module's exercises.") from None
+    if module.is_portfolio:
+        listed = [{"id": m.id, "title": m.title} for m in course.modules()
+                  if not m.is_portfolio and m.id not in (module.portfolio_exclude or ())]
+        files[module.folder / COURSE_MODULES] = json.dumps(listed, indent=2, ensure_ascii=False) + "\n"
+    return files
 
 
 def _nbgrader_problems(cell: Any, meta: Any, schema: dict[str, Any]) -> list[str]:
@@ -295,7 +325,7 @@ def normalise(nb: Any, module: Module, course: Course) -> Any:
         if start != index or spec not in allowed or spec in placed:
             index += 1  # a stray or repeated generated cell: dropped
             continue
-        out += cells_for(spec, module, course)
+        out += cells_for(spec, module, course, nb)
         placed.add(spec)
         index = end
     for position, spec in enumerate(wanted):
@@ -307,7 +337,7 @@ def normalise(nb: Any, module: Module, course: Course) -> Any:
             last = before[-1]
             at = max(i for i, c in enumerate(out)
                      if c.get("metadata", {}).get("coursekit", {}).get("generated") == last) + 1
-        out[at:at] = cells_for(spec, module, course)
+        out[at:at] = cells_for(spec, module, course, nb)
         placed.add(spec)
     nb.cells = out
     declared = module.graded_cells()
@@ -320,6 +350,9 @@ def normalise(nb: Any, module: Module, course: Course) -> Any:
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
+        tags = cell.metadata.get("tags", [])
+        if may_raise(cell.cell_type, grader, cell.source) and RAISES not in tags:
+            cell.metadata["tags"] = [*tags, RAISES]  # Run All goes on past an unfinished exercise
         cell_id = grade_id or f"{module.id}-{index:02d}"
         while cell_id in used:
             cell_id += "-x"
@@ -328,10 +361,10 @@ def normalise(nb: Any, module: Module, course: Course) -> Any:
     return nb
 
 
-def cells_for(spec: str, module: Module, course: Course) -> list[Any]:
-    """The notebook cells (nbformat nodes) a spec stands for."""
+def cells_for(spec: str, module: Module, course: Course, notebook: Any = None) -> list[Any]:
+    """The notebook cells (nbformat nodes) a spec stands for; ``notebook`` as for ``cells.generate``."""
     return [nbformat.from_dict(cell.as_notebook_cell())  # type: ignore[no-untyped-call]
-            for cell in generate(spec, module, course)]
+            for cell in generate(spec, module, course, notebook)]
 
 
 def sync_course(course: str | Path) -> list[Path]:

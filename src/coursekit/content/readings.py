@@ -22,7 +22,7 @@ from coursekit.errors import ReadingCardError
 
 # The rules themselves are in schemas/reading.schema.json; these name them for code and tests.
 SCHEMA_VERSION = 1
-MIN_QUOTATIONS, MAX_QUOTATIONS = 3, 6
+MIN_QUOTATIONS, MAX_QUOTATIONS = 2, 3
 # A quotation longer than this stops being a short quotation: summarise instead.
 MAX_QUOTATION_WORDS = 40
 
@@ -34,6 +34,7 @@ class Source:
     venue: str
     date: str
     note: str = ""
+    words: int | None = None  # the essay's own length, when the card gives it
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def _parse(raw: dict[str, Any], path: Path) -> ReadingCard:
         id=raw["id"],
         title=raw["title"].strip(),
         source=Source(src["author"].strip(), src["title"].strip(), src["venue"].strip(),
-                      src["date"].strip(), src.get("note", "").strip()),
+                      src["date"].strip(), src.get("note", "").strip(), src.get("words")),
         summary=raw["summary"].strip(),
         quotations=tuple(Quotation(q["text"].strip(), q["attribution"].strip()) for q in raw["quotations"]),
         themes=tuple(theme.strip() for theme in raw["themes"]),

@@ -157,9 +157,10 @@ def _converter_class() -> Any:
             self.failure: tuple[str, BaseException] | None = None
             self.skipped = False
             ours = {Execute: CoursekitExecute, CheckCellMetadata: CoursekitCheckCellMetadata}
-            sanitize: list[Any] = list(self.sanitize_preprocessors)
+            # a config may name steps ("nbgrader.preprocessors.CheckCellMetadata"), as the course's does
+            sanitize: list[Any] = [_step(step) for step in self.sanitize_preprocessors]
             self.sanitize_preprocessors = [ours.get(step, step) for step in sanitize]
-            grade: list[Any] = list(self.autograde_preprocessors)
+            grade: list[Any] = [_step(step) for step in self.autograde_preprocessors]
             self.autograde_preprocessors = [ours.get(step, step) for step in grade]
 
         def init_destination(self, assignment_id: str, student_id: str) -> bool:
@@ -187,6 +188,13 @@ def _converter_class() -> Any:
                 raise
 
     return CoursekitAutograde
+
+
+def _step(step: Any) -> Any:
+    """A preprocessor class, from itself or from its dotted name (as nbconvert accepts either)."""
+    from traitlets.utils.importstring import import_item
+
+    return import_item(step) if isinstance(step, str) else step
 
 
 class _Grader:

@@ -27,8 +27,12 @@ is varied on purpose, and reproducibly (everything follows from ``--seed``):
 
 Running it again on a course that already has simulated submissions of the
 module is refused: a second run would mix two classes in the exchange and in
-``submitted/``. Simulate on a fresh copy of the course, or remove the
-simulated students first (the message says where they are).
+``submitted/``. Simulate into another folder, or remove the simulated students
+first (``coursekit class remove-simulated``).
+
+``simulate_class`` works in exactly the course folder it is given; where that
+is (by default a copy of the course of its own, never the real course unless
+asked) is decided by ``coursekit.grading.simulated``.
 """
 
 from __future__ import annotations
@@ -368,6 +372,8 @@ def simulate_class(course: str | Path, module: str, students: int, *, seed: int 
         # nbgrader submit keeps a copy of every submission in a cache; keep it
         # in the scratch folder rather than the instructor's home.
         config.Exchange.cache = str(Path(scratch, "cache"))
+        # every simulated submission is this user's, not the student's it names
+        config.ExchangeCollect.check_owner = False
         instructor = CourseDirectory(config=config, log=log)
         api = NbGraderAPI(coursedir=instructor, config=config, log=log)
         if not (course / "release" / module).is_dir():
@@ -452,10 +458,8 @@ def _refuse_if_simulated(course: Path, inbound: Path, module: str) -> None:
     raise SimulationError(
         f"Simulated students already submitted '{module}' in this course "
         f"({len(submitted)} in {course / 'submitted'}, {len(inbound_found)} in {inbound}). "
-        "A second simulation would mix two classes. Simulate on a fresh copy of the course, or "
-        f"first remove {course}/submitted/{PREFIX}*/{module}, {course}/autograded/{PREFIX}*/{module} "
-        f"and {inbound}/{PREFIX}*+{module}+* (and the {PREFIX} students from the gradebook if "
-        "they were autograded).")
+        "A second simulation would mix two classes. Simulate into another folder (--into), or "
+        f"first remove the simulated students: coursekit class remove-simulated --course {course}.")
 
 
 def _check(outcome: dict[str, Any] | None, step: str, module: str) -> None:

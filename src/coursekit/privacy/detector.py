@@ -72,11 +72,14 @@ from coursekit.privacy import lexicon
 __all__ = [
     "KINDS",
     "Finding",
+    "check_cells",
     "check_notebook",
     "check_path",
     "find_identifiers",
     "format_report",
     "main_privacy",
+    "review",
+    "saved_note",
 ]
 
 #: Identifier kinds, in plain words for the report.
@@ -121,7 +124,9 @@ class Finding:
 
     ``start`` and ``end`` are character offsets into the text that was checked
     (the cell's source for notebook findings); ``line`` is 1-based; ``context``
-    is the flagged text in [[ ]] with a few words either side.
+    is the flagged text in [[ ]] with a few words either side. ``place`` is
+    where a student finds the cell in JupyterLab, which shows no cell numbers:
+    the section's heading and the part's ("Part 4: Reflection, 3. Evaluation").
     """
 
     kind: str
@@ -133,6 +138,7 @@ class Finding:
     context: str = ""
     cell_index: int | None = None
     grade_id: str | None = None
+    place: str | None = None
 
 
 # --- word lists ----------------------------------------------------------------
@@ -371,8 +377,13 @@ def _institution_ok(m: re.Match[str]) -> bool:
     generic = w["generic_institution_words"] | w["not_names"]
     if "id" in m.re.groupindex:  # named by what is said of it: it must look like a name
         name = found.split()
+        peoples = lexicon.peoples_and_languages()
         if (any(p in w["not_names"] or p in w["titles"] or p in lexicon.larger_regions()
                 for p in name)
+                or all(p in peoples or lexicon.plain_letters(p) in peoples  # "Māori clients"
+                       for p in name)  # but "Canadian Tire" is a shop
+                or re.fullmatch(r"(?:Category|Grade|Type|Level|Class|Band|Stage|Tier)"
+                                r" (?:[A-Z]|\d+)", found)  # "a Category C prison": a kind
                 or found in lexicon.places() or _is_given(name[0])
                 or (found.isupper() and lexicon.zipf(found) >= 3.5)):  # NHS, GP, CBT
             return False
@@ -694,8 +705,14 @@ _CITED_WORK = re.compile(
     r"(?: and [A-Z][\w'’-]+)?['\u2019]s (?:(?:[A-Z][\w-]*\s+){0,3}(?:essay|paper|article|thread"
     r"|book|chapter|study|studies|post|blog|argument|definition|point|view|words|work|idea"
     r"|ideas|notion|term|research|writing|method|technique|formulation|phrase|quote|lecture"
-    r"|talk|podcast)|(?:[\w-]+\s+){0,3}(?:model|cycle|theory|framework|concept|approach"
-    r"|stages|hierarchy))\b")
+    r"|talk|podcast)|(?:[\w-]+\s+){0,5}(?:model|cycle|theory|framework|concept|approach"
+    r"|stages|hierarchy|tasks|triangle|programs?|programmes?|principles|scale|inventory"
+    r"|questionnaire|protocol|paradigm|typology|taxonomy|pyramid|wheel|matrix))\b")
+# A name followed by one of these names a measure or a technique: "the Columbia screen",
+# "Pomodoro techniques", "a Kendall-style programme".
+_EPONYM_AFTER = re.compile(
+    r" (?:screen|screening|scale|inventory|questionnaire|protocol|techniques?|method|test"
+    r"|programs?|programmes?)\b")
 _AUTHOR_BEFORE = re.compile(r"(?i)\b(?:as|per|following|after|like)\s+$")
 # After these comes a title or a writer, whatever the words: "read Love's Executioner".
 _TITLE_BEFORE = re.compile(
@@ -708,7 +725,9 @@ _INTERJECTION_AFTER = re.compile(
 _MEDIA = re.compile(
     r"(?i)\b(?:TV|television|(?:the|a|tv|that|this) show|series\b(?! of)|sitcom|films?|movies?"
     r"|episodes?|characters?|fictional|novels?|Netflix|HBO|rewatch\w*|re-watch\w*"
-    r"|binge-?watch\w*|documentary)\b")
+    r"|binge-?watch\w*|documentary"
+    # "comparing himself to Walter White": a figure everyone knows, not someone in his life
+    r"|compar\w+ (?:himself|herself|themselves|myself|yourself) (?:to|with))\b")
 _ARCHETYPE_BEFORE = re.compile(r"\b(?:a|an)\s+$")  # "more of a Sean Maguire"
 _PLACE_BEFORE = re.compile(
     r"(?i)\b(?:in|from|to|near|outside|around|towards?|between|into|through|across|of|at|via"
@@ -885,11 +904,14 @@ def _name_hits(text: str) -> list[_Hit]:
                     and all(n in words["fictional_parts"] for n in names))):
             fiction.update(names)
             continue  # "Dr Melfi", "Paul Weston in In Treatment": characters, not clients
-        if _TITLE_BEFORE.search(before) and not person_cue:
+        author = re.search(r"\b([A-Z][\w-]+)['’]s\s+$", before)
+        if _TITLE_BEFORE.search(before) and not person_cue or (
+                author and author.group(1) in words["author_surnames"]):
             continue  # "read Love's Executioner", "according to Maroda"
         if not titled and (
                 start in cited  # "Bordin (1979)", "Hayes et al."
                 or _CITED_WORK.match(text, end)  # "Simon's essay": an author, not a client
+                or (not tokens[run[-1]][3] and not person_cue and _EPONYM_AFTER.match(text, end))
                 or _AUTHOR_BEFORE.search(before) and not _is_given(names[0])
                 or _author_verb_after(text, tokens, run)
                 or (len(run) == 1 and names[0] in words["author_surnames"]
@@ -911,6 +933,9 @@ def _name_hits(text: str) -> list[_Hit]:
             continue  # "Valentine's Day", "St Patrick's Day"
         if not titled and not person_cue:
             placed = _place(names)
+            if (placed and len(run) == 1 and _THE_BEFORE.search(before)
+                    and _is_ordinary(names[0])):
+                placed = 0  # "a card from the King": a title, not the town of that name
             if placed and (_PLACE_BEFORE.search(before) or _POSTAL_AFTER.match(text, end)
                            or not any(n in lexicon.english_names() or _is_ordinary(n)
                                       for n in names[:placed] if n not in _DIRECTIONS)):
@@ -1141,27 +1166,58 @@ def check_notebook(path: str | Path, *, all_markdown: bool = False,
     Reflection cells are the Markdown cells nbgrader collects as answers
     (``metadata.nbgrader.solution`` true). With ``all_markdown`` every Markdown
     cell is checked; with ``include_raw`` raw cells are treated like Markdown
-    cells. Each finding carries the cell index and nbgrader grade id.
+    cells. Each finding carries the cell index, nbgrader grade id and the
+    headings it stands under (``Finding.place``).
     Raises DataFileError when the file is not a readable notebook.
     """
-    path = Path(path)
+    return check_cells(_read_notebook(Path(path)), all_markdown=all_markdown,
+                       include_raw=include_raw)
+
+
+def check_cells(cells: Sequence[Mapping[str, object]], *, all_markdown: bool = False,
+                include_raw: bool = False) -> list[Finding]:
+    """``check_notebook`` for a notebook's cells already read (nbformat nodes or dicts)."""
     findings: list[Finding] = []
-    for index, cell in enumerate(_read_notebook(path)):
-        kinds = ("markdown", "raw") if include_raw else ("markdown",)
-        if cell.get("cell_type") not in kinds:
-            continue
+    kinds = ("markdown", "raw") if include_raw else ("markdown",)
+    section = part = ""
+    for index, cell in enumerate(cells):
+        text = _cell_text(cell)
         metadata = cell.get("metadata")
-        nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
-        nbgrader = nbgrader if isinstance(nbgrader, dict) else {}
-        if not (all_markdown or nbgrader.get("solution") is True):
+        nbgrader = metadata.get("nbgrader") if isinstance(metadata, Mapping) else None
+        nbgrader = nbgrader if isinstance(nbgrader, Mapping) else {}
+        answer = nbgrader.get("solution") is True
+        if cell.get("cell_type") == "markdown" and not answer:
+            section, part = _headings(text, section, part)
+        if cell.get("cell_type") not in kinds or not (all_markdown or answer):
             continue
-        source = cell.get("source", "")
-        text = "".join(str(s) for s in source) if isinstance(source, list) else str(source)
         grade_id = nbgrader.get("grade_id")
+        place = ", ".join(heading for heading in (section, part) if heading) or None
         findings.extend(
-            replace(f, cell_index=index, grade_id=grade_id if isinstance(grade_id, str) else None)
+            replace(f, cell_index=index, grade_id=grade_id if isinstance(grade_id, str) else None,
+                    place=place)
             for f in find_identifiers(text))
     return findings
+
+
+def _cell_text(cell: Mapping[str, object]) -> str:
+    source = cell.get("source", "")
+    return "".join(str(s) for s in source) if isinstance(source, list) else str(source)
+
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)(?:\s+#+)?\s*$", re.MULTILINE)
+_POINTS = re.compile(r"\s*\(\d+(?:\.\d+)? points?\)$")
+
+
+def _headings(text: str, section: str, part: str) -> tuple[str, str]:
+    """The section (a level 1 or 2 heading) and part (level 3 and below) in force after a
+    Markdown cell: a new section starts without a part. "(2 points)" is left off."""
+    for match in _HEADING.finditer(text):
+        title = _POINTS.sub("", match.group(2).replace("*", "").strip())
+        if len(match.group(1)) <= 2:
+            section, part = title, ""
+        else:
+            part = title
+    return section, part
 
 
 def _notebooks(path: Path) -> list[Path]:
@@ -1183,8 +1239,13 @@ def check_path(path: str | Path, *, all_markdown: bool = False) -> dict[str, lis
 _AID = "This check is an aid, not a guarantee"
 
 
-def format_report(results: Mapping[str, Sequence[Finding]]) -> str:
-    """A readable report: each finding quoted in context, its kind and a rewording."""
+def format_report(results: Mapping[str, Sequence[Finding]], *, student: bool = False) -> str:
+    """A readable report: each finding quoted in context, its kind and a rewording.
+
+    A finding is placed by the headings it stands under, and, for an instructor,
+    by the cell's number and grade id too. With ``student`` (the notebook's own
+    check) cell numbers and lines are left out: JupyterLab shows neither.
+    """
     lines: list[str] = []
     kinds: Counter[str] = Counter()
     for path, findings in results.items():
@@ -1193,10 +1254,7 @@ def format_report(results: Mapping[str, Sequence[Finding]]) -> str:
         lines.append(path)
         for f in findings:
             kinds[f.kind] += 1
-            where = "text" if f.cell_index is None else f"cell {f.cell_index}"
-            if f.grade_id:
-                where += f" ({f.grade_id})"
-            lines.append(f"  {where}, line {f.line}: {KINDS[f.kind]}")
+            lines.append(f"  {_where(f, student)}: {KINDS[f.kind]}")
             lines.append(f'    "{f.context or f.text}"')
             lines.append(f"    suggestion: {f.suggestion}")
         lines.append("")
@@ -1212,6 +1270,16 @@ def format_report(results: Mapping[str, Sequence[Finding]]) -> str:
                  f"{sum(1 for f in results.values() if f)} of {files} {noun} ({detail}). "
                  f"{_AID}: reword what identifies a client before you submit.")
     return "\n".join(lines)
+
+
+def _where(f: Finding, student: bool) -> str:
+    if student:
+        return f.place or (f"your answer {f.grade_id}" if f.grade_id else "text")
+    cell = "text" if f.cell_index is None else f"cell {f.cell_index}"
+    if f.grade_id:
+        cell += f" ({f.grade_id})"
+    where = f"{f.place} ({cell})" if f.place else cell
+    return f"{where}, line {f.line}"
 
 
 def main_privacy(paths: list[str]) -> int:
@@ -1251,13 +1319,27 @@ def main_privacy(paths: list[str]) -> int:
 def review(notebook: str | Path) -> None:
     """Print the privacy report for one notebook: the cell students run before submitting.
 
-    It reads the notebook as last saved, so save first (Ctrl+S). Nothing is
-    sent anywhere; the check runs in this kernel.
+    It reads the notebook as last saved (a kernel cannot see JupyterLab's unsaved
+    edits), so it first says when that was: an edit made since is not checked.
+    Nothing is sent anywhere; the check runs in this kernel.
     """
     path = Path(notebook)
     try:
-        findings = check_notebook(path)
+        cells = _read_notebook(path)
     except DataFileError as exc:
         print(exc)
         return
-    print(format_report({str(path): findings}))
+    print(saved_note(path))
+    print(format_report({path.name: check_cells(cells)}, student=True))
+
+
+def saved_note(path: str | Path, now: datetime.datetime | None = None) -> str:
+    """Which version of a notebook a check read: the time it was last saved."""
+    path = Path(path)
+    saved = datetime.datetime.fromtimestamp(path.stat().st_mtime)
+    now = now or datetime.datetime.now()
+    when = f"at {saved:%H:%M}"
+    if saved.date() != now.date():
+        when = f"on {saved.day} {saved:%B %Y} {when}"
+    return (f"Checked {path.name} as saved {when}. If you changed it since, save it first "
+            "(Ctrl+S) and run this cell again: edits not yet saved are not checked.")

@@ -205,6 +205,8 @@ def _geography() -> tuple[frozenset[str], frozenset[str]]:
     large = {s["name"] for s in states.values()} | {c["name"] for c in countries.values()}
     for c in _iso("iso3166-1.json", "3166-1"):
         large.update(c[key] for key in ("name", "common_name") if key in c)
+        # "Korea, Republic of", "Iran, Islamic Republic of": the short name people say
+        large.update(c[key].split(",")[0] for key in ("name", "official_name") if "," in c.get(key, ""))
     provinces: set[str] = set()
     for sub in _iso("iso3166-2.json", "3166-2"):
         if sub["type"] in _LOCAL_TYPES:

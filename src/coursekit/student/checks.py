@@ -8,7 +8,9 @@ nbgrader gives the cell no points) with a message the student reads in their
 feedback.
 
 ``check_module`` is the one call a notebook makes: it checks every form the
-module's manifest marks required. The others check one form each.
+module's manifest marks required and prints a sentence for each (the lines
+are ``completion_report``'s). The others check one form each. A failure shows
+in the notebook as its message alone, without a traceback.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ from pathlib import Path
 
 from coursekit.content.instruments import Score, score
 from coursekit.content.manifest import Module
-from coursekit.errors import CoursekitError, ResponseFileError
+from coursekit.errors import NotebookMessage, ResponseFileError
 from coursekit.student.portfolio import PLAN_PARTS, PORTFOLIO, Plan, plan_from
 from coursekit.student.responses import Responses, ResponseStore, read_responses
 
 
-class IncompleteError(CoursekitError, AssertionError):
-    """A required part of a module is not done; the message says what is missing."""
+class IncompleteError(NotebookMessage, AssertionError):
+    """A required part of a module is not done; the message says what is missing.
+
+    A notebook shows the message alone, not the traceback through this module."""
 
 
 def _store(module: Module, folder: str | Path | None) -> ResponseStore:
@@ -38,28 +42,42 @@ def _saved(store: ResponseStore, what: str, redo: str) -> Responses | None:
         raise IncompleteError(f"Your saved {what} could not be read: {exc} {redo}") from None
 
 
-def check_module(module: Module | None = None, folder: str | Path | None = None) -> list[str]:
-    """Assert that every required form of the module is saved and complete; print and return
-    one line per form saying so. ``module`` defaults to the one this notebook runs in."""
+def check_module(module: Module | None = None, folder: str | Path | None = None) -> None:
+    """The completion check a notebook's graded cell runs: assert that every required form of
+    the module is saved and complete, and say so in a sentence per form.
+
+    It returns nothing, so the cell shows the sentences and no value (nbgrader would read a
+    value as partial credit). ``module`` defaults to the one this notebook runs in.
+    """
+    for line in completion_report(module, folder):
+        print(line)
+
+
+def completion_report(module: Module | None = None, folder: str | Path | None = None) -> list[str]:
+    """One sentence per required form of the module, saying it is complete; raises
+    IncompleteError at the first that is not."""
     module = module or Module.here()
     lines = []
     for form in module.forms:
         if not form.required:
             continue
         if form.kind == "instrument":
-            check_completion(module, form.id, folder)
+            result = check_completion(module, form.id, folder)
             instrument = module.instrument(form.id)
-            lines.append(f"{instrument.title}: saved, all {len(instrument.items)} items answered.")
+            # "did not happen" is an answer: the item is done, and said apart
+            skipped = (f", {len(result.not_applicable)} of them as did not happen"
+                       if result.not_applicable else "")
+            lines.append(f"Done: your answers to \u201c{instrument.title}\u201d are saved, all "
+                         f"{len(instrument.items)} items answered{skipped}.")
         elif form.kind == "questions":
             qset = module.questions(form.id)
             answers = check_questions(module, form.id, folder)
-            lines.append(f"{qset.title}: saved, all {len(answers)} questions answered.")
+            lines.append(f"Done: your answers to \u201c{qset.title}\u201d are saved, all "
+                         f"{len(answers)} questions answered.")
         else:
             plan = check_plan(folder, module)
             when = f"; you will review it on {plan.review:%d %B %Y}" if plan.review else ""
-            lines.append(f"Practice plan: saved with all {len(PLAN_PARTS)} parts{when}.")
-    for line in lines:
-        print(line)
+            lines.append(f"Done: your practice plan is saved with all {len(PLAN_PARTS)} parts{when}.")
     return lines
 
 
@@ -67,8 +85,9 @@ def check_completion(module: Module, instrument: str | None = None,
                      folder: str | Path | None = None) -> Score:
     """Assert that one of the module's instruments is saved and fully answered.
 
-    Returns the score. ``folder`` defaults to where the notebook runs (the
-    student's assignment folder).
+    An item answered "did not happen" is answered. Returns the score.
+    ``folder`` defaults to where the notebook runs (the student's assignment
+    folder).
     """
     definition = module.instrument(instrument)
     store = _store(module, folder)

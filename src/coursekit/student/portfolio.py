@@ -30,7 +30,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from coursekit.content.instruments import score
+from coursekit.content.instruments import NOT_APPLICABLE, Instrument, SubscaleScore, score
 from coursekit.content.manifest import COURSE_MODULES, MANIFEST, Module, load_module
 from coursekit.content.questions import validate_numbers
 from coursekit.errors import AnswerError, DataFileError, ResponseFileError
@@ -60,12 +60,15 @@ class Measure:
 
     group: str  # the instrument's or question set's title
     label: str
-    value: int | None  # None until answered (a subscale: until every item is)
+    value: float | None  # None until answered (a subscale: until every item is)
     minimum: int
     maximum: int
-    kind: str = "subscale"  # "subscale" (a total), "item" (one item, reverse-keyed turned round), "answer"
+    # "subscale" (a total, or a mean when an item did not happen), "item" (one item,
+    # reverse-keyed turned round), "answer"
+    kind: str = "subscale"
     unit: str = ""
-    note: str = ""  # why there is no value yet ("3 of 4 items answered")
+    note: str = ""  # why there is no value yet ("3 of 4 items answered"), or what it is a mean of
+    not_applicable: bool = False  # answered, but "did not happen": no value, and nothing left to do
 
 
 @dataclass(frozen=True)
@@ -137,8 +140,9 @@ class Portfolio:
         return "\n".join(lines)
 
     def _repr_markdown_(self) -> str:
+        # module folders by name: the student's own path (their home, a server's) says nothing
         rows = [f"**{len(self.done)} of {len(self.modules)} modules done** "
-                f"(their folders were looked for in `{self.base}`).", "",
+                f"(each module's folder was looked for beside this one, in `{self.base.name}`).", "",
                 "| module | state | what to do |", "|---|---|---|"]
         for m in self.modules:
             state = "done" if m.done else f"**not done yet**: {STATES[m.state]}"
@@ -250,24 +254,24 @@ def summarise_module(module: str, folder: str | Path, definitions: str | Path | 
         found = False
     if not found:
         return status(NO_FOLDER, "no folder found",
-                      f"There is no folder '{module}' in {folder.parent}. Fetch the module "
+                      f"There is no folder '{module}' beside this one. Fetch the module "
                       "(Assignments tab), work through it, then run this cell again.")
     try:
         saved = read_responses(folder / FILENAME, module)
     except ResponseFileError as exc:
-        return status(DAMAGED, "answers file could not be read",
-                      _damaged_advice(module, folder / FILENAME, exc.problem))
+        return status(DAMAGED, "answers file could not be read", _damaged_advice(module, exc.problem))
     except OSError as exc:
         return status(DAMAGED, "answers file could not be read",
-                      _damaged_advice(module, folder / FILENAME, f"cannot be read ({exc.strerror or exc})."))
-    no_answers = (f"No saved answers in {folder} yet. Open {notebook}, answer its forms and "
-                  "press Save answers.")
+                      _damaged_advice(module, f"cannot be read ({exc.strerror or exc})."))
+    no_answers = (f"No saved answers in the '{module}' folder yet. Open {notebook}, answer its "
+                  "forms and press Save answers.")
     if saved is None:
         return status(NO_ANSWERS, "no answers saved yet", no_answers)
     declared = _declared(module, folder, definitions)
     if declared is None:
         return status(DAMAGED, "module definitions not found",
-                      f"The module's definitions (its {MANIFEST}) are not in {folder}. Fetch the "
+                      f"The module's definitions (its {MANIFEST}) are not in the '{module}' "
+                      "folder. Fetch the "
                       "module again from the Assignments tab; your saved answers are kept.")
     instruments = list(declared.instruments.values())
     qsets = list(declared.question_sets.values())
@@ -285,18 +289,19 @@ def summarise_module(module: str, folder: str | Path, definitions: str | Path | 
             counts.append((inst.title, len(inst.items) - len(result.missing), len(inst.items), "items"))
             # One subscale of several items: its items show the shape the total hides.
             show_items = len(inst.subscales) == 1 and len(inst.items) > 1
-            measures += [Measure(inst.title, f"{sub.label} (total)" if show_items else sub.label,
-                                 sub.total, sub.minimum, sub.maximum,
-                                 note=f"{sub.answered} of {sub.n_items} items answered"
-                                 if sub.n_items > 1 else "")
-                         for sub in result.subscales]
+            measures += [_subscale_measure(inst, sub, show_items) for sub in result.subscales]
             if show_items:
                 lo, hi = inst.scale.min, inst.scale.max
                 for item in inst.items:
                     value = answers.get(item.id)
-                    if value is not None and item.reverse:
+                    if value is NOT_APPLICABLE:
+                        measures.append(Measure(inst.title, _short(item.text), None, lo, hi, "item",
+                                                note="did not happen", not_applicable=True))
+                        continue
+                    if isinstance(value, int) and item.reverse:
                         value = hi + lo - value
-                    measures.append(Measure(inst.title, _short(item.text), value, lo, hi, "item"))
+                    measures.append(Measure(inst.title, _short(item.text),
+                                            value if isinstance(value, int) else None, lo, hi, "item"))
             own = saved.own_answer(inst)  # optional: a word of the student's own, rated
             if own is not None:
                 measures.append(Measure(inst.title, f"{own['name']} (your own word)", own["rating"],
@@ -308,7 +313,7 @@ def summarise_module(module: str, folder: str | Path, definitions: str | Path | 
                                  "answer", q.unit) for q in qset.questions]
     except AnswerError as exc:
         return status(DAMAGED, "saved answers do not fit the module",
-                      f"The answers saved in {folder / FILENAME} do not fit the module as it is "
+                      f"The answers saved in {_shown(module)} do not fit the module as it is "
                       f"now ({exc}) They were left as they are. Open {notebook}, answer its "
                       "forms again and press Save answers.", saved=saved)
     answered = sum(c[1] for c in counts)
@@ -336,10 +341,30 @@ def _declared(module: str, folder: Path, definitions: str | Path | None) -> Modu
     return None
 
 
-def _damaged_advice(module: str, path: Path, problem: str) -> str:
-    return (f"The saved answers file {path} {problem} It was left exactly as it is. Open "
+def _shown(module: str) -> str:
+    """A module's answers file as the student finds it: by its folder's name, not a full path."""
+    return f"{module}/{FILENAME}"
+
+
+def _damaged_advice(module: str, problem: str) -> str:
+    return (f"The saved answers file {_shown(module)} {problem} It was left exactly as it is. Open "
             f"{module}.ipynb and run its form: the form keeps the damaged file aside (nothing is "
             "deleted) and lets you answer again. Tell your instructor if this keeps happening.")
+
+
+def _subscale_measure(inst: Instrument, sub: SubscaleScore, show_items: bool) -> Measure:
+    """A subscale's row: its total, or, when an item did not happen, its mean over the others
+    on the answer scale (a total of fewer items would read as a low score)."""
+    label = f"{sub.label} (total)" if show_items else sub.label
+    progress = f"{sub.answered} of {sub.n_items} items answered" if sub.n_items > 1 else ""
+    if not sub.not_applicable or sub.answered < sub.n_items:
+        return Measure(inst.title, label, sub.total, sub.minimum, sub.maximum, note=progress)
+    lo, hi = inst.scale.min, inst.scale.max
+    if sub.mean is None:
+        return Measure(inst.title, sub.label, None, lo, hi, note="did not happen", not_applicable=True)
+    label = f"{sub.label} (mean)" if show_items else sub.label
+    return Measure(inst.title, label, round(sub.mean, 1), lo, hi,
+                   note=f"mean of the {sub.applicable} items that applied")
 
 
 def _label(question_id: str) -> str:
@@ -456,6 +481,30 @@ def validate_plan(answers: Mapping[str, object]) -> dict[str, str]:
 def save_plan(store: ResponseStore, answers: Mapping[str, object]) -> Responses:
     """Validate the plan and save it (all of it, replacing the earlier version)."""
     return store.save_value(PLAN_KEY, validate_plan(answers))
+
+
+def save_plan_part_way(store: ResponseStore,
+                       answers: Mapping[str, object]) -> tuple[Responses, dict[str, str]]:
+    """Save every part of the plan that is valid; keep what was saved before of a part that is
+    not (an impossible review date, a text far too long), and say why.
+
+    The form says a plan may be saved part-way, so one bad part never blocks the others.
+    Returns what was saved and ``{part id: message}`` for each part refused.
+    """
+    for key in answers:
+        if key not in PLAN_IDS:
+            raise AnswerError(f"'{key}' is not a part of the plan; its parts are {', '.join(PLAN_IDS)}.")
+    before = plan_from(store.load()).parts()
+    clean: dict[str, str] = {}
+    refused: dict[str, str] = {}
+    for part in PLAN_PARTS:
+        try:
+            clean.update(validate_plan({part.id: answers.get(part.id)}))
+        except AnswerError as exc:
+            refused[part.id] = str(exc)
+            if before[part.id]:
+                clean[part.id] = before[part.id]
+    return store.save_value(PLAN_KEY, clean), refused
 
 
 def plan_from(saved: Responses | None) -> Plan:

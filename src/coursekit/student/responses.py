@@ -11,8 +11,13 @@ File format (``schema_version`` 1; every field is described in
     {"format": "coursekit-responses", "schema_version": 1,
      "module": "alliance", "revision": 3, "saved_at": "2026-11-21T10:00:00+00:00",
      "instruments": {"alliance": {"instrument_version": 1,
-                                  "saved_at": "...", "answers": {"bond_1": 4}}},
+                                  "saved_at": "...", "answers": {"bond_1": 4},
+                                  "not_applicable": ["bond_3"]}},
      "values": {"prediction": {"gains": 12}}}
+
+An item answered "did not happen" is listed in ``not_applicable`` and not in
+``answers``, so a rating is always a number and an unanswered item is in
+neither (a file without N/A answers has no ``not_applicable`` at all).
 
 Guarantees:
 
@@ -39,7 +44,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from coursekit.content.instruments import Instrument, validate_answers, validate_own_answer
+from coursekit.content.instruments import (
+    NOT_APPLICABLE,
+    Answer,
+    Instrument,
+    validate_answers,
+    validate_own_answer,
+)
 from coursekit.content.questions import QuestionSet, validate_numbers
 from coursekit.content.schema import validate
 from coursekit.errors import AnswerError, ResponseFileError, StoreError
@@ -57,9 +68,14 @@ FOLDER_ENV = "COURSEKIT_RESPONSES_DIR"
 
 @dataclass(frozen=True)
 class InstrumentAnswers:
-    answers: Mapping[str, int]
+    answers: Mapping[str, int]  # the ratings
     instrument_version: int
     saved_at: str
+    not_applicable: tuple[str, ...] = ()  # items answered "did not happen"
+
+    def merged(self) -> dict[str, Answer]:
+        """Every answer: the ratings and NOT_APPLICABLE for the items that did not apply."""
+        return {**self.answers, **dict.fromkeys(self.not_applicable, NOT_APPLICABLE)}
 
 
 @dataclass(frozen=True)
@@ -72,9 +88,10 @@ class Responses:
     instruments: Mapping[str, InstrumentAnswers] = field(default_factory=dict)
     values: Mapping[str, Any] = field(default_factory=dict)
 
-    def answers(self, instrument_id: str) -> dict[str, int]:
+    def answers(self, instrument_id: str) -> dict[str, Answer]:
+        """The saved answers to one instrument: ratings, and NOT_APPLICABLE where an item did not apply."""
         entry = self.instruments.get(instrument_id)
-        return dict(entry.answers) if entry else {}
+        return entry.merged() if entry else {}
 
     def own_answer(self, instrument: Instrument) -> dict[str, Any] | None:
         """The saved answer to the instrument's own item, ``{"name", "rating"}``, or None.
@@ -109,6 +126,8 @@ class Responses:
                     "instrument_version": entry.instrument_version,
                     "saved_at": entry.saved_at,
                     "answers": dict(entry.answers),
+                    # written only when there is one, so older files read the same
+                    **({"not_applicable": list(entry.not_applicable)} if entry.not_applicable else {}),
                 }
                 for key, entry in self.instruments.items()
             },
@@ -131,12 +150,19 @@ def parse_responses(raw: Any, path: str | Path, module: str | None = None) -> Re
         raise ResponseFileError(
             path, f"holds answers for module '{raw['module']}', not '{module}'. "
             "Was it copied from another module's folder?", field="module")
-    instruments = {
-        key: InstrumentAnswers(answers=dict(entry["answers"]),
-                               instrument_version=entry.get("instrument_version", 1),
-                               saved_at=str(entry.get("saved_at", "")))
-        for key, entry in raw.get("instruments", {}).items()
-    }
+    instruments = {}
+    for key, entry in raw.get("instruments", {}).items():
+        skipped = tuple(entry.get("not_applicable", ()))
+        both = sorted(set(skipped) & set(entry["answers"]))
+        if both:
+            raise ResponseFileError(
+                path, f"cannot be read: item {both[0]} of {key} is both rated and marked "
+                "'did not happen'.", field=f"instruments.{key}.not_applicable",
+                advice="Answer the self-assessment again and press Save answers.")
+        instruments[key] = InstrumentAnswers(answers=dict(entry["answers"]),
+                                             instrument_version=entry.get("instrument_version", 1),
+                                             saved_at=str(entry.get("saved_at", "")),
+                                             not_applicable=skipped)
     saved_at = raw.get("saved_at")
     return Responses(raw["module"], raw["revision"], saved_at if isinstance(saved_at, str) else None,
                      instruments, raw.get("values", {}))
@@ -205,7 +231,7 @@ class ResponseStore:
         with self._locked():
             return self._load_unlocked()
 
-    def answers(self, instrument_id: str) -> dict[str, int]:
+    def answers(self, instrument_id: str) -> dict[str, Answer]:
         return self.load().answers(instrument_id)
 
     def save_answers(
@@ -214,7 +240,9 @@ class ResponseStore:
     ) -> Responses:
         """Validate and save the answers to one instrument; return what is on disk.
 
-        Unanswered items may be left out. ``values`` are named values saved in
+        Unanswered items may be left out; an item that did not happen is
+        answered ``NOT_APPLICABLE`` (saved in the entry's ``not_applicable``
+        list, apart from the ratings). ``values`` are named values saved in
         the same write (as ``save_value`` would), such as the answer to the
         instrument's own item. Raises AnswerError for an invalid answer and
         StoreError when the disk refuses (or a value is not JSON); in both
@@ -225,7 +253,9 @@ class ResponseStore:
         for key, value in extra.items():
             _check_json(key, value)
         now = _now()
-        entry = InstrumentAnswers(clean, instrument.version, now)
+        ratings = {key: value for key, value in clean.items() if isinstance(value, int)}
+        skipped = tuple(key for key, value in clean.items() if value is NOT_APPLICABLE)
+        entry = InstrumentAnswers(ratings, instrument.version, now, skipped)
 
         def update(old: Responses) -> Responses:
             return Responses(self.module, old.revision + 1, now,

@@ -4,10 +4,14 @@ The forms hold no scoring or storage logic: they read and write through
 ``coursekit.student.responses.ResponseStore`` and validate through the data modules.
 What the student saw as saved is on disk.
 
-Keyboard use: each rating item is a row of native radio buttons; Tab moves
-from answer to answer and Space chooses the one in focus (in JupyterLab the
-arrow keys belong to the notebook's own shortcuts, so they do not choose);
-text boxes take typing; the Save button takes Enter or Space.
+The controls are coursekit's own (``coursekit.student.widgets_front``), built
+for keyboards and screen readers. Each rating item is one radio group named by
+its statement (an item about something that may not have happened has one more
+option, labelled with its "did not happen" text, in the same group): Tab moves
+from item to item, the arrow keys move the answer within an item, Space chooses
+the option in focus. Text boxes are labelled by their question and take typing;
+the Save button takes Enter or Space. "Saved", "Unsaved changes" and errors are
+announced. Where widgets cannot be drawn, a form shows as text (``as_text``).
 """
 
 from __future__ import annotations
@@ -19,16 +23,26 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from coursekit.content.instruments import Instrument, validate_own_answer
+from coursekit.content.instruments import NOT_APPLICABLE, Answer, Instrument, Item, validate_own_answer
 from coursekit.content.manifest import Module
 from coursekit.content.questions import QuestionSet
-from coursekit.errors import AnswerError, StoreError
-from coursekit.student.export import export_html
-from coursekit.student.portfolio import PLAN_PARTS, gather, parse_review_date, plan_from, save_plan
+from coursekit.errors import AnswerError, StoreError, UncheckedIdentifiersError
+from coursekit.palette import WARNING_TEXT
+from coursekit.student.export import export_html, flags_html
+from coursekit.student.portfolio import (
+    PLAN_PARTS,
+    PORTFOLIO,
+    gather,
+    parse_review_date,
+    plan_from,
+    save_plan_part_way,
+)
 from coursekit.student.responses import Responses, ResponseStore
+from coursekit.student.widgets_front import ChoiceGroup, FrontControl, LiveRegion, PushButton, TextEntry
 
-WARNING_COLOUR = "#D55E00"  # Okabe-Ito vermillion; never the only cue
-OK_COLOUR = "#009E73"  # Okabe-Ito bluish green
+# The status tones, coloured by widgets_front.css with palette.WARNING_TEXT and OK_TEXT
+# (at least 4.5:1 on the notebook's background); the words always say it too.
+WARN, OK = "warn", "ok"
 
 
 class SavingForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
@@ -43,15 +57,16 @@ class SavingForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     def __init__(self, title: str, instructions: str, rows: list[widgets.Widget],
                  store: ResponseStore, saved: Responses):
         self.store = store
-        self.save_button = widgets.Button(
-            description="Save answers", button_style="primary", icon="save",
-            tooltip="Save your answers into this assignment folder",
-        )
+        self.title, self.instructions = title, instructions
+        self.save_button = PushButton("Save answers",
+                                      tooltip="Save your answers into this assignment folder")
         self.save_button.on_click(lambda _button: self.save())
-        self.status = widgets.HTML()
-        self.message = widgets.HTML()
+        self.status = LiveRegion("status")  # Saved / Unsaved changes, announced politely
+        self.message = LiveRegion("alert")  # errors, announced at once
         header = widgets.HTML(f"<h3>{html.escape(title)}</h3><p>{html.escape(instructions)}</p>")
-        super().__init__([header, *rows, widgets.HBox([self.save_button, self.status]), self.message])
+        footer = widgets.HBox([self.save_button, self.status],
+                              layout=widgets.Layout(align_items="center", grid_gap="12px"))
+        super().__init__([header, *rows, footer, self.message])
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self._saved = self._saved_answers(saved)
@@ -60,16 +75,16 @@ class SavingForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
     controls: dict[str, Any]
 
-    def _saved_answers(self, saved: Responses) -> dict[str, int]:
+    def _saved_answers(self, saved: Responses) -> dict[str, Any]:
         raise NotImplementedError
 
-    def _store_answers(self, answers: dict[str, int]) -> Responses:
+    def _store_answers(self, answers: dict[str, Any]) -> Responses:
         raise NotImplementedError
 
     def _saved_at(self, saved: Responses) -> str:
         return saved.saved_at or ""
 
-    def answers(self) -> dict[str, int]:
+    def answers(self) -> dict[str, Any]:
         """The answers currently in the form (unanswered ones left out).
 
         Raises AnswerError when a control holds something that is no answer.
@@ -77,9 +92,8 @@ class SavingForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         values = {key: self._value(key, c) for key, c in self.controls.items()}
         return {key: v for key, v in values.items() if v is not None}
 
-    def _value(self, key: str, control: Any) -> int | None:
-        value: int | None = control.value
-        return value
+    def _value(self, key: str, control: Any) -> Any:
+        return control.value
 
     @property
     def dirty(self) -> bool:
@@ -95,10 +109,10 @@ class SavingForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         except (StoreError, AnswerError) as exc:
             self._warn(str(exc))  # says everything the store's notice would
             self.store.notice = None
-            self.status.value = self._badge("Not saved", WARNING_COLOUR)
+            self.status.show("Not saved", tone=WARN)
             return False
         self._saved = self._saved_answers(saved)
-        self.message.value = ""
+        self.message.clear()
         self._show_saved(saved)
         self._show_store_notice()  # e.g. a damaged file found and set aside during this save
         return True
@@ -110,15 +124,14 @@ class SavingForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
     def _on_change(self, _change: object) -> None:
         if self.dirty:
-            self.status.value = self._badge("Unsaved changes: press Save answers to keep them",
-                                            WARNING_COLOUR)
+            self.status.show("Unsaved changes: press Save answers to keep them", tone=WARN)
         else:
             self._show_saved(None)
 
     def _show_saved(self, saved: Responses | None) -> None:
         keys = list(self.controls)
         if not self._saved:
-            self.status.value = self._badge("Nothing saved yet", WARNING_COLOUR)
+            self.status.show("Nothing saved yet", tone=WARN)
             return
         when = ""
         stamp_text = self._saved_at(saved) if saved else ""
@@ -126,20 +139,37 @@ class SavingForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             stamp = datetime.fromisoformat(stamp_text).astimezone()
             when = f" at {stamp:%H:%M} on {stamp:%d %b}"
         text = f"Saved{when}: {len(self._saved)} of {len(keys)} {self.noun} answered"
+        skipped = sum(1 for value in self._saved.values() if value is NOT_APPLICABLE)
+        if skipped:
+            text += f", {skipped} of them as did not happen"
         missing = [str(n) for n, key in enumerate(keys, 1) if key not in self._saved]
         if missing:
             text += f" (still open: {', '.join(missing)})"
-        self.status.value = self._badge(text, OK_COLOUR if not missing else WARNING_COLOUR)
+        self.status.show(text, tone=OK if not missing else WARN)
 
     def _warn(self, text: str) -> None:
-        self.message.value = (
-            f'<div role="alert" style="border-left: 4px solid {WARNING_COLOUR}; '
-            f'padding: 4px 8px;"><b>Warning:</b> {html.escape(text)}</div>'
-        )
+        self.message.show(text, lead="Warning:")
 
-    @staticmethod
-    def _badge(text: str, colour: str) -> str:
-        return f'<span style="color: {colour}; font-weight: bold;">{html.escape(text)}</span>'
+    def as_text(self) -> str:
+        """The form as plain text: what a front end without widgets shows instead."""
+        lines = [self.title, self.instructions, ""]
+        lines += [control.as_text() for control in self._front_controls()]
+        lines += ["", self.status.as_text()]
+        if self.message.value:
+            lines.append(self.message.as_text())
+        lines.append("(The form itself needs JupyterLab with its widgets; run this cell there to answer.)")
+        return "\n".join(lines)
+
+    def _front_controls(self) -> list[FrontControl]:
+        return [c for c in self.controls.values() if isinstance(c, FrontControl)]
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        # The widget for JupyterLab, and the form as text (not the widget's repr) for
+        # front ends that cannot draw it: nbconvert, a static viewer, a broken extension.
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, dict):
+            bundle["text/plain"] = self.as_text()
+        return bundle
 
 
 OWN_ITEM_NOTE = ("In a word or two: name a feeling, not a person. It stays in your own answers "
@@ -157,52 +187,57 @@ class InstrumentForm(SavingForm):
     ...                       ResponseStore.here("alliance"))
     """
 
-    own_name: widgets.Text | None = None
-    own_rating: widgets.RadioButtons | None = None
+    own_name: TextEntry | None = None
+    own_rating: ChoiceGroup | None = None
 
     def __init__(self, instrument: Instrument, store: ResponseStore):
         self.instrument = instrument
         saved = store.load()
         answers = saved.answers(instrument.id)
-        options = [(instrument.scale.label(v), v) for v in instrument.scale.points]
+        options: list[tuple[str, Answer]] = [(instrument.scale.label(v), v)
+                                             for v in instrument.scale.points]
         self.controls = {}
         rows: list[widgets.Widget] = []
         for number, item in enumerate(instrument.items, 1):
-            control = widgets.RadioButtons(
-                options=options, value=answers.get(item.id), orientation="horizontal",
-                # The item's text labels the group for screen readers; it is shown once,
-                # above, so the label itself takes no width.
-                description=f"{number}. {item.text}", style={"description_width": "0px"},
-                tooltip=item.text, layout=widgets.Layout(width="auto"),
-            )
+            control = self._item_control(item, f"{number}.", options, answers.get(item.id))
             self.controls[item.id] = control
-            label = f"<b>{number}.</b> {html.escape(item.text)}"
-            if item.anchors:
-                low, high = (html.escape(a) for a in item.anchors)
-                scale = instrument.scale
-                label += f"<br><small>{scale.min} = {low}; {scale.max} = {high}</small>"
-            rows.append(widgets.VBox([widgets.HTML(label), control],
-                                     layout=widgets.Layout(margin="0 0 8px 0")))
+            rows.append(control)
         own = instrument.own_item
         if own is not None:
             number = len(instrument.items) + 1
             mine = saved.own_answer(instrument) or {}
-            self.own_name = widgets.Text(
-                value=mine.get("name", ""), placeholder=own.placeholder, description=f"{number}.",
-                tooltip=own.text, layout=widgets.Layout(width="24em"),
-            )
-            self.own_rating = widgets.RadioButtons(
-                options=options, value=mine.get("rating"), orientation="horizontal",
-                description="rating", tooltip=own.text, layout=widgets.Layout(width="auto"),
-            )
-            rows.append(widgets.VBox([
-                widgets.HTML(f"<b>{number}.</b> {html.escape(own.text)} <i>(optional)</i><br>"
-                             f"<small>{html.escape(OWN_ITEM_NOTE)}</small>"),
-                self.own_name, self.own_rating], layout=widgets.Layout(margin="0 0 8px 0")))
+            self.own_name = TextEntry(
+                text=own.text, number=f"{number}.", optional=True, help=OWN_ITEM_NOTE,
+                value=mine.get("name", ""), placeholder=own.placeholder, width="24em")
+            self.own_rating = ChoiceGroup(
+                options=options, value=mine.get("rating"),
+                text=f"Your rating for item {number}, your own word")
+            rows += [self.own_name, self.own_rating]
         super().__init__(instrument.title, instrument.instructions, rows, store, saved)
         for extra in (self.own_name, self.own_rating):
             if extra is not None:
                 extra.observe(self._on_change, names="value")
+
+    def _item_control(self, item: Item, number: str, options: list[tuple[str, Answer]],
+                      value: Answer | None) -> ChoiceGroup:
+        # "did not happen" is one more option of the item's own group, labelled with its
+        # text, so it is chosen, read out and saved like any answer
+        choices = [*options, (item.not_applicable, NOT_APPLICABLE)] if item.not_applicable else options
+        extra_from = len(options) if item.not_applicable else None
+        if not item.anchors:
+            return ChoiceGroup(options=choices, value=value, text=item.text, number=number,
+                               extra_from=extra_from)
+        # A pair of statements: one at each end of the row, the numbers between them; the
+        # end and middle points say in words what they mean (as the instructions do).
+        scale = self.instrument.scale
+        meaning = {scale.min: "the first statement, completely",
+                   scale.max: "the second statement, completely"}
+        if (scale.min + scale.max) % 2 == 0:
+            meaning[(scale.min + scale.max) // 2] = "both equally"
+        names = [f"{label}: {meaning[v]}" if isinstance(v, int) and v in meaning else ""
+                 for label, v in choices]
+        return ChoiceGroup(options=choices, value=value, text=item.text, number=number,
+                           poles=item.anchors, names=names, extra_from=extra_from)
 
     def own_answer(self) -> dict[str, Any] | None:
         """The own item as it stands in the form (None if empty); AnswerError if half-done."""
@@ -221,19 +256,18 @@ class InstrumentForm(SavingForm):
         except AnswerError:
             return True
 
-    def _saved_answers(self, saved: Responses) -> dict[str, int]:
+    def _saved_answers(self, saved: Responses) -> dict[str, Any]:
         self._saved_own = saved.own_answer(self.instrument)
         return saved.answers(self.instrument.id)
 
     def _show_saved(self, saved: Responses | None) -> None:
         if not self._saved and self._saved_own:  # only the own word is saved so far
-            self.status.value = self._badge(
-                f"Saved: your own word only; 0 of {len(self.controls)} {self.noun} answered",
-                WARNING_COLOUR)
+            self.status.show(f"Saved: your own word only; 0 of {len(self.controls)} {self.noun} answered",
+                             tone=WARN)
             return
         super()._show_saved(saved)
 
-    def _store_answers(self, answers: dict[str, int]) -> Responses:
+    def _store_answers(self, answers: dict[str, Any]) -> Responses:
         own = self.instrument.own_item
         values = {own.id: self.own_answer()} if own is not None else None
         return self.store.save_answers(self.instrument, answers, values=values)
@@ -241,6 +275,9 @@ class InstrumentForm(SavingForm):
     def _saved_at(self, saved: Responses) -> str:
         entry = saved.instruments.get(self.instrument.id)
         return entry.saved_at if entry else ""
+
+    def _front_controls(self) -> list[FrontControl]:
+        return [*super()._front_controls(), *(c for c in (self.own_name, self.own_rating) if c is not None)]
 
 
 class QuestionForm(SavingForm):
@@ -263,33 +300,33 @@ class QuestionForm(SavingForm):
             # (IntText makes it 0), and a bounded box would silently clamp what
             # was typed; out-of-range or non-numbers get a message instead.
             saved_value = answers.get(q.id)
-            control = widgets.Text(
-                value="" if saved_value is None else str(saved_value), description=f"{number}.",
-                placeholder=f"{q.min} to {q.max}", tooltip=q.text,
-                layout=widgets.Layout(width="14em"),
-            )
+            unit = f"{q.min} to {q.max} {q.unit}".rstrip()
+            control = TextEntry(
+                text=q.text, number=f"{number}.", help=f"A whole number, {unit}.",
+                value="" if saved_value is None else str(saved_value),
+                placeholder=f"{q.min} to {q.max}", inputmode="numeric", width="14em")
             self.controls[q.id] = control
-            unit = f" ({q.min} to {q.max} {html.escape(q.unit)})".rstrip()
-            rows.append(widgets.VBox(
-                [widgets.HTML(f"<b>{number}.</b> {html.escape(q.text)}<br><small>{unit}</small>"),
-                 control], layout=widgets.Layout(margin="0 0 8px 0")))
+            rows.append(control)
         super().__init__(qset.title, qset.instructions, rows, store, saved)
 
     def _value(self, key: str, control: Any) -> int | None:
         text = str(control.value).strip()
+        control.error = ""
         if not text:
             return None
         try:
             return int(text)
         except ValueError:
+            # said under the box too, which is then marked invalid for screen readers
+            control.error = "Not a whole number: type digits only, or leave the box empty."
             number = list(self.controls).index(key) + 1
             raise AnswerError(f"Question {number}: '{text}' is not a whole number; "
                               "type digits only, or leave the box empty.") from None
 
-    def _saved_answers(self, saved: Responses) -> dict[str, int]:
+    def _saved_answers(self, saved: Responses) -> dict[str, Any]:
         return saved.numbers(self.qset.id)
 
-    def _store_answers(self, answers: dict[str, int]) -> Responses:
+    def _store_answers(self, answers: dict[str, Any]) -> Responses:
         return self.store.save_numbers(self.qset, answers)
 
 
@@ -316,12 +353,14 @@ def ask(form: str, *, module: Module | None = None) -> QuestionForm:
 class PlanForm(SavingForm):
     """The deliberate-practice plan: three short texts and a review date.
 
-    A part left empty is unwritten (the plan may be saved part-way); a review
-    date that is not a real date is refused with a message and nothing is
-    saved. The texts stay in the student's own answers file.
+    A part left empty is unwritten (the plan may be saved part-way); a part
+    that cannot be saved (a review date that is not a real date) is refused
+    with a message, keeping what was saved of it before, and the other parts
+    are saved. The texts stay in the student's own answers file.
     """
 
     noun = "parts of the plan"
+    _refused: dict[str, str]  # the parts the last save refused, with why
 
     def __init__(self, store: ResponseStore):
         saved = store.load()
@@ -331,17 +370,14 @@ class PlanForm(SavingForm):
         for number, part in enumerate(PLAN_PARTS, 1):
             value = getattr(plan, part.id)
             if part.id == "review_date":
-                control = widgets.Text(value=value, placeholder="YYYY-MM-DD", description=f"{number}.",
-                                       tooltip=part.label, layout=widgets.Layout(width="16em"))
+                control = TextEntry(text=part.label, number=f"{number}.", help=part.prompt, value=value,
+                                    placeholder="YYYY-MM-DD", width="16em")
                 control.observe(self._check_date, names="value")
             else:
-                control = widgets.Textarea(value=value, description=f"{number}.", tooltip=part.label,
-                                           rows=3, layout=widgets.Layout(width="95%"))
+                control = TextEntry(text=part.label, number=f"{number}.", help=part.prompt, value=value,
+                                    multiline=True, rows=3)
             self.controls[part.id] = control
-            rows.append(widgets.VBox(
-                [widgets.HTML(f"<b>{number}. {html.escape(part.label)}</b><br>"
-                              f"<small>{html.escape(part.prompt)}</small>"), control],
-                layout=widgets.Layout(margin="0 0 8px 0")))
+            rows.append(control)
         super().__init__("My deliberate-practice plan",
                          "Write each part in a sentence or two, then press Save answers. You can "
                          "save part-way and come back; all four parts count for completion.",
@@ -351,25 +387,46 @@ class PlanForm(SavingForm):
         text = str(control.value).strip()
         if not text:
             return None
-        return parse_review_date(text).isoformat() if key == "review_date" else text
+        if key == "review_date":
+            try:
+                return parse_review_date(text).isoformat()
+            except AnswerError:
+                return text  # saving refuses this part alone, and says why
+        return text
 
     def _check_date(self, change: Any) -> None:
         # Said at once when a whole date has been typed, not at every keystroke.
         text = str(change["new"]).strip()
+        box = change["owner"]
         try:
             if len(text) >= 10:
                 parse_review_date(text)
         except AnswerError as exc:
             self._warn(str(exc))
+            box.error = "Not a real date yet: see the warning under the form."  # and marked invalid
             return
+        box.error = ""
         if "Review date" in self.message.value:
-            self.message.value = ""
+            self.message.clear()
 
     def _saved_answers(self, saved: Responses) -> dict[str, Any]:
         return {key: value for key, value in plan_from(saved).parts().items() if value}
 
     def _store_answers(self, answers: dict[str, Any]) -> Responses:
-        return save_plan(self.store, answers)
+        saved, self._refused = save_plan_part_way(self.store, answers)
+        return saved
+
+    def save(self) -> bool:
+        self._refused = {}
+        if not super().save():
+            return False
+        if self._refused:
+            kept = [part.label.lower() for part in PLAN_PARTS
+                    if part.id in self._refused and part.id in self._saved]
+            self._warn(" ".join(self._refused.values()) + " The other parts are saved"
+                       + (f"; the {', '.join(kept)} saved before is kept" if kept else "")
+                       + ". Correct it and press Save answers again.")
+        return True
 
 
 def plan_form(*, module: Module | None = None) -> PlanForm:
@@ -385,7 +442,10 @@ class ExportPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
     Nothing is written until the button is pressed, so running the notebook
     (nbval, nbgrader validate, autograde) never leaves a copy behind. Each
-    press gathers the answers afresh, so the copy has the latest plan.
+    press gathers the answers afresh, so the copy has the latest plan, and runs
+    the privacy check on what the copy would hold: when it finds something, the
+    findings are listed and nothing is written until the student fixes them and
+    presses again, or presses the second button, "I have checked; save anyway".
     ``base`` and ``here`` are passed to ``coursekit.student.portfolio.gather``.
     """
 
@@ -395,34 +455,54 @@ class ExportPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.include_reflections = widgets.Checkbox(
             value=include_reflections, description="Include the text of my reflections",
             indent=False)
-        self.button = widgets.Button(
-            description="Save my portfolio", button_style="primary", icon="download",
-            tooltip="Write my-practice-portfolio.html into this folder",
-            layout=widgets.Layout(width="auto"))
+        self.button = PushButton("Save my portfolio",
+                                 tooltip="Write my-practice-portfolio.html into this folder")
         self.button.on_click(lambda _button: self.export())
-        self.message = widgets.HTML()
-        super().__init__([self.include_reflections, self.button, self.message])
+        # shown only after the privacy check found something
+        self.anyway = PushButton("I have checked; save anyway",
+                                 tooltip="Write the copy with the findings listed below as they are")
+        self.anyway.layout.display = "none"
+        self.anyway.on_click(lambda _button: self.export(checked=True))
+        self.status = LiveRegion("status")
+        self.message = LiveRegion("alert")
+        self.findings = widgets.HTML()  # the list the alert points to: each finding and the ways on
+        super().__init__([self.include_reflections, widgets.HBox([self.button, self.anyway]),
+                          self.status, self.message, self.findings])
 
-    def export(self) -> Path | None:
-        """Write the page; return its path, or None (with a message) when it could not be written."""
+    def export(self, checked: bool = False) -> Path | None:
+        """Write the page; return its path, or None (with a message) when the privacy check
+        found something not yet checked, or the page could not be written."""
         from coursekit.student.plots import portfolio_profile
 
         mine = gather(self.base, here=self.here)
         try:
-            path = export_html(mine, portfolio_profile(mine),
+            path = export_html(mine, portfolio_profile(mine), checked=checked,
                                include_reflections=bool(self.include_reflections.value))
-        except StoreError as exc:
-            self.message.value = (
-                f'<div role="alert" style="border-left: 4px solid {WARNING_COLOUR}; '
-                f'padding: 4px 8px;"><b>Not saved:</b> {html.escape(str(exc))}</div>')
+        except UncheckedIdentifiersError as exc:
+            self.anyway.layout.display = None
+            found = len(exc.findings)
+            self.status.show("Not saved yet", tone=WARN)
+            self.message.show(
+                f"the privacy check found {found} possible client identifier{'s' * (found != 1)} "
+                "in what your copy would hold. Each is listed below, with what to do.",
+                lead="Not saved yet:")
+            self.findings.value = (
+                f'<div style="border-left: 4px solid {WARNING_TEXT}; padding: 4px 8px;">'
+                f'{flags_html(exc.findings, mine.here / f"{PORTFOLIO}.ipynb")}</div>')
             return None
+        except StoreError as exc:
+            self.status.show("Not saved", tone=WARN)
+            self.message.show(str(exc), lead="Not saved:")
+            return None
+        self.anyway.layout.display = "none"
+        self.findings.value = ""
         plan = "complete" if mine.plan.complete else f"{len(mine.plan.missing)} part(s) still open"
         with_text = "with" if self.include_reflections.value else "without"
-        self.message.value = (
-            f'<span style="color: {OK_COLOUR}; font-weight: bold;">Saved at '
-            f"{datetime.now():%H:%M}</span>: {html.escape(str(path))}<br><small>"
-            f"{len(mine.done)} of {len(mine.modules)} modules done; plan {plan}; {with_text} "
-            "your reflections. Readable only by you; nothing was sent anywhere.</small>")
+        self.message.clear()
+        self.status.show(
+            f"Saved at {datetime.now():%H:%M}: {path}", tone=OK,
+            detail=(f"{len(mine.done)} of {len(mine.modules)} modules done; plan {plan}; {with_text} "
+                    "your reflections. Readable only by you; nothing was sent anywhere."))
         return path
 
 

@@ -32,12 +32,25 @@ def test_check_on_a_folder_that_is_no_course_explains(tmp_path, capsys):
 
 
 def test_every_command_finds_the_course_from_inside_it(course_copy, monkeypatch, capsys):
-    """One rule: --course, else the current folder if it is a course, else ./course."""
-    monkeypatch.chdir(course_copy)
-    assert main(["check"]) == 0
-    monkeypatch.chdir(course_copy.parent)
-    assert main(["check"]) == 0
-    assert f"{course_copy}" in capsys.readouterr().out
+    """One rule: --course, else the course the current folder is in, else ./course; as the
+    README's round trip runs `coursekit check` (and `check .`) from course/."""
+    # the repository root holds an nbgrader_config.py too: that does not make it the course
+    (course_copy.parent / "nbgrader_config.py").write_text("c = get_config()  # noqa\n")
+    for where, argv in [(course_copy, ["check"]), (course_copy, ["check", "."]),
+                        (course_copy / "source" / "alliance", ["check"]),
+                        (course_copy / "source", ["check", "--course", ".."]),
+                        (course_copy.parent, ["check"])]:
+        monkeypatch.chdir(where)
+        assert main(argv) == 0, (where, argv, capsys.readouterr())
+        out = capsys.readouterr().out
+        assert out == f"All 6 module(s) in {course_copy} are valid.\n", (where, argv)
+
+
+def test_a_folder_outside_any_course_is_not_taken_for_one(tmp_path, monkeypatch, capsys):
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()  # noqa\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check"]) == 2
+    assert f"{tmp_path / 'course'} is not a course directory" in capsys.readouterr().err
 
 
 def test_an_error_is_one_sentence_and_exit_status_2(course_copy, capsys):
@@ -65,15 +78,48 @@ def test_the_installed_console_script_runs(course_copy):
 
 
 @pytest.mark.nbgrader
-def test_lab_preview_is_the_student_version_and_never_overwritten(course_copy):
-    from coursekit.cli.content import prepare_preview
+@pytest.mark.kernel
+def test_lab_preview_is_the_student_version_and_never_overwritten(course_copy, tmp_path, monkeypatch):
+    import nbformat
+    from nbformat.sign import NotebookNotary
 
+    from coursekit.cli.lab import prepare_preview
+
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter-data"))  # whose trust it records
     modules = prepare_preview(course_copy)
     assert "alliance" in modules
     notebook = course_copy / "preview" / "alliance" / "alliance.ipynb"
     text = notebook.read_text()
     assert "### BEGIN SOLUTION" not in text and "raise NotImplementedError()" in text
     assert (course_copy / "preview" / "alliance" / "module.toml").is_file()
+    # opens trusted, and as JupyterLab will find it once the kernel answers: not "unsaved"
+    nb = nbformat.read(notebook, as_version=4)
+    assert NotebookNotary().check_signature(nb)
+    assert nb.metadata.language_info["name"] == "python" and nb.metadata.language_info["version"]
     notebook.write_text(text.replace("YOUR ANSWER HERE", "my own reflection", 1))
     prepare_preview(course_copy)
     assert "my own reflection" in notebook.read_text()
+
+
+def test_lab_serves_a_students_view_opening_the_first_module(tmp_path):
+    """The command line `coursekit lab` runs (tests/integration/test_lab.py runs it for real)."""
+    import json
+    import os
+
+    from coursekit.cli.lab import lab_command, lab_env
+
+    student = lab_command(tmp_path, "alliance")
+    assert f"--ServerApp.root_dir={tmp_path / 'preview'}" in student
+    assert student[-1] == "preview/alliance/alliance.ipynb"  # relative to the course: opened, no Launcher
+    assert f"--ServerApp.root_dir={tmp_path}" in lab_command(tmp_path, "alliance", view="instructor")
+    for view, off in [("student", {"@jupyterlab/apputils-extension:announcements",
+                                   "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:formgrader"}),
+                      ("instructor", {"@jupyterlab/apputils-extension:announcements"})]:
+        env = lab_env({"JUPYTER_CONFIG_PATH": "/elsewhere"}, view)
+        ours, *rest = env["JUPYTER_CONFIG_PATH"].split(os.pathsep)
+        assert rest == ["/elsewhere"]
+        page_config = json.loads((Path(ours) / "labconfig" / "page_config.json").read_text())
+        assert off <= {name for name, disabled in page_config["disabledExtensions"].items() if disabled}
+    assert "@jupyter/nbgrader:formgrader" not in json.loads(
+        (Path(lab_env({}, "instructor")["JUPYTER_CONFIG_PATH"]) / "labconfig" / "page_config.json")
+        .read_text())["disabledExtensions"]

@@ -147,7 +147,8 @@ def test_a_scale_mean_that_would_pin_down_hidden_item_counts_is_withheld(tmp_pat
     students = read_class(tmp_path, "alliance", alliance)
     summary = summarise(alliance, students)
     bond_items = [r for r in summary.items if r.key.startswith("bond")]
-    assert all(r.cells == (LT5, LT5, 0, 7, 0) for r in bond_items)
+    # (bond_3 also counts "did not happen", which nobody chose)
+    assert all(r.cells == (LT5, LT5, 0, 7, 0) + (0,) * r.not_applicable for r in bond_items)
 
     # the attack, on the mean the report would have shown without the audit
     reference = load_reference(ALLIANCE_REFERENCE, alliance).scales["bond"]
@@ -615,3 +616,85 @@ def test_the_cohort_modules_load_no_plotting_or_nbgrader_on_import():
             "print(json.dumps(sorted(sys.modules)))")
     loaded = json.loads(subprocess.check_output([sys.executable, "-c", code], text=True))
     assert [m for m in ("matplotlib", "nbgrader", "nbformat", "tqdm") if m in loaded] == []
+
+
+# --- "did not happen" --------------------------------------------------------------
+
+
+def _class_with_did_not_happen(course: Path, alliance, n: int, skipped: int) -> None:
+    """n students answering 4 throughout; the first `skipped` answer bond_3 "did not happen"."""
+    from coursekit.content.instruments import NOT_APPLICABLE
+
+    for i in range(n):
+        answers = complete_answers(alliance, 4)
+        if i < skipped:
+            answers["bond_3"] = NOT_APPLICABLE
+        submit(course, f"s{i:02d}", alliance, answers)
+
+
+def test_did_not_happen_is_counted_apart_and_never_as_a_value(tmp_path, alliance, capsys):
+    _class_with_did_not_happen(tmp_path, alliance, 10, 5)
+    page, rows, _ = report(tmp_path, tmp_path / "out", capsys)
+    # answered, so the files are complete
+    assert csv_value(rows, "completion", "answer_files", "complete") == "10"
+    assert csv_value(rows, "item", "bond_3", "n") == "10"
+    assert csv_value(rows, "item", "bond_3", "did_not_happen") == "5"
+    assert csv_value(rows, "item", "bond_3", "4 Very often") == "5"
+    # the mean of the five ratings: as a 0 it would read 2.0, as a 6 (past the scale) 5.0
+    assert csv_value(rows, "item", "bond_3", "mean") == "4.0"
+    # a bond total needs a rating of every bond item; the other scales keep everyone
+    assert csv_value(rows, "standing", "bond", "n") == "5"
+    assert csv_value(rows, "standing", "bond", "mean") == "16.0"
+    assert csv_value(rows, "standing", "goals", "n") == "10"
+    # only items that offer the choice have the category
+    assert not [r for r in rows if r[1] == "bond_1" and r[3] == "did_not_happen"]
+    assert "<th>did not happen</th>" in page and "<td>–</td>" in page
+    assert "Dotted grey: students for whom it did not happen" in page
+
+
+def test_a_small_did_not_happen_count_is_hidden_and_its_scale_withheld_whole(tmp_path, alliance, capsys):
+    _class_with_did_not_happen(tmp_path, alliance, 10, 2)
+    _, rows, _ = report(tmp_path, tmp_path / "out", capsys)
+    assert csv_value(rows, "item", "bond_3", "did_not_happen") == LT5
+    # bond's number of students (8) against the class (10) would give the 2 away
+    for key in ("bond", "total"):
+        assert csv_value(rows, "standing", key, "n") == HIDDEN
+        assert csv_value(rows, "standing", key, "mean") == "withheld"
+    assert csv_value(rows, "standing", "goals", "n") == "10"
+    assert csv_value(rows, "standing", "goals", "mean") == "16.0"
+    # the row itself leaves the 2 open: it and the hidden zero beside it could be 2 and 0, or 1 and 1
+    assert csv_value(rows, "item", "bond_3", "1 Rarely") == LT5
+    assert not any(r[4] in {"1", "2", "3", "4"} and r[3] not in {"mean", "sd", "reference"}
+                   and not r[3].startswith("range") for r in rows), "a count of 1-4 was written"
+
+
+def test_the_item_chart_draws_did_not_happen_as_its_own_segment(tmp_path, alliance):
+    from coursekit.cohort.report import distribution_chart
+
+    _class_with_did_not_happen(tmp_path, alliance, 10, 5)
+    summary = summarise(alliance, read_class(tmp_path, "alliance", alliance))
+    root = parse_svg(distribution_chart(summary.items, summary, title="Items", ylabel="Item", name="t"))
+    tips = [el.findtext("{http://www.w3.org/2000/svg}title") or "" for el in root.iter()]
+    assert any("did not happen, 50%" in tip for tip in tips)
+
+
+def test_a_zero_did_not_happen_is_not_the_cell_hidden_beside_a_small_count():
+    from coursekit.cohort.suppression import show_row
+
+    # one student answered 1; the cell hidden beside it is the smallest other answer, not the
+    # empty "did not happen", so no scale has to be withheld for it
+    row = show_row([1, 6, 7, 8, 9, 0], points=[1, 2, 3, 4, 5])
+    assert row.cells == (LT5, HIDDEN, 7, 8, 9, 0)
+    # without the choice, nothing changes
+    assert show_row([1, 6, 7, 8, 9], points=[1, 2, 3, 4, 5]).cells == (LT5, HIDDEN, 7, 8, 9)
+    # a small "did not happen" itself is hidden, with an answer beside it
+    assert show_row([5, 6, 7, 8, 9, 2], points=[1, 2, 3, 4, 5]).cells == (HIDDEN, 6, 7, 8, 9, LT5)
+
+
+def test_scales_keep_their_figures_when_nobody_chose_did_not_happen(tmp_path, alliance):
+    class_of(tmp_path, alliance, 9, value=4)
+    submit(tmp_path, "low", alliance, complete_answers(alliance, 1))  # a small count on every item
+    summary = summarise(alliance, read_class(tmp_path, "alliance", alliance))
+    bond_3 = next(row for row in summary.items if row.key == "bond_3")
+    assert bond_3.cells is not None and bond_3.cells[-1] == 0
+    assert all(s.n == 10 for s in summary.standings)

@@ -2,8 +2,15 @@ import json
 
 import pytest
 
-from conftest import COURSE
-from coursekit.content.instruments import load_instrument, score, validate_answers
+from conftest import COURSE, instrument_of
+from coursekit.content.cells import render_instrument
+from coursekit.content.instruments import (
+    NOT_APPLICABLE,
+    item_scores,
+    load_instrument,
+    score,
+    validate_answers,
+)
 from coursekit.errors import AnswerError, InstrumentError
 
 
@@ -110,3 +117,73 @@ def test_a_missing_instrument_file_says_where_its_name_comes_from(tmp_path):
 
 def _alliance_raw():
     return json.loads((COURSE / "source" / "alliance" / "alliance.json").read_text())
+
+
+# --- items that may not apply --------------------------------------------------
+
+
+def test_did_not_happen_is_answered_but_no_value_means_are_over_the_items_that_applied(alliance):
+    answers = {item.id: 4 for item in alliance.items} | {"bond_1": 1, "bond_3": NOT_APPLICABLE}
+    result = score(alliance, answers)
+    bond = result.subscale("bond")
+    assert result.complete and result.missing == ()
+    assert result.not_applicable == ("bond_3",)
+    assert (bond.answered, bond.not_applicable, bond.applicable) == (4, 1, 3)
+    assert bond.mean == 3.0  # (1 + 4 + 4) / 3, where a 0 or a blank would give 2.25 or "open"
+    assert bond.total is None  # a sum of three items would read as a low four-item total
+    assert result.subscale("goals").mean == 4.0 and result.subscale("goals").total == 16
+    assert result.mean == (1 + 4 * 10) / 11 and result.total is None
+
+
+def test_an_unanswered_item_is_not_a_did_not_happen(alliance):
+    answers = {item.id: 4 for item in alliance.items if item.id != "bond_3"}
+    result = score(alliance, answers)
+    assert result.missing == ("bond_3",) and result.not_applicable == ()
+    assert result.subscale("bond").mean is None and not result.complete
+
+
+def test_did_not_happen_is_refused_for_an_item_that_does_not_offer_it(alliance):
+    with pytest.raises(AnswerError, match="bond_1 has no 'did not happen' choice"):
+        validate_answers(alliance, {"bond_1": NOT_APPLICABLE})
+
+
+def test_a_subscale_none_of_whose_items_applied_has_no_value_but_is_complete():
+    relationship = instrument_of("relationship")
+    answers = {item.id: 3 for item in relationship.items} | {"rupture_repair": NOT_APPLICABLE}
+    result = score(relationship, answers)
+    ruptures = result.subscale("rupture_repair")
+    assert result.complete and ruptures.mean is None and ruptures.total is None
+    assert result.subscale("alliance").mean == 3.0
+
+
+def test_item_scores_leave_out_the_items_that_did_not_happen(alliance):
+    answers = {"bond_1": 2, "bond_3": NOT_APPLICABLE}
+    assert item_scores(alliance, answers) == {"bond_1": 2}
+
+
+def test_every_item_about_what_may_not_have_happened_offers_did_not_happen():
+    # "When there was tension...": an item that opens on a condition may have nothing to rate
+    for form_id in ("alliance", "relationship", "craft", "stuck"):
+        instrument = instrument_of(form_id)
+        for item in instrument.items:
+            conditional = item.text.startswith("When ") or ": when " in item.text
+            assert bool(item.not_applicable) == conditional, (form_id, item.id)
+    assert [i.id for i in instrument_of("alliance").items if i.not_applicable] == ["bond_3", "goals_3",
+                                                                                   "tasks_3"]
+
+
+def test_a_not_applicable_text_that_reads_as_a_scale_point_is_refused(tmp_path):
+    raw = _alliance_raw()
+    raw["items"][0]["not_applicable"] = "rarely"
+    path = tmp_path / "alliance.json"
+    path.write_text(json.dumps(raw))
+    with pytest.raises(InstrumentError) as info:
+        load_instrument(path)
+    assert info.value.field == "items.0.not_applicable" and "scale" in info.value.problem
+
+
+def test_the_items_cell_lists_the_did_not_happen_choice(alliance):
+    text = render_instrument(alliance)
+    bond_3 = text.split("\n7. ")[1].split("\n8. ")[0]
+    assert "Did not happen: there was no tension" in bond_3
+    assert "Did not happen" not in text.split("\n1. ")[1].split("\n2. ")[0]

@@ -172,7 +172,8 @@ def test_the_check_in_form_saves_the_own_feeling_with_the_ratings(tmp_path, stuc
     store = ResponseStore(tmp_path, "stuck")
     form = InstrumentForm(stuck, store)
     assert form.own_name is not None and form.own_rating is not None
-    assert "(optional)" in form.children[len(stuck.items) + 1].children[0].value
+    own_box = form.children[len(stuck.items) + 1]
+    assert own_box is form.own_name and own_box.optional and own_box.text == stuck.own_item.text
     for item in stuck.items:
         form.controls[item.id].value = 4
     form.own_name.value = "ashamed"
@@ -257,7 +258,7 @@ def test_relationship_elements_match_the_evidence_one_item_each():
 
 
 def test_every_module_has_its_evidence_file():
-    for name in MODULES:
+    for name in [*MODULES, "alliance"]:
         found = evidence_of(name)
         assert found.id == name and found.findings and found.references
 
@@ -266,32 +267,85 @@ def effects(name: str) -> dict[str, dict[str, float]]:
     return {f.id: {e.metric: e.value for e in f.effects} for f in evidence_of(name).findings}
 
 
+def intervals(name: str) -> dict[str, tuple[float, float] | None]:
+    return {f.id: f.as_r_ci() for f in evidence_of(name).findings}
+
+
 def test_the_evidence_holds_exactly_the_published_figures():
-    # Each figure here is from the course's domain notes, which name the source.
+    # Each figure is from the source's abstract (or the course's domain notes, which name the source).
     craft = evidence_of("craft")
     assert effects("craft")["therapist_effects"] == {"percent_variance": 5.1}
     assert craft.finding("therapist_effects").sample == ((69, "therapists"), (4580, "clients"))
+    # the deliberate-practice and experience findings rest on a subsample of 17 therapists (Chow et al. 2015)
+    for name in ("deliberate_practice", "experience_cross_sectional"):
+        assert craft.finding(name).sample == ((17, "therapists"), (1632, "clients"))
+        assert "17" in craft.finding(name).statement
     assert craft.finding("experience_over_time").sample == ((170, "therapists"), (6591, "patients"))
     assert not craft.finding("deliberate_practice").effects  # no number the source does not give
     assert not craft.finding("experience_over_time").effects
     stuck = evidence_of("stuck")
-    assert effects("stuck") == {"managing_countertransference": {"r": 0.39},
-                                "countertransference_reactions": {"r": -0.16}}
+    assert effects("stuck") == {"managing_countertransference": {"r": 0.39, "d": 0.84},
+                                "countertransference_reactions": {"r": -0.16, "d": -0.33}}
+    assert intervals("stuck") == {"managing_countertransference": (0.17, 0.6),
+                                  "countertransference_reactions": (-0.3, -0.03)}
     assert stuck.finding("managing_countertransference").k == 9
     assert stuck.finding("countertransference_reactions").k == 14
     assert effects("relationship") == {
         "alliance": {"r": 0.278, "d": 0.579}, "empathy": {"r": 0.28, "d": 0.58},
-        "positive_regard": {"g": 0.28}, "congruence": {"r": 0.23}, "feedback": {},
-        "rupture_repair": {"r": 0.29, "d": 0.62}, "managing_countertransference": {"r": 0.39}}
+        "positive_regard": {"g": 0.28}, "congruence": {"r": 0.23, "d": 0.46}, "feedback": {},
+        "rupture_repair": {"r": 0.29, "d": 0.62}, "managing_countertransference": {"r": 0.39, "d": 0.84}}
+    assert intervals("relationship") == {
+        "alliance": (0.256, 0.299), "empathy": (0.23, 0.33), "positive_regard": None, "congruence": None,
+        "feedback": None, "rupture_repair": None, "managing_countertransference": (0.17, 0.6)}
     rel = evidence_of("relationship")
     assert [rel.finding(i).k for i in ("alliance", "empathy", "positive_regard", "congruence",
                                        "feedback", "rupture_repair", "managing_countertransference")] \
         == [295, 82, 64, 21, 24, 11, 9]
     assert rel.finding("empathy").k_unit == "samples"
-    for finding in [*craft.findings, *stuck.findings, *rel.findings]:
+    assert effects("alliance") == {
+        "alliance": {"r": 0.278, "d": 0.579}, "goal_consensus": {"r": 0.24, "d": 0.49},
+        "collaboration": {"r": 0.29, "d": 0.61}, "rupture_repair": {"r": 0.29, "d": 0.62}}
+    assert intervals("alliance") == {"alliance": (0.256, 0.299), "goal_consensus": (0.19, 0.28),
+                                     "collaboration": (0.24, 0.34), "rupture_repair": None}
+    alliance = evidence_of("alliance")
+    assert [(f.k, f.sample) for f in alliance.findings[1:]] == [
+        (54, ((7278, "patients"),)), (53, ((5286, "patients"),)), (11, ((1314, "patients"),))]
+    assert {f.citation.in_text for f in alliance.findings[1:3]} == {"Tryon et al. 2018"}
+    for finding in [*craft.findings, *stuck.findings, *rel.findings, *alliance.findings]:
         assert not finding.secondary  # none of these figures is second-hand
         assert finding.citation.venue and finding.citation.pages and finding.citation.year in (2015, 2016,
                                                                                                2018)
+
+
+def test_each_element_carries_the_grade_the_task_force_gave_it():
+    """Norcross & Lambert (2018, table of evidentiary strength): the alliance, empathy, positive
+    regard and feedback demonstrably effective; congruence, rupture repair and managing
+    countertransference probably effective."""
+    rel = evidence_of("relationship")
+    assert {f.id: f.grade for f in rel.findings} == {
+        "alliance": "demonstrably effective", "empathy": "demonstrably effective",
+        "positive_regard": "demonstrably effective", "feedback": "demonstrably effective",
+        "congruence": "probably effective", "rupture_repair": "probably effective",
+        "managing_countertransference": "probably effective"}
+    assert "16 meta-analyses of 17 relationship elements" in rel.about and "seven" in rel.about
+
+
+def test_a_grade_the_task_force_did_not_use_is_refused(tmp_path):
+    data = json.loads((SOURCE / "relationship" / "evidence.json").read_text())
+    data["findings"][0]["evidence_grade"] = "strong"
+    path = tmp_path / "evidence.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(EvidenceError, match="findings.0.evidence_grade.*demonstrably effective"):
+        load_evidence(path)
+
+
+def test_the_relationship_module_says_which_seven_elements_and_why():
+    module = module_of("relationship")
+    source = instrument_of("relationship").source
+    for text in (module.purpose, source):
+        assert "that an APA task force reviewed" not in text and "element the APA task force" not in text
+        assert "17" in text and "seven" in text
+    assert "16 meta-analyses" in module.purpose
 
 
 def test_effects_are_put_on_the_scale_of_r_only_where_a_number_exists():
@@ -310,14 +364,18 @@ def test_r_from_d(d, r):
 def test_texts_made_from_the_evidence():
     rel = evidence_of("relationship")
     assert rel.finding("alliance").evidence_text == "r = .278 [.256, .299], d = .579; 295 studies"
-    assert rel.finding("empathy").evidence_text == "r = .28, d = .58; 82 samples, 6,138 clients"
+    assert rel.finding("empathy").evidence_text == "r = .28 [.23, .33], d = .58; 82 samples, 6,138 clients"
     assert rel.finding("feedback").evidence_text == "24 studies"
     assert evidence_of("craft").finding("therapist_effects").evidence_text == (
         "5.1% of outcome variance between therapists; 69 therapists, 4,580 clients")
     assert (number_text(-0.16), number_text(0.39), number_text(1.5)) == ("-.16", ".39", "1.5")
+    assert rel.finding("managing_countertransference").evidence_text == (
+        "r = .39 [.17, .60], d = .84; 9 studies, 392 participants")  # .60 as published, not .6
+    assert evidence_of("stuck").finding("countertransference_reactions").evidence_text.startswith(
+        "r = -.16 [-.30, -.03]")
     cite = Citation("A et al. 2018", "A, B.", 2018, "A title", "Journal", "5", "2", "1-9")
-    assert str(cite) == "A, B. (2018). A title. Journal, 5(2), 1-9."
-    assert str(Citation("X 2000", "X, Y.", 2000, "Why?", "Book")) == "X, Y. (2000). Why? Book."
+    assert str(cite) == "A, B. (2018). A title. *Journal*, *5*(2), 1-9."
+    assert str(Citation("X 2000", "X, Y.", 2000, "Why?", "Book")) == "X, Y. (2000). Why? *Book*."
     with pytest.raises(KeyError, match="its findings are alliance, empathy"):
         rel.finding("warmth")
 
@@ -473,8 +531,13 @@ def test_forms_are_readable_without_a_kernel_anchors_and_own_item_included(craft
 
 def test_the_bipolar_form_shows_both_anchors(tmp_path, craft):
     form = InstrumentForm(craft, ResponseStore(tmp_path, "craft"))
-    label = form.children[1].children[0].value
-    assert "1 = I learn it mainly from its manual" in label and "7 = I learn it mainly by watching" in label
+    first = form.children[1]
+    assert first.text == "Learning a new way of working"
+    # the two statements at either end of the row (and, for a screen reader, the group's description)
+    low, high = first.poles
+    assert low.startswith("I learn it mainly from its manual")
+    assert high.startswith("I learn it mainly by watching")
+    assert first.names[0] == "1: the first statement, completely" and first.names[3] == "4: both equally"
 
 
 def test_the_practice_form_saves_hours(answers_base):
@@ -550,21 +613,23 @@ def test_the_stuck_reflection_reminds_to_de_identify_at_the_top_and_at_the_descr
 
 
 def test_craft_reads_its_deliberate_activities_from_the_question_set():
+    from coursekit.student.displays import deliberate_activities
+
     source = "\n".join(c.source for c in notebook("craft").cells if c.cell_type == "code")
-    assert 'practice.in_group("deliberate")' in source
+    assert "DELIBERATE = deliberate_activities()" in source
+    assert deliberate_activities(module_of("craft")) == ["recordings", "feedback", "rehearsal"]
     assert "check_module()" in graded(notebook("craft"))["test_completion"].source
     assert [(f.id, f.required) for f in module_of("craft").forms] == [("craft", True),
                                                                     ("craft_practice", True)]
 
 
-def test_the_exercise_solutions_pass_their_hidden_tests():
+def test_the_exercise_solutions_pass_their_hidden_tests(monkeypatch):
     """The instructor's solutions and every test, hidden ones included, run without a kernel."""
     for module, setup in [("craft", ["exercise_data"]), ("relationship", [])]:
+        monkeypatch.chdir(COURSE / "source" / module)  # where the notebook runs
         nb = notebook(module)
         cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
         namespace: dict[str, Any] = {}
-        if module == "craft":
-            namespace["practice"] = questions_of("craft_practice")
         for gid in setup:
             exec(cells[gid].source, namespace)
         solutions = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")

@@ -53,6 +53,29 @@ def test_a_changed_reading_card_is_caught_and_sync_fixes_it(broken):
     assert "Shedler lists three" in nbformat.read(path, as_version=4).cells[1].source
 
 
+def test_a_citation_written_into_a_cell_brings_its_reference_on_sync(broken):
+    """The reference list follows what the notebook cites: check flags it, sync adds the reference."""
+    course, path, nb = broken
+    by_id(nb, "series_intro").source += "\n\nSchön (1983) calls this reflection-in-action."
+    found = problems_after(course, path, nb)
+    assert len(found) == 1 and "('references')" in found[0], found
+    assert sync_course(course) == [path]
+    assert check_course(course) == []
+    references = nbformat.read(path, as_version=4).cells[-1].source
+    assert "- Schön, D. A. (1983). *The reflective practitioner: How professionals think" in references
+    assert references.index("Hatcher") < references.index("Schön") < references.index("Tryon")
+
+
+def test_a_citation_with_no_reference_anywhere_stays_missing(broken):
+    """Only references the course holds are added: an unknown citation is left for the test of
+    the reference lists (test_references) to report, never made up."""
+    course, path, nb = broken
+    by_id(nb, "series_intro").source += "\n\n(Nobody & Else 2099)"
+    nbformat.write(nb, path)
+    sync_course(course)
+    assert "Nobody" not in nbformat.read(path, as_version=4).cells[-1].source
+
+
 @pytest.mark.parametrize(("spec", "edit", "expected"), [
     ("rubric", lambda text: text.replace("Change any detail", "Change every detail"),
      "Change every detail"),
@@ -83,7 +106,8 @@ def test_points_come_from_the_manifest(broken):
     sync_course(course)
     nb = nbformat.read(path, as_version=4)
     assert by_id(nb, "test_find_rupture").metadata["nbgrader"]["points"] == 3
-    assert "| 3 | the alliance series exercise | 5, checked automatically |" in by_id(nb, "intro").source
+    assert ("| 3 | the alliance series exercise; new to Python? see the [Python primer](python-primer.md) "
+            "| 5, checked automatically |") in by_id(nb, "intro").source
     assert check_course(course) == []
 
 
@@ -170,6 +194,42 @@ def test_a_test_cell_that_asserts_nothing_is_caught(broken):
     course, path, nb = broken
     by_id(nb, "test_find_repair").source = "print('fine')"
     assert any("asserts nothing" in p for p in problems_after(course, path, nb))
+
+
+@pytest.mark.parametrize("module, grade_id", [
+    ("alliance", "test_find_rupture"),  # an autograder test
+    ("alliance", "test_completion"),  # the generated completion check
+    ("breakthroughs", "find_gains"),  # a solution whose stub stands at the top of the cell
+])
+def test_a_cell_that_fails_until_its_exercise_is_done_must_let_run_all_go_on(course_copy, module,
+                                                                             grade_id):
+    """Without the raises-exception tag a student's Run All stops at the first unfinished
+    exercise; check says so and sync puts the tag back."""
+    path = course_copy / "source" / module / f"{module}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    del by_id(nb, grade_id).metadata["tags"]
+    found = problems_after(course_copy, path, nb)
+    assert len(found) == 1 and f"({grade_id}): is not tagged 'raises-exception'" in found[0], found
+    assert sync_course(course_copy) == [path]
+    assert check_course(course_copy) == []
+    assert by_id(nbformat.read(path, as_version=4), grade_id).metadata["tags"] == ["raises-exception"]
+
+
+def test_only_cells_that_may_fail_are_tagged_to_let_run_all_go_on():
+    tagged = {}
+    for path in sorted((COURSE / "source").glob("*/*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if "raises-exception" in cell.metadata.get("tags", []):
+                tagged.setdefault(path.stem, []).append(cell.metadata["nbgrader"]["grade_id"])
+    assert tagged == {
+        "alliance": ["test_find_rupture", "test_find_repair", "test_completion"],
+        "breakthroughs": ["test_size_criteria", "find_gains", "test_find_gains", "reliable_change",
+                          "test_reliable_change", "test_completion"],
+        "craft": ["test_deliberate_share", "test_hours_to_reach", "test_completion"],
+        "portfolio": ["test_completion"],
+        "relationship": ["test_variance_explained", "test_d_to_r", "test_completion"],
+        "stuck": ["test_completion"],
+    }
 
 
 def test_outputs_in_a_committed_notebook_are_caught(broken):

@@ -173,7 +173,7 @@ def test_an_unknown_field_is_named_with_the_fields_allowed_there():
     found = problem(data, "instrument")
     assert found.field == "items.3.subscle"
     assert found.problem == ("is not a field of this format; the fields here are id, subscale, text, "
-                             "reverse, anchors.")
+                             "reverse, anchors, not_applicable.")
     assert found.advice.startswith("Check its spelling, or remove it.")
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from conftest import COURSE, module_of
+from conftest import COURSE, module_of, run
 from coursekit.cli import main
 from coursekit.cohort.summary import read_class, read_student
 from coursekit.grading.simulate import (
@@ -190,32 +191,50 @@ def test_the_wrong_answer_keeps_the_signatures_and_fails_the_visible_checks():
     assert "answer = None" in wrong_version("answer = 42", fallback="stub")
 
 
-# --- a real class through nbgrader ---------------------------------------------------------
+# --- a real class through nbgrader, in a course folder of its own ---------------------------
 
 
 def _inbound(course: Path) -> list[Path]:
     return sorted((course / "exchange" / "coursekit" / "inbound").glob("sim-*+alliance+*"))
 
 
+def _untouched(course: Path) -> None:
+    """The real course as copied: no release, submissions, exchange or gradebook of any kind."""
+    assert sorted(p.name for p in course.iterdir()) == [
+        "coursekit.toml", "nbgrader_config.py", "python-primer.md", "source"]
+
+
 @pytest.mark.nbgrader
 # nbgrader's in-process autograde trips this SQLAlchemy warning of its own (the CLI only prints it)
 @pytest.mark.filterwarnings(r"ignore:Object of type <\w+> not in session")
-def test_a_simulated_class_goes_through_the_exchange_and_a_rerun_is_refused(
-        course_copy, alliance, capsys):
-    course = course_copy
+def test_a_simulated_class_goes_into_a_course_of_its_own_and_a_rerun_is_refused(
+        course_copy, alliance, capsys, monkeypatch):
+    course, sim = course_copy, course_copy.parent / "course-sim"
+    monkeypatch.chdir(course.parent)
+    # even with the environment pointing at the real course's gradebook and exchange
+    monkeypatch.setenv("COURSEKIT_DB_URL", f"sqlite:///{course / 'gradebook.db'}")
+    monkeypatch.setenv("COURSEKIT_EXCHANGE", str(course / "exchange"))
     assert main(["class", "simulate", "alliance", "--students", "12", "--course", str(course)]) == 0
     out = capsys.readouterr().out
+    assert f"copied the course's settings, nbgrader config and source/ in {sim}" in out
     assert "generated release/alliance" in out and "released alliance" in out
     assert "7 complete, 1 incomplete, 3 malformed (1 invalid JSON, 1 another module's, " \
            "1 with a value no form would save), 1 missing" in out
     assert "exercise: 10 solved, 2 answered wrongly" in out
+    assert out.rstrip().endswith(
+        "The simulated class is in course-sim; remove it with "
+        "`coursekit class remove-simulated --course course-sim`.\n"
+        "Next: coursekit autograde alliance --course course-sim; "
+        "coursekit report alliance --course course-sim.")
+    _untouched(course)
+    assert (sim / "gradebook.db").is_file() and (sim / ".coursekit-simulation").is_file()
 
     plan = {s.id: s for s in plan_class("alliance", 12)}
-    assert len(_inbound(course)) == 12  # one real submission each in the exchange
-    submitted = sorted(p.name for p in (course / "submitted").iterdir())
+    assert len(_inbound(sim)) == 12  # one real submission each in the simulation's exchange
+    submitted = sorted(p.name for p in (sim / "submitted").iterdir())
     assert submitted == sorted(plan)
     for sid, student in plan.items():
-        folder = course / "submitted" / sid / "alliance"
+        folder = sim / "submitted" / sid / "alliance"
         assert (folder / "timestamp.txt").is_file()  # stamped by nbgrader submit
         nb = nbformat.read(folder / "alliance.ipynb", as_version=4)
         cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
@@ -224,17 +243,19 @@ def test_a_simulated_class_goes_through_the_exchange_and_a_rerun_is_refused(
         assert solved == (student.exercise == "correct"), sid
     # the collected answer files are the planned mix, read the way the report reads them
     statuses = Counter((s.status, plan[s.student].answers)
-                       for s in read_class(course, "alliance", alliance))
+                       for s in read_class(sim, "alliance", alliance))
     assert statuses == Counter((STATUS[s.answers], s.answers) for s in plan.values())
     broken = [s for s in plan.values() if s.answers == INVALID_JSON]
     with pytest.raises(json.JSONDecodeError):
-        json.loads((course / "submitted" / broken[0].id / "alliance" / FILENAME).read_text())
+        json.loads((sim / "submitted" / broken[0].id / "alliance" / FILENAME).read_text())
 
     # a second run would mix two classes: refused, and nothing changes
     assert main(["class", "simulate", "alliance", "--students", "12", "--course", str(course)]) == 2
     err = capsys.readouterr().err
-    assert "already submitted 'alliance'" in err and "12 in" in err and "fresh copy" in err
-    assert len(_inbound(course)) == 12
+    assert "already submitted 'alliance'" in err and "12 in" in err
+    assert f"coursekit class remove-simulated --course {sim}" in err
+    assert len(_inbound(sim)) == 12
+    _untouched(course)
 
     # the simulated notebooks grade as planned: nbgrader's own autograder, in this process
     from nbgrader.apps.api import NbGraderAPI
@@ -243,7 +264,8 @@ def test_a_simulated_class_goes_through_the_exchange_and_a_rerun_is_refused(
     from coursekit.grading.simulate import course_config
     from coursekit.grading.tools import tools_on_path
 
-    config = course_config(course)
+    config = course_config(sim)
+    assert config.CourseDirectory.db_url == f"sqlite:///{sim / 'gradebook.db'}"
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     wrong = next(s for s in plan.values() if s.exercise == "wrong" and s.answers == COMPLETE)
     right = next(s for s in plan.values() if s.exercise == "correct" and s.answers == COMPLETE)
@@ -259,16 +281,18 @@ def test_a_simulated_class_goes_through_the_exchange_and_a_rerun_is_refused(
         assert points(right, "test_find_rupture") == 2 and points(right, "test_find_repair") == 2
         assert points(wrong, "test_find_rupture") == 0 and points(wrong, "test_find_repair") == 0
         assert points(right, "test_completion") == 2 and points(wrong, "test_completion") == 2
+    _untouched(course)
 
 
 @pytest.mark.nbgrader
 def test_breakthroughs_and_the_portfolio_can_be_simulated_through_the_exchange(course_copy, capsys):
+    sim = course_copy.parent / "course-sim"
     for module in ("breakthroughs", "portfolio"):
         assert main(["class", "simulate", module, "--students", "12", "--course", str(course_copy)]) == 0
         out = capsys.readouterr().out
         assert "7 complete, 1 incomplete, 3 malformed" in out
         plan = {s.id: s for s in plan_class(module, 12)}
-        verdicts = Counter((plan[sid].answers, _check(module, course_copy / "submitted" / sid / module))
+        verdicts = Counter((plan[sid].answers, _check(module, sim / "submitted" / sid / module))
                            for sid in plan)
         assert verdicts[(COMPLETE, "passes")] == 7, verdicts
         assert verdicts[(INCOMPLETE, "IncompleteError")] == 1 and verdicts[(MISSING, "IncompleteError")] == 1
@@ -278,12 +302,102 @@ def test_breakthroughs_and_the_portfolio_can_be_simulated_through_the_exchange(c
         else:
             assert "exercise: 10 solved, 2 answered wrongly" in out
         # no rated items, so no cohort report: not suggested, and refused with the reason
-        assert f"coursekit autograde {module}." in out and "coursekit report" not in out
-        assert main(["report", module, "--course", str(course_copy)]) == 2
+        assert f"Next: coursekit autograde {module} --course " in out and "coursekit report" not in out
+        assert main(["report", module, "--course", str(sim)]) == 2
         assert "has no [report] in its module.toml" in capsys.readouterr().err
+    assert "refreshed the copy of the course's settings" in out  # the second module, same folder
+    _untouched(course_copy)
 
 
 def test_simulating_a_module_the_course_does_not_have_names_the_folder(course_copy, capsys):
     assert main(["class", "simulate", "nosuch", "--students", "3", "--course", str(course_copy)]) == 2
     err = capsys.readouterr().err
     assert "the course has no module 'nosuch'" in err and "--course" in err
+    assert not (course_copy.parent / "course-sim").exists()  # nothing was copied
+
+
+# --- never among real students unless asked -------------------------------------------------
+
+
+@pytest.mark.parametrize(("into", "says"), [
+    (".", "is the course itself"),
+    ("source/sim", "is inside the course"),
+    ("../elsewhere", "was not made by `coursekit class simulate`"),
+])
+def test_a_simulation_into_the_course_or_a_folder_not_its_own_is_refused(
+        course_copy, capsys, into, says):
+    elsewhere = course_copy.parent / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "gradebook.db").write_text("real grades")
+    target = (course_copy / into).resolve()
+    argv = ["class", "simulate", "alliance", "--students", "3", "--course", str(course_copy),
+            "--into", str(target)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert says in err and "--mix" in err, err
+    _untouched(course_copy)
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["gradebook.db"]
+
+
+def test_into_and_mix_together_and_an_exchange_without_mix_are_refused(course_copy, capsys):
+    base = ["class", "simulate", "alliance", "--students", "3", "--course", str(course_copy)]
+    with pytest.raises(SystemExit) as stop:
+        main([*base, "--mix", "--into", str(course_copy.parent / "x")])
+    assert stop.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
+    assert main([*base, "--exchange", str(course_copy.parent / "x")]) == 2
+    assert "--exchange goes with --mix only" in capsys.readouterr().err
+    _untouched(course_copy)
+
+
+# --- and taken away again ------------------------------------------------------------------------
+
+
+@pytest.mark.nbgrader
+@pytest.mark.filterwarnings(r"ignore:Object of type <\w+> not in session")
+def test_remove_simulated_takes_out_the_simulated_students_and_only_them(course_copy, capsys):
+    """Mixed on purpose into a course with a real student; then removed, asked first."""
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    from coursekit.grading.gradebook import open_gradebook
+    from coursekit.grading.simulate import course_config
+    from coursekit.grading.tools import tools_on_path
+
+    course = course_copy
+    assert main(["class", "simulate", "alliance", "--students", "3", "--course", str(course), "--mix"]) == 0
+    out = capsys.readouterr().out
+    assert "remove it with `coursekit class remove-simulated --course" in out
+    # a real student whose id merely starts like a simulated one, submitted the same way
+    real = "sim-ada"
+    shutil.copytree(course / "submitted" / "sim-0001", course / "submitted" / real)
+    (course / "submitted" / real / "alliance" / "submission_secret.txt").write_text("a secret of her own")
+    config = course_config(course)
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    with tools_on_path():
+        for student in ("sim-0001", real):
+            assert api.autograde("alliance", student)["success"], student
+        assert api.generate_feedback("alliance")["success"]
+    # as a command: in this process nbgrader's release_feedback leaves files open
+    run(["nbgrader", "release_feedback", "alliance"], cwd=course)
+    released = course / "exchange" / "coursekit" / "feedback"
+    assert len(list(released.glob("*.html"))) == 2
+
+    # asked first: without a terminal and without --yes, nothing is removed
+    assert main(["class", "remove-simulated", "--course", str(course)]) == 1
+    captured = capsys.readouterr()
+    assert "3 simulated students (sim-0001, sim-0002, sim-0003)" in captured.out
+    assert "add --yes" in captured.err and (course / "submitted" / "sim-0001").is_dir()
+
+    assert main(["class", "remove-simulated", "--course", str(course), "--yes"]) == 0
+    assert "Removed 3 simulated students" in capsys.readouterr().out
+    for step in ("submitted", "autograded", "feedback"):
+        assert sorted(p.name for p in (course / step).iterdir()) == [real], step
+    inbound = course / "exchange" / "coursekit" / "inbound"
+    assert list(inbound.iterdir()) == []  # the real student's was copied in, never submitted
+    assert len(list(released.glob("*.html"))) == 1  # the real student's feedback stays
+    with open_gradebook(config.CourseDirectory.db_url, "coursekit") as gb:
+        assert [s.id for s in gb.students] == [real]
+        assert gb.find_submission("alliance", real).score > 0
+    # nothing left: said so
+    assert main(["class", "remove-simulated", "--course", str(course)]) == 0
+    assert "No simulated students" in capsys.readouterr().out

@@ -24,6 +24,8 @@ from coursekit.privacy.detector import (
     find_identifiers,
     format_report,
     main_privacy,
+    review,
+    saved_note,
 )
 
 CORPUS = ROOT / "tests" / "data" / "privacy_corpus.jsonl"
@@ -444,6 +446,61 @@ def test_main_privacy_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main_privacy([str(tmp_path / "missing.ipynb")]) == 2
     assert "missing.ipynb: does not exist" in capsys.readouterr().err
     assert main_privacy([]) == 2
+
+
+# --- the check students run in the notebook ------------------------------------------------
+
+def module_like_notebook(path: Path, answer: str) -> Path:
+    """A notebook laid out as a module is: a section heading, a numbered prompt, the answer."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# The working alliance\n\nRead first."),
+        nbformat.v4.new_markdown_cell("## Part 4: Reflection\n\nThink of a moment."),
+        nbformat.v4.new_markdown_cell("### 1. Description (2 points)\n\nWhat happened?"),
+        reflection_cell("A client in his thirties came in.", "reflection_description"),
+        nbformat.v4.new_markdown_cell("### 4. Analysis (2 points)\n\nMake sense of it."),
+        reflection_cell(answer, "reflection_analysis"),
+    ]
+    nbformat.write(nb, path)
+    return path
+
+
+def test_a_finding_is_placed_by_the_headings_a_student_sees(tmp_path: Path) -> None:
+    path = module_like_notebook(tmp_path / "alliance.ipynb", "My client Sarah said no.")
+    [finding] = check_notebook(path)
+    assert finding.place == "Part 4: Reflection, 4. Analysis"
+    # an instructor's report keeps the cell number and grade id beside the headings
+    report = format_report({"alliance.ipynb": [finding]})
+    assert "Part 4: Reflection, 4. Analysis (cell 5 (reflection_analysis)), line 1" in report
+
+
+def test_the_notebook_check_says_which_version_it_read_and_where_to_look(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import datetime
+    import os
+
+    path = module_like_notebook(tmp_path / "alliance.ipynb", "My client Sarah said no.")
+    saved = datetime.datetime(2026, 3, 2, 14, 2)
+    os.utime(path, (saved.timestamp(), saved.timestamp()))
+    review(path)
+    out = capsys.readouterr().out
+    first = out.splitlines()[0]
+    assert first.startswith("Checked alliance.ipynb as saved on 2 March 2026 at 14:02.")
+    assert "save it first (Ctrl+S)" in first and "not yet saved are not checked" in first
+    assert "  Part 4: Reflection, 4. Analysis: a person's name" in out
+    assert "cell 5" not in out and ", line 1" not in out  # JupyterLab shows neither
+    same_day = saved.replace(hour=18)
+    assert saved_note(path, now=same_day).startswith("Checked alliance.ipynb as saved at 14:02.")
+
+
+def test_the_notebook_check_reads_the_file_again_each_time(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = module_like_notebook(tmp_path / "alliance.ipynb", "My client Sarah said no.")
+    review(path)
+    assert "[[Sarah]]" in capsys.readouterr().out
+    module_like_notebook(path, "My client said no.")  # the student fixed it and saved
+    review(path)
+    assert "No likely identifiers found in 1 notebook." in capsys.readouterr().out
 
 
 # --- the labelled corpus --------------------------------------------------------------------

@@ -24,7 +24,7 @@ import nbformat
 import pytest
 
 from conftest import COURSE, MODULES, complete_answers, module_of
-from coursekit.errors import AnswerError, StoreError
+from coursekit.errors import AnswerError, StoreError, UncheckedIdentifiersError
 from coursekit.student.checks import IncompleteError, check_plan
 from coursekit.student.export import EXPORT_NAME, export_html, read_reflections
 from coursekit.student.portfolio import (
@@ -40,6 +40,7 @@ from coursekit.student.portfolio import (
     parse_review_date,
     read_plan,
     save_plan,
+    save_plan_part_way,
     validate_plan,
 )
 from coursekit.student.responses import FILENAME, ResponseStore
@@ -121,6 +122,34 @@ def test_a_student_who_did_every_module_gets_a_complete_profile(everything):
     assert "NOT DONE" not in report
 
 
+def test_did_not_happen_leaves_a_module_done_with_its_subscale_as_a_mean(base):
+    from coursekit.content.instruments import NOT_APPLICABLE
+    from coursekit.student.plots import portfolio_profile
+
+    alliance = module_of("alliance").instrument("alliance")
+    relationship = module_of("relationship").instrument("relationship")
+    (base / "alliance").mkdir()
+    ResponseStore(base / "alliance", "alliance").save_answers(
+        alliance, complete_answers(alliance, 4) | {"bond_1": 1, "bond_3": NOT_APPLICABLE})
+    (base / "relationship").mkdir()
+    ResponseStore(base / "relationship", "relationship").save_answers(
+        relationship, complete_answers(relationship, 3) | {"rupture_repair": NOT_APPLICABLE})
+    mine = gather(base)
+    done = mine.module("alliance")
+    assert done.state == DONE and done.summary == "all 12 items answered"
+    bond = done.measures[0]
+    # on the answer scale, not a three-item sum read against a four-item range
+    assert (bond.label, bond.value, bond.minimum, bond.maximum) == ("Bond", 3.0, 1, 5)
+    assert bond.note == "mean of the 3 items that applied"
+    assert (done.measures[1].value, done.measures[1].maximum) == (16, 20)
+    ruptures = next(m for m in mine.module("relationship").measures if m.label == "Repairing ruptures")
+    assert mine.module("relationship").state == DONE
+    assert ruptures.value is None and ruptures.not_applicable and ruptures.note == "did not happen"
+    drawn = texts(portfolio_profile(mine))
+    assert "did not happen" in drawn and "not answered yet" not in drawn
+    assert "3 (range 1 to 5, mean of the 3 items that applied)" in drawn
+
+
 def test_a_student_who_did_some_is_told_what_is_missing(base):
     do_module(base, "alliance", complete=False)   # one item of twelve
     (base / "breakthroughs").mkdir()              # fetched, never saved
@@ -143,6 +172,9 @@ def test_a_student_who_did_some_is_told_what_is_missing(base):
         assert f"NOT DONE YET  {name}:" in report
     markdown = mine._repr_markdown_()
     assert "answers incomplete" in markdown and "no answers yet" in markdown and "no folder" in markdown
+    # the student's folders by name: no path of their machine in the table
+    assert str(base) not in markdown and str(base.parent) not in markdown, markdown
+    assert f"in `{base.name}`" in markdown and "in the 'breakthroughs' folder" in markdown
 
 
 def test_questions_answered_but_not_the_instrument_is_incomplete(base):
@@ -187,7 +219,7 @@ def test_a_damaged_file_names_the_file_and_the_problem(base):
     (base / "alliance").mkdir()
     (base / "alliance" / FILENAME).write_text("{", encoding="utf-8")
     status = gather(base).module("alliance")
-    assert str(base / "alliance" / FILENAME) in status.advice and "not valid JSON" in status.advice
+    assert f"alliance/{FILENAME} is not valid JSON" in status.advice, status.advice
 
 
 def test_a_folder_where_the_file_should_be_is_reported_not_raised(base):
@@ -279,7 +311,8 @@ def test_a_plan_is_trimmed_and_its_date_normalised():
         validate_plan({"goal": "x" * 5000})
 
 
-def test_the_plan_form_validates_the_date_and_saves(tmp_path):
+def test_the_plan_form_saves_what_is_valid_and_flags_a_date_that_is_not(tmp_path):
+    """The form says a plan may be saved part-way: a wrong date blocks only itself."""
     from coursekit.student.widgets import PlanForm
 
     store = ResponseStore(tmp_path, PORTFOLIO)
@@ -290,11 +323,14 @@ def test_the_plan_form_validates_the_date_and_saves(tmp_path):
         form.controls[key].value = value
     form.controls["review_date"].value = "2027-02-30"
     assert "not a real date" in form.message.value  # said as soon as a whole date is typed
+    assert form.controls["review_date"].error  # and the box is marked invalid
     form.save_button.click()
-    assert "Not saved" in form.status.value and "February 2027 has 28 days" in form.message.value
-    assert not (tmp_path / FILENAME).exists()  # nothing saved while the date is wrong
+    assert "3 of 4 parts of the plan answered" in form.status.value  # the three texts are saved
+    assert "February 2027 has 28 days" in form.message.value
+    assert "The other parts are saved" in form.message.value
+    assert read_plan(tmp_path).parts() == {**PLAN, "review_date": ""}
     form.controls["review_date"].value = "2027-03-15"
-    assert form.message.value == ""
+    assert form.message.value == "" and form.controls["review_date"].error == ""
     form.save_button.click()
     assert "4 of 4 parts of the plan answered" in form.status.value and not form.dirty
     assert read_plan(tmp_path).parts() == PLAN
@@ -302,6 +338,22 @@ def test_the_plan_form_validates_the_date_and_saves(tmp_path):
     again = PlanForm(ResponseStore(tmp_path, PORTFOLIO))  # re-running the cell shows the plan
     assert {key: c.value for key, c in again.controls.items()} == PLAN
     assert check_plan(tmp_path).review_date == "2027-03-15"
+
+
+def test_a_wrong_date_keeps_the_date_saved_before(tmp_path):
+    from coursekit.student.widgets import PlanForm
+
+    store = ResponseStore(tmp_path, PORTFOLIO)
+    save_plan(store, PLAN)
+    form = PlanForm(store)
+    form.controls["goal"].value = "A sharper goal."
+    form.controls["review_date"].value = "2027-13-01"
+    assert form.save()
+    assert read_plan(tmp_path).parts() == {**PLAN, "goal": "A sharper goal."}
+    assert "there is no month 13" in form.message.value
+    assert "the review date saved before is kept" in form.message.value
+    _saved, refused = save_plan_part_way(store, {**PLAN, "goal": "x" * 5000})  # any part refused alone
+    assert list(refused) == ["goal"] and read_plan(tmp_path).goal == "A sharper goal."
 
 
 def test_a_part_written_plan_saves_but_is_not_complete(tmp_path):
@@ -458,8 +510,9 @@ def test_the_export_button_writes_the_page_only_when_pressed(everything):
     panel.include_reflections.value = False
     panel.button.click()
     assert target.exists() and stat.S_IMODE(target.stat().st_mode) == 0o600
-    assert "Saved at" in panel.message.value and str(target) in panel.message.value
-    assert "plan complete" in panel.message.value and "without your reflections" in panel.message.value
+    assert "Saved at" in panel.status.value and str(target) in panel.status.value
+    assert "plan complete" in panel.status.detail and "without your reflections" in panel.status.detail
+    assert panel.status.tone == "ok" and panel.message.value == ""
     assert "left out of this copy" in target.read_text(encoding="utf-8")
 
 
@@ -468,12 +521,70 @@ def test_the_export_button_says_when_it_cannot_write(base, tmp_path):
 
     panel = ExportPanel(base=base, here=tmp_path / "gone")
     assert panel.export() is None
-    assert 'role="alert"' in panel.message.value and "Could not write your portfolio" in panel.message.value
+    assert panel.message.kind == "alert" and "Could not write your portfolio" in panel.message.value
+    assert "Not saved" in panel.status.value
 
 
 def test_an_export_into_a_missing_folder_says_so(base, tmp_path):
     with pytest.raises(StoreError, match="Could not write your portfolio"):
         export_html(gather(base), path=tmp_path / "nowhere" / EXPORT_NAME)
+
+
+def test_the_export_checks_privacy_first_and_writes_nothing_until_checked(everything):
+    """A copy the student keeps outside the course must not carry a client's name unnoticed."""
+    sibling_notebook(everything / "alliance", "alliance",
+                     {"analysis": "My client Sarah Jones withdrew after the diary.",
+                      "description": "A client in his thirties sat down in his coat."})
+    save_plan(ResponseStore(everything / PORTFOLIO, PORTFOLIO),
+              {**PLAN, "feedback": "Session ratings from my client Kavitha, weekly."})
+    mine = gather(everything)
+    target = everything / PORTFOLIO / EXPORT_NAME
+    with pytest.raises(UncheckedIdentifiersError, match="was not saved") as caught:
+        export_html(mine)
+    assert not target.exists()
+    where = [(flag.where, flag.context) for flag in caught.value.findings]
+    title = module_of("alliance").title
+    assert (f"{title}: Analysis", "My client [[Sarah Jones]] withdrew after the diary.") in where
+    assert ("Practice plan: Feedback source", "...ratings from my client [[Kavitha]], weekly.") in where
+    assert not [w for w, _ in where if w.endswith("Description")]  # nothing to flag there
+    # left out of the copy, the reflections are not checked; the plan still is
+    with pytest.raises(UncheckedIdentifiersError) as plan_only:
+        export_html(mine, include_reflections=False)
+    assert [flag.where for flag in plan_only.value.findings] == ["Practice plan: Feedback source"]
+    page = export_html(mine, checked=True).read_text(encoding="utf-8")  # "I have checked"
+    assert "Sarah Jones" in page
+
+
+def test_the_export_button_shows_the_findings_and_a_second_button(everything):
+    from coursekit.student.widgets import ExportPanel
+
+    notebook = {"analysis": "My client Sarah Jones withdrew after the diary."}
+    sibling_notebook(everything / "alliance", "alliance", notebook)
+    target = everything / PORTFOLIO / EXPORT_NAME
+    panel = ExportPanel(base=everything)
+    assert panel.anyway.layout.display == "none"  # only after a finding
+    panel.button.click()
+    assert not target.exists()
+    # announced at once (an alert), listed below it
+    assert panel.message.kind == "alert" and panel.message.lead == "Not saved yet:"
+    assert "found 1 possible client identifier in" in panel.message.value
+    assert "Analysis</b>: a person&#x27;s name" in panel.findings.value
+    assert "My client [[Sarah Jones]] withdrew" in panel.findings.value
+    assert panel.anyway.layout.display is None
+    # the student fixes the notebook, saves it and presses again: no question asked
+    sibling_notebook(everything / "alliance", "alliance",
+                     {"analysis": "My client withdrew after the diary."})
+    panel.button.click()
+    assert target.exists() and "Saved at" in panel.status.value
+    assert panel.message.value == "" and panel.findings.value == ""
+    assert panel.anyway.layout.display == "none"
+    # or says they have checked
+    target.unlink()
+    sibling_notebook(everything / "alliance", "alliance", notebook)
+    panel.button.click()
+    assert not target.exists()
+    panel.anyway.click()
+    assert "Sarah Jones" in target.read_text(encoding="utf-8") and "Saved at" in panel.status.value
 
 
 HOSTILE = 'Q&A with <script>alert("hi")</script> & "quotes" \'too\''
@@ -540,7 +651,9 @@ def test_the_notebook_runs_for_a_complete_and_a_partial_student(answers_base, tm
     complete = run_notebook(work)
     assert errors(complete) == {}
     profile = next(c for c in complete.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "profile")
-    assert any("image/png" in o.get("data", {}) for o in profile.outputs)
+    shown = [o["data"]["text/html"] for o in profile.outputs if "text/html" in o.get("data", {})]
+    assert len(shown) == 1 and shown[0].startswith('<img src="data:image/png;base64,')
+    assert 'alt="My answers across the course: ' in shown[0]  # described for a screen reader
     assert not (answers_base / PORTFOLIO / EXPORT_NAME).exists()  # only the button writes it
     assert not (work / EXPORT_NAME).exists()
     assert not list((COURSE / "source" / PORTFOLIO).glob("coursekit-responses*"))

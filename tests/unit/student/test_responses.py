@@ -6,6 +6,7 @@ import stat
 import pytest
 
 from conftest import complete_answers, fill, make_readonly
+from coursekit.content.instruments import NOT_APPLICABLE
 from coursekit.errors import AnswerError, ResponseFileError, StoreError
 from coursekit.student.responses import FILENAME, ResponseStore, read_responses
 
@@ -192,3 +193,42 @@ def test_two_processes_saving_at_once_lose_no_update(tmp_path):
     saved = ResponseStore(tmp_path, "alliance").load()
     assert len(saved.values) == 80
     assert saved.revision == 80
+
+
+# --- "did not happen" ------------------------------------------------------------
+
+
+def test_did_not_happen_is_saved_apart_from_the_ratings_and_from_unanswered(tmp_path, alliance):
+    ResponseStore(tmp_path, "alliance").save_answers(
+        alliance, {"bond_1": 4, "bond_3": NOT_APPLICABLE, "goals_3": None})
+    raw = json.loads((tmp_path / FILENAME).read_text())
+    entry = raw["instruments"]["alliance"]
+    assert entry["answers"] == {"bond_1": 4}  # ratings stay numbers
+    assert entry["not_applicable"] == ["bond_3"]  # the unanswered goals_3 is in neither
+    again = ResponseStore(tmp_path, "alliance").answers("alliance")
+    assert again == {"bond_1": 4, "bond_3": NOT_APPLICABLE}
+    assert "goals_3" not in again
+
+
+def test_a_file_without_did_not_happen_has_no_such_field(tmp_path, alliance):
+    ResponseStore(tmp_path, "alliance").save_answers(alliance, {"bond_1": 4})
+    raw = json.loads((tmp_path / FILENAME).read_text())
+    assert "not_applicable" not in raw["instruments"]["alliance"]  # as older files, byte for byte
+
+
+def test_an_item_both_rated_and_marked_did_not_happen_is_a_damaged_file(tmp_path, alliance):
+    ResponseStore(tmp_path, "alliance").save_answers(alliance, {"bond_3": 2})
+    raw = json.loads((tmp_path / FILENAME).read_text())
+    raw["instruments"]["alliance"]["not_applicable"] = ["bond_3"]
+    (tmp_path / FILENAME).write_text(json.dumps(raw))
+    with pytest.raises(ResponseFileError) as info:
+        read_responses(tmp_path / FILENAME, "alliance")
+    assert info.value.field == "instruments.alliance.not_applicable"
+    assert "both rated and marked" in str(info.value)
+
+
+def test_did_not_happen_is_refused_where_the_item_does_not_offer_it(tmp_path, alliance):
+    store = ResponseStore(tmp_path, "alliance")
+    with pytest.raises(AnswerError, match="no 'did not happen' choice"):
+        store.save_answers(alliance, {"bond_1": NOT_APPLICABLE})
+    assert not (tmp_path / FILENAME).exists()
