@@ -14,7 +14,7 @@ What makes a child as good as a freshly started kernel:
 
 - **Forked with one thread, no sockets, no event loop.** Before every fork the
   server checks that it has only its main thread, no ZMQ context, no kernel
-  application and no matplotlib figure (:func:`_check_forkable`). OpenBLAS
+  application, no matplotlib figure and no widget (:func:`_check_forkable`). OpenBLAS
   (numpy's and scipy's) starts a thread pool when it loads and stops it in its
   own fork handler, so one throwaway fork after preloading lets it do that.
 - **No file handle or lock shared.** The server holds nothing open but its
@@ -25,6 +25,11 @@ What makes a child as good as a freshly started kernel:
 - **Fresh random state.** Python's ``random`` reseeds itself after a fork; the
   child also reseeds numpy's global generator and every other ``random.Random``
   a preloaded module holds (:func:`_reseed`).
+- **No widget.** No preloaded module makes a widget (ipywidgets' or anywidget's,
+  as the forms use) at import; the server checks that none exists, so a kernel
+  starts with an empty widget registry and registers its comm targets itself.
+  (anywidget would start a file-watching thread only with ``ANYWIDGET_HMR=1``, a
+  developer's setting; the thread check then refuses the fork.)
 - **Fresh matplotlib state.** pyplot is imported but no figure exists and no
   backend is chosen: the kernel's first figure loads the inline backend, which
   then hooks into that kernel's own shell, exactly as in a fresh kernel.
@@ -78,8 +83,10 @@ PRELOAD = (
     "matplotlib.backends.backend_agg", "IPython.core.pylabtools",
     "PIL.Image",
     "ipywidgets",
-    "coursekit.student.widgets",
+    "coursekit.student.widgets",  # and the forms' own front end, anywidget (widgets_front)
     "coursekit.student.plots",
+    "coursekit.student.displays",
+    "coursekit.student.answers",
     "coursekit.student.checks",
     "coursekit.student.portfolio",
     "coursekit.privacy.detector",
@@ -283,6 +290,9 @@ def _check_forkable() -> str:
     helpers = sys.modules.get("matplotlib._pylab_helpers")
     if helpers is not None and helpers.Gcf.figs:
         return "the fork server has matplotlib figures"
+    widget = sys.modules.get("ipywidgets.widgets.widget")
+    if widget is not None and getattr(widget, "_instances", None):  # a kernel would inherit them
+        return "the fork server has widgets"
     return ""
 
 

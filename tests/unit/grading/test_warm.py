@@ -10,6 +10,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import signal
 import time
 from pathlib import Path
@@ -23,6 +24,8 @@ from nbclient.exceptions import DeadKernelError
 
 from coursekit.grading import warm
 from coursekit.grading.warm import WarmKernelManager, fork_server
+
+COURSE = Path(__file__).resolve().parents[3] / "course"
 
 pytestmark = pytest.mark.kernel
 
@@ -60,9 +63,11 @@ def pixels(outputs: list[Any]) -> list[tuple[str, tuple[int, int], bytes]]:
 
     found = []
     for output in outputs:
-        data = output.get("data", {}).get("image/png")
-        if data:
-            image = Image.open(io.BytesIO(base64.b64decode(data)))
+        data = output.get("data", {})
+        pngs = [data["image/png"]] if "image/png" in data else []
+        pngs += re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", data.get("text/html", ""))
+        for png in pngs:  # pyplot's own figures, and the course's described figures (in HTML)
+            image = Image.open(io.BytesIO(base64.b64decode(png)))
             found.append((image.mode, image.size, image.tobytes()))
     return found
 
@@ -77,6 +82,35 @@ def test_the_fork_server_imports_everything_listed_and_holds_only_its_socket_ope
     assert ready["failed"] == []
     assert "coursekit.privacy.lexicon:load_all" in ready["loaded"]
     assert ready["fds"][:3] == [0, 1, 2] and len(ready["fds"]) == 4  # stdio and its socket
+
+
+def notebook_imports() -> list[str]:
+    """Every module a cell of the course's notebooks imports."""
+    import ast
+
+    found = set()
+    for path in sorted((COURSE / "source").glob("*/*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            with contextlib.suppress(SyntaxError):  # a cell with IPython magic imports nothing
+                for node in ast.walk(ast.parse(cell.source)):
+                    if isinstance(node, ast.Import):
+                        found |= {alias.name for alias in node.names}
+                    elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                        found.add(node.module)
+    return sorted(found)
+
+
+def test_a_warm_kernel_has_already_imported_everything_the_course_notebooks_import(tmp_path):
+    wanted = notebook_imports()
+    assert "coursekit.student.widgets" in wanted and "coursekit.student.displays" in wanted
+    outputs, forked = run([f"import json, sys\nprint(json.dumps([m for m in {wanted!r} "
+                           "if m not in sys.modules]))"], tmp_path)
+    assert forked
+    assert printed(outputs[0]) == []  # add what is missing to forkserver.PRELOAD
+    anywidget, _ = run(["import json, sys\nprint(json.dumps('anywidget' in sys.modules))"], tmp_path)
+    assert printed(anywidget[0]) is True  # the forms' front end, imported by coursekit.student.widgets
 
 
 def test_each_notebook_gets_a_new_process_forked_from_the_server(tmp_path):
@@ -99,18 +133,22 @@ def test_nothing_one_student_does_reaches_the_next_students_kernel(tmp_path):
          "import coursekit, matplotlib, random\nimport numpy as np\nimport matplotlib.pyplot as plt\n"
          "coursekit.leak = 1\nmatplotlib.rcParams['lines.linewidth'] = 9\nplt.figure()\n"
          "np.random.seed(0)\nrandom.seed(0)\n"
-         "from coursekit.privacy import lexicon\nlexicon.zipf('zyzzyva')"], tmp_path)
+         "from coursekit.privacy import lexicon\nlexicon.zipf('zyzzyva')\n"
+         "from coursekit.student.widgets_front import ChoiceGroup\n"
+         "form = ChoiceGroup(options=[('1', 1), ('2', 2)], value=2, text='I felt heard')"], tmp_path)
     probe = ("import json, random, coursekit, matplotlib\nimport numpy as np\n"
+             "from ipywidgets.widgets import widget\n"
              "import matplotlib.pyplot as plt\nfrom coursekit.privacy import lexicon\n"
              "print(json.dumps(['secret' in dir(), hasattr(coursekit, 'leak'),"
              " matplotlib.rcParams['lines.linewidth'], plt.get_fignums(),"
              " lexicon.zipf.cache_info().currsize, int(np.random.randint(2**62)),"
-             " random.getrandbits(62)]))")
+             " random.getrandbits(62), len(widget._instances)]))")
     b = printed(run([probe], tmp_path)[0][0])
     c = printed(run([probe], tmp_path)[0][0])
-    # no name, no module attribute, no setting, no figure and no cached word of the first
-    # kernel (the server itself looked up one word, "the")
+    # no name, no module attribute, no setting, no figure, no cached word (the server
+    # itself looked up one word, "the") and no widget of the first kernel
     assert b[:5] == c[:5] == [False, False, 1.5, [], 1]
+    assert b[7] == c[7] == 0
     # fresh random state in every kernel: numpy's and random's draws differ
     assert b[5] != c[5] and b[6] != c[6]
 
