@@ -15,6 +15,11 @@ here = os.path.dirname(os.path.abspath(__file__))
 
 c.CourseDirectory.course_id = "coursekit"
 c.CourseDirectory.root = here
+# nbgrader copies every other file of a module's folder into release/ (to the students),
+# autograded/ and feedback/. The instructor's model answers stay in source/: nbgrader's own
+# list, plus their file. (`coursekit check` fails if a course's configuration leaves it out.)
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+                            "model-answers.toml"]
 c.CourseDirectory.db_url = os.environ.get(
     "COURSEKIT_DB_URL", "sqlite:///" + os.path.join(here, "gradebook.db")
 )

@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 CHROMIUM = Path("/usr/bin/chromium")
+# a form's rating items, one radio group each (coursekit/student/widgets_front.js)
+GROUPS = ".ck-choice [role=radiogroup]"
 # Debian's Chromium, driven by Playwright without Playwright's own browser download.
 CHROMIUM_ARGS = [
     "--no-sandbox",  # we run as root in CI

@@ -96,6 +96,10 @@ class NoSubmissionsError(DataFileError):
     """The course has no submissions of the module to report on."""
 
 
+class ExportError(CoursekitError):
+    """Grades could not be exported; the message names the folder or file and what to do."""
+
+
 class UsageError(CoursekitError, ValueError):
     """A command was given options that do not go together, or a value out of range."""
 

@@ -178,6 +178,9 @@ def sqlite_snapshot(course: Path) -> dict[str, Any]:
 
 
 _MODEL_ID = re.compile(r'"model_id": "[0-9a-f]{32}"')
+# The clock time a notebook shows when its answers or the notebook itself were saved ("Saved at
+# 15:59", "as saved at 16:00"): the two courses compared are made a moment apart.
+_CLOCK = re.compile(r"\b(?:[01]\d|2[0-3]):[0-5]\d\b")
 
 
 _PNG_IN_HTML = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
@@ -205,7 +208,8 @@ def _decoded(output: Any) -> Any:
 
 def autograded(course: Path) -> dict[str, Any]:
     """Every autograded notebook of the module, comparable across courses and runs:
-    the course's own path and widget model ids (random per run) are blanked, images decoded."""
+    the course's own path, widget model ids (random per run) and clock times are blanked,
+    images decoded."""
     found: dict[str, Any] = {}
     for folder in sorted((course / "autograded").glob(f"*/{MODULE}")):
         student = folder.parent.name
@@ -216,8 +220,9 @@ def autograded(course: Path) -> dict[str, Any]:
             cells = []
             for cell in nb.cells:
                 meta = {k: v for k, v in cell.metadata.items() if k != "execution"}
-                outputs = [_MODEL_ID.sub('"model_id": "-"', json.dumps(_decoded(o), sort_keys=True))
-                           .replace(str(course), "<course>") for o in cell.get("outputs", [])]
+                outputs = [_CLOCK.sub("HH:MM", _MODEL_ID.sub('"model_id": "-"',
+                                                            json.dumps(_decoded(o), sort_keys=True))
+                                      .replace(str(course), "<course>")) for o in cell.get("outputs", [])]
                 cells.append((cell.cell_type, cell.source, json.dumps(meta, sort_keys=True),
                               cell.get("execution_count"), outputs))
             notebooks[path.name] = {"cells": cells, "kernelspec": nb.metadata.get("kernelspec"),

@@ -91,12 +91,34 @@ def corrupt_answer_file(folder: Path, nb) -> None:
     (folder / FILENAME).write_bytes(b"\x00\x01 not json")
 
 
+def half_point_answer(folder: Path, nb) -> None:
+    healthy(folder, nb)
+    raw = json.loads((folder / FILENAME).read_text())
+    raw["instruments"][MODULE]["answers"]["bond_1"] = 2.5  # no form saves half a point
+    (folder / FILENAME).write_text(json.dumps(raw))
+
+
+def out_of_scale_answer(folder: Path, nb) -> None:
+    healthy(folder, nb)
+    raw = json.loads((folder / FILENAME).read_text())
+    raw["instruments"][MODULE]["answers"]["goals_2"] = 7  # the scale is 1 to 5
+    (folder / FILENAME).write_text(json.dumps(raw))
+
+
+def another_modules_answers(folder: Path, nb) -> None:
+    healthy(folder, nb)
+    raw = json.loads((folder / FILENAME).read_text())
+    raw["module"] = "stuck"  # carried over from the stuck module's folder
+    (folder / FILENAME).write_text(json.dumps(raw))
+
+
 CORPUS: dict[str, Callable[[Path, object], bytes | None]] = {
     "healthy": healthy, "not-json": not_json, "not-utf8": not_utf8,
     "deleted-cell": deleted_test_cell, "duplicated-cell": duplicated_test_cell,
     "edited-locked": edited_locked_cell, "endless-loop": endless_loop,
     "gigantic-outputs": gigantic_outputs, "no-answers": missing_answer_file,
-    "corrupt-answers": corrupt_answer_file,
+    "corrupt-answers": corrupt_answer_file, "half-point": half_point_answer,
+    "out-of-scale": out_of_scale_answer, "other-module": another_modules_answers,
 }
 
 
@@ -156,17 +178,26 @@ def test_broken_submissions_are_reported_and_the_healthy_graded(course_copy, tmp
     assert "test_find_rupture appear more than once" in reasons["duplicated-cell"][1]
     assert f"did not finish within the {TIMEOUT} s" in reasons["endless-loop"][1]
     assert all(file.endswith(f"{MODULE}/{MODULE}.ipynb") for file, _ in reasons.values())
-    # What nbgrader grades silently is still named for the instructor.
+    # What nbgrader grades silently is still named for the instructor: the answers file
+    # by the same check, in the same words, as `coursekit report` (coursekit.student.answer_files).
+    answers = f"{MODULE}/{FILENAME}: "
     expected_notes = {
         "deleted-cell": "test_find_repair were deleted",
         "edited-locked": "test_completion were edited",
         "gigantic-outputs": "mostly stored outputs",
-        "no-answers": f"has no {FILENAME}",
-        "corrupt-answers": f"its {FILENAME} is damaged",
+        "no-answers": f"submitted/no-answers/{MODULE}: no {FILENAME} in the submission",
+        "corrupt-answers": answers + "is not valid JSON",
+        "half-point": answers + "cannot be read: field 'instruments.alliance.answers.bond_1' should "
+                                "be a whole number, not a number (2.5)",
+        "out-of-scale": answers + "Item goals_2: the answer 7 is outside the scale 1 to 5",
+        "other-module": answers + "holds answers for module 'stuck', not 'alliance'",
     }
     for student, words in expected_notes.items():
         assert any(words in note for note in outcomes[student].notes), (student, outcomes[student].notes)
         assert f"{student}: " in report and words in report
+    for student in ("no-answers", "corrupt-answers", "half-point", "out-of-scale", "other-module"):
+        (note,) = [n for n in outcomes[student].notes if FILENAME in n]
+        assert f"submit {MODULE} again" in note, note  # and what to do
     assert not outcomes["healthy"].notes
     # and the grades are what nbgrader gives: the healthy one full marks for the automatic cells
     from nbgrader.api import Gradebook
@@ -176,4 +207,5 @@ def test_broken_submissions_are_reported_and_the_healthy_graded(course_copy, tmp
     assert score["healthy"] == score["gigantic-outputs"] == 6.0
     assert score["deleted-cell"] == 4.0  # the deleted test cell scores 0
     assert score["edited-locked"] == score["no-answers"] == score["corrupt-answers"] == 4.0
+    assert score["half-point"] == score["out-of-scale"] == score["other-module"] == 4.0
     print(f"\n{len(CORPUS)} submissions ({len(CORPUS) - 1} broken) graded or reported in {took:.0f} s")

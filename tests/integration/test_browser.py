@@ -39,6 +39,7 @@ import pytest
 from browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    GROUPS,
     AXNode,
     Lab,
     accessibility_tree,
@@ -56,7 +57,6 @@ from coursekit.student.responses import FILENAME
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.kernel, pytest.mark.nbgrader]
 
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-GROUPS = ".ck-choice [role=radiogroup]"  # one per rating item (coursekit/student/widgets_front.js)
 # what coursekit draws in the notebook: its widgets, and its figures (images, tables); not the
 # notebook's own text or error outputs, which JupyterLab draws
 OUTPUTS = (".jp-Notebook .jp-OutputArea-output:has(.coursekit-form), "

@@ -10,7 +10,8 @@ the Formgrader shows it:
   test cell's points and whether it passed; a visible check's message stays;
 * feedback and the Formgrader show the saved answers item by item, not an empty widget;
 * the Formgrader shows, beside each reflection, the privacy findings and the
-  comment bank; the feedback does not, and no grade changes.
+  comment bank; the feedback does not, and no grade changes;
+* no model answer reaches release/, autograded/ or feedback/.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import COURSE, instrument_of, run, tool_env
+from conftest import COURSE, instrument_of, module_of, run, tool_env
+from coursekit.content.manifest import MODEL_ANSWERS
 from coursekit.grading.feedback import HIDDEN_FAILED
 from coursekit.grading.gradebook import snapshot
 from coursekit.student.responses import ResponseStore
@@ -162,6 +164,18 @@ def test_feedback_hides_the_hidden_tests_and_shows_answers_and_graders_get_notes
     assert "AssertionError: The rating gets back to 35 at session 11." in ben
     assert HIDDEN_FAILED not in ben.split("find_repair: these checks")[1].split("Did not pass")[0]
     assert "Traceback" not in ben
+
+    # the model answers: in source/ only, never in what students receive or graders return
+    answers = [" ".join(p.model_answer.split())[:80] for p in module_of(MODULE).reflection.parts]
+    assert len(answers) == 6 and all(answers)
+    for folder in ("release", "autograded", "feedback"):
+        files = [p for p in (course / folder).rglob("*") if p.is_file()]
+        assert files and not [p for p in files if p.name == MODEL_ANSWERS], folder
+        for path in files:
+            text = " ".join(html.unescape(path.read_text(encoding="utf-8", errors="replace")).split())
+            leaked = [a for a in answers if a in text]
+            assert not leaked, f"{path.relative_to(course)} holds a model answer: {leaked[0]}"
+    assert (course / "source" / MODULE / MODEL_ANSWERS).is_file()
 
 
 def formgrader_page(course: Path, student: str) -> str:

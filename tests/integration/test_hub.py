@@ -39,7 +39,7 @@ import nbformat
 import pytest
 
 import hub_support as hs
-from browser_support import CHROMIUM, CHROMIUM_ARGS
+from browser_support import CHROMIUM, CHROMIUM_ARGS, GROUPS
 from conftest import COURSE, ROOT, instrument_of
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.kernel, pytest.mark.nbgrader,
@@ -146,10 +146,10 @@ def student_in_browser(context, expect, hub, accounts, student: str) -> dict[str
     page.goto(f"{hub.url}user/{student}/lab/tree/{A}/{MODULE_A}/{MODULE_A}.ipynb")
     page.get_by_text(re.compile(r"Python 3 \(ipykernel\) \| Idle")).wait_for()
     menu(page, "Run", "Run All Cells")
-    page.wait_for_function("n => document.querySelectorAll('.widget-radio-box').length === n",
-                           arg=len(instrument.items))
-    form = page.locator(".jp-OutputArea-output", has=page.locator(".widget-radio-box"))
-    boxes = form.locator(".widget-radio-box")
+    page.wait_for_function("([n, groups]) => document.querySelectorAll(groups).length === n",
+                           arg=[len(instrument.items), GROUPS])
+    form = page.locator(".jp-OutputArea-output", has=page.locator(GROUPS))
+    boxes = form.locator(GROUPS)
     for n, item in enumerate(instrument.items):
         boxes.nth(n).get_by_text(instrument.scale.label(answers[item.id]), exact=True).click()
     form.get_by_role("button", name=re.compile("Save answers")).click()

@@ -17,6 +17,8 @@
                                  of the autograded notebooks, for the Formgrader
     coursekit comments MODULE    print a module's comment bank, part by part
     coursekit report MODULE      an anonymous cohort report (HTML and CSV) of the answers
+    coursekit grades --format canvas|moodle|csv [--mapping FILE]
+                                 the gradebook as a CSV an LMS imports, one column per module
     coursekit hub setup COURSE --graders A,B --students X,Y,Z
                                  a course on a shared JupyterHub server: groups, folders, modes
 

@@ -1,4 +1,6 @@
-"""``coursekit autograde``, ``grading-notes`` and ``comments``: grading, and what graders read beside it."""
+"""``coursekit autograde`` (grade a module's submissions in parallel, as nbgrader would),
+``grading-notes`` and ``comments`` (what graders read beside it) and ``coursekit grades``
+(the gradebook as a file an LMS imports)."""
 
 from __future__ import annotations
 
@@ -35,6 +37,35 @@ def add_commands(commands: Any) -> None:
                        help="start every kernel from scratch, as nbgrader does, instead of forking "
                             "it from a warm fork server (slower; for comparison or trouble)")
     grade.set_defaults(run=run_autograde)
+
+    grades = commands.add_parser(
+        "grades", help="export the gradebook for an LMS: one row per student, one column per module",
+        description="Write every student's score on every module from the course's gradebook, one "
+        "column per module, in the CSV that Canvas's or Moodle's grade import reads (or a plain "
+        "CSV), keyed by the LMS's ids from a mapping file. Nothing is written when the folder has no "
+        "course or no grades. Exit status: 0 written, 1 written but some scores still wait for "
+        "manual grading or students were left out, 2 nothing written.")
+    grades.add_argument("--format", required=True, choices=("canvas", "moodle", "csv"),
+                        help="canvas: Gradebook > Import; moodle: Grades > Import > CSV file; csv: plain")
+    grades.add_argument("--mapping", metavar="FILE",
+                        help="CSV with a column nbgrader_id and the LMS's ids: name, canvas_id, "
+                             "sis_user_id, sis_login_id, section (Canvas), email, idnumber, username "
+                             "(Moodle); needed for canvas and moodle")
+    course_option(grades)
+    grades.add_argument("--out", metavar="FILE", default=None,
+                        help="where to write (default: COURSE/grades-FORMAT.csv)")
+    grades.add_argument("--module", dest="modules", nargs="+", action="extend", metavar="MODULE",
+                        help="only these modules (default: every module in the gradebook)")
+    grades.add_argument("--column", dest="columns", action="append", default=[], metavar="MODULE=NAME",
+                        help="the LMS's name for a module's column, e.g. 'alliance=Alliance (1234)'")
+    grades.add_argument("--moodle-id", default="email", choices=("email", "idnumber", "username"),
+                        help="the user field Moodle finds students by (default: email)")
+    grades.add_argument("--missing", default="zero", choices=("zero", "blank"),
+                        help="a module a student did not submit: 0 as nbgrader export gives (default), "
+                             "or blank, which the LMS leaves as it is")
+    grades.add_argument("--allow-unmapped", action="store_true",
+                        help="leave out students who are not in the mapping file instead of stopping")
+    grades.set_defaults(run=run_grades)
 
     notes = commands.add_parser(
         "grading-notes", help="write the privacy findings and the comment bank beside each "
@@ -88,6 +119,31 @@ def run_autograde(args: argparse.Namespace) -> int:
         print(f"Next, for the Formgrader: coursekit grading-notes {args.module} writes the privacy "
               "check's findings and the comment bank beside each reflection.")
     return 1 if summary.problems else 0
+
+
+def run_grades(args: argparse.Namespace) -> int:
+    """0 when written, 1 when written with scores still to grade by hand or students left out,
+    2 when nothing was written (raised as a CoursekitError)."""
+    from pathlib import Path
+
+    from coursekit.cli.options import course_of
+    from coursekit.errors import UsageError
+    from coursekit.grading.lms import describe, export_grades, load_mapping, read_gradebook
+
+    columns = {}
+    for given in args.columns:
+        module, sep, name = given.partition("=")
+        if not sep or not module.strip() or not name.strip():
+            raise UsageError(f"--column takes MODULE=NAME, for example 'alliance=Alliance', not {given!r}.")
+        columns[module.strip()] = name.strip()
+    course = course_of(args)
+    mapping = load_mapping(args.mapping) if args.mapping else None
+    gradebook = read_gradebook(course, args.modules)
+    out = Path(args.out) if args.out else Path(course, f"grades-{args.format}.csv")
+    export = export_grades(gradebook, args.format, out, mapping, allow_unmapped=args.allow_unmapped,
+                           columns=columns, moodle_id=args.moodle_id, missing=args.missing)
+    print(describe(export, gradebook))
+    return 1 if export.ungraded or export.left_out else 0
 
 
 def run_grading_notes(args: argparse.Namespace) -> int:

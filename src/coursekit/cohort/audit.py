@@ -14,16 +14,21 @@ real one with some answers changed, that publishes exactly the same figures
 ``coursekit.cohort.suppression``) but a different count in that cell. A
 reader of the report cannot tell the two classes apart, so cannot know the
 count. The search starts from a change that
-moves the cell: an answer moved between two hidden cells of its item, or two
+moves the cell: an answer moved between two hidden cells of its item, several
+answers moved at once to another filling of the item's hidden cells that
+shows the same cells and mean (``suppression.candidate_rows``), or two
 students' answers to one item swapped, which leaves every item row exactly as
 it was. It then repairs the scales' figures with more such changes, aimed at
 whatever still differs (a student moved across a band's edge, a sum or a
-spread put back), until everything published matches.
+spread put back), until everything published matches. Where the aimed repairs
+get stuck, a random walk over the same kinds of change, one or two at a time,
+that only now and then accepts a step away (simulated annealing) goes on from
+where they stopped, within a budget.
 
-A cell for which no second class is found within the budget is reported as
-exposed, and the report withholds figures of the scales it is linked to. The
-search is seeded by the class itself, so the same class always gives the same
-report.
+A cell for which no second class is found is reported as unproven, and the
+report withholds figures of the scales it is linked to (``coursekit.cohort.summary``),
+then audits again. The search is
+seeded by the class itself, so the same class always gives the same report.
 
 What this does not cover: the proof is about one report. Two reports of the
 same module taken at different times (before and after a late submission)
@@ -35,10 +40,11 @@ Give instructors one report per module, after the deadline.
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from coursekit.cohort.suppression import (
@@ -47,6 +53,7 @@ from coursekit.cohort.suppression import (
     MIN_GROUP,
     RowShown,
     Shown,
+    candidate_rows,
     moments,
     show_count,
     show_moments,
@@ -58,6 +65,10 @@ STARTS = 6  # changes that move the cell, each followed by a repair
 STEPS = 60  # repairs per start
 TRIES = 12  # swaps compared when putting a spread back
 SAMPLE = 40  # students looked at when aiming a repair
+WALKS = 3  # stuck repairs walked on from
+WALK = 1500  # random changes tried on each walk
+WALK_BUDGET = 12_000  # random changes in all, for one report: a class with many cells that
+# cannot be proven open (a handful of students) must not take minutes
 
 Edits = dict[tuple[int, int], int]  # (student, item) -> the answer in the second class
 
@@ -140,10 +151,13 @@ class Linked:
     # that offers it, [] otherwise. Those students are None in columns, and no change the audit
     # makes touches them, so these counts stay as published.
     apart: Sequence[Sequence[int]] = ()
+    known: Mapping[Cell, Edits] = field(default_factory=dict)  # proofs from a fuller report
 
     def __post_init__(self) -> None:
         self.n = len(self.columns[0]) if self.columns else 0
         self.members = {key: scale.items for key, scale in self.scales.items()}
+        self.bands = {key: 1 + max(band for _, band in scale.places.values())
+                      for key, scale in self.scales.items()}
         self.chance = random.Random(f"{self.n}:{sum(v or 0 for c in self.columns for v in c)}")
         self.totals = {key: [self._total(key, s, {}) for s in range(self.n)] for key in self.members}
         self.counters = {key: Counter(t for t in totals if t is not None)
@@ -152,6 +166,7 @@ class Linked:
         self.keys_of = {item: [k for k, m in self.members.items() if item in m]
                         for item in range(len(self.columns))}
         self.proofs: dict[Cell, Edits] = {}  # each proven cell, and the second class that proves it
+        self.walked = 0  # random changes tried so far (WALK_BUDGET)
         self._by_total: dict[str, dict[int, list[int]]] = {}
         for key, totals in self.totals.items():
             groups: dict[int, list[int]] = {}
@@ -183,7 +198,7 @@ class Linked:
     def scale_counts(self, key: str, totals: Counter[int]) -> tuple[list[int], list[int]]:
         """A scale's true (position, bands) counts for these totals."""
         places = self.scales[key].places
-        position, bands = [0, 0, 0], [0] * len(self.points)
+        position, bands = [0, 0, 0], [0] * self.bands[key]
         for total, count in totals.items():
             where, band = places[total]
             position[where] += count
@@ -415,7 +430,7 @@ class Linked:
         """Put a scale's sum back: an answer moved between hidden cells, the right way, by a
         student who keeps their place."""
         for item in self.chance.sample(list(items), len(items)):
-            hidden = [self.points[k] for k in self.hidden("item", item)]
+            hidden = self._hidden_points(item)
             if len(hidden) < 2:
                 continue
             for student in self.chance.sample(range(self.n), min(SAMPLE * 4, self.n)):
@@ -540,6 +555,8 @@ class Linked:
                 if len(moves) > STARTS * 4 and len(balanced) > STARTS:
                     break
             moves = balanced + moves
+            targets = [edits for edits in self._row_targets(cell)
+                       if self._moves_cell(cell, edits) and self._items_same(edits)]
         else:
             # a student moved into or out of the cell; whatever that upsets in the shown
             # counts is then passed along to another hidden cell
@@ -560,7 +577,45 @@ class Linked:
         self.chance.shuffle(found)
         # those that upset the fewest published figures first
         found.sort(key=self._gap)
-        return found[:STARTS]
+        if cell.table != "item":
+            return found[:STARTS]
+        targets.sort(key=self._gap)
+        return found[:STARTS] + [edits for edits in targets[:STARTS] if edits not in found[:STARTS]]
+
+    def _row_targets(self, cell: Cell) -> list[Edits]:
+        """Several answers to the item changed at once, to another filling of its hidden cells
+        that the report shows exactly alike (the same cells, total and mean), with the cell
+        moved. Where a mean is shown, one answer moved alone can change it, and then no
+        single move reaches a second class; the filling is taken from the list of rows a
+        reader cannot tell apart (``suppression.candidate_rows``), nearest first, and each
+        answer moves as few points as it can."""
+        item = int(cell.key)
+        counts = self.counts[item]
+        extra = self.extra[item]
+        published = self.items[item]
+        k = len(self.points)
+        # "did not happen" is held fixed (those students are out of the columns)
+        targets = [row[:k] for row in candidate_rows(counts + extra, k)
+                   if list(row[k:]) == extra and row[cell.category] != counts[cell.category]
+                   and show_row(row, self.points) == published]
+        targets.sort(key=lambda row: (sum(abs(a - b) for a, b in zip(row, counts, strict=True)), row))
+        found = []
+        for target in targets[:STARTS]:
+            pairs = list(enumerate(zip(counts, target, strict=True)))
+            leave = sorted(k for k, (a, b) in pairs for _ in range(a - b))  # one entry per answer
+            join = sorted(k for k, (a, b) in pairs for _ in range(b - a))
+            edits: Edits = {}
+            for here, there in zip(leave, join, strict=True):
+                holders = [s for s in self._holders[item][self.points[here]] if (s, item) not in edits]
+                self.chance.shuffle(holders)
+                # a student who keeps their place on every scale, if there is one
+                change = {(s, item): self.points[there] for s in holders}
+                keeping = [s for s in holders
+                           if self._keeps_place(s, item, edits, {**edits, (s, item): change[(s, item)]})]
+                student = (keeping or holders)[0]
+                edits[(student, item)] = self.points[there]
+            found.append(edits)
+        return found
 
     def witness(self, cell: Cell) -> Edits | None:
         """A second class (as changes to this one) publishing the same figures, with this cell moved."""
@@ -572,7 +627,9 @@ class Linked:
             items = sorted({j for k in scales for j in self.members[k]})
         else:
             items = list(self.members[str(cell.key)])
-        for edits in self._starts(cell, items):
+        starts = self._starts(cell, items)
+        ends = []
+        for edits in starts:
             for _ in range(STEPS + 1):
                 if self._gap(edits) == 0:
                     return edits
@@ -580,25 +637,87 @@ class Linked:
                 if changed is edits:
                     break
                 edits = changed
+            ends.append(edits)
+        # the aimed repairs got stuck: walk on from where they stopped, and from where they
+        # began, nearest first
+        for edits in sorted(ends + starts, key=self._gap)[:WALKS]:
+            found = self._walk(cell, items, edits)
+            if found is not None:
+                return found
         return None
+
+    def _walk(self, cell: Cell, items: Sequence[int], edits: Edits) -> Edits | None:
+        """A random walk from ``edits``: two students' answers to an item swapped, or one
+        answer moved between hidden cells of its item, one or two such changes at a time,
+        kept when the cell stays moved and every item row stays as published; done when the
+        gap (``_gap``) is 0. A change that brings the figures no closer is kept now and then,
+        less often as the walk goes on (simulated annealing), so the walk gets past second
+        classes that need several changes together, each of which alone upsets something
+        (a band refilled while a spread is put back)."""
+        gap = self._gap(edits)
+        for step in range(WALK):
+            if gap == 0:
+                return edits
+            if self.walked >= WALK_BUDGET:
+                break
+            self.walked += 1
+            changed = self._random_change(items, edits)
+            if self.chance.random() < 0.3:
+                changed = self._random_change(items, changed)
+            if changed is edits or not self._moves_cell(cell, changed) or not self._items_same(changed):
+                continue
+            after = self._gap(changed)
+            heat = 2.0 * (1 - step / WALK) + 0.05
+            if after <= gap or self.chance.random() < math.exp((gap - after) / heat):
+                edits, gap = changed, after
+        return edits if gap == 0 else None
+
+    def _random_change(self, items: Sequence[int], edits: Edits) -> Edits:
+        movable = [j for j in items if len(self._hidden_points(j)) >= 2]
+        if not movable or self.chance.random() < 0.7:
+            item = self.chance.choice(items)
+            return self._swap(item, self.chance.randrange(self.n), self.chance.randrange(self.n), edits)
+        # an answer moved one point between hidden cells, by a student who gave one of them
+        item = self.chance.choice(movable)
+        hidden = self._hidden_points(item)
+        holders = [s for p in hidden for s in self._holders[item][p]]
+        student = self.chance.choice(holders)
+        a = edits.get((student, item), self.columns[item][student])
+        near = [v for v in hidden if v != a and abs(v - (a or 0)) == 1] or [v for v in hidden if v != a]
+        if a is None or a not in hidden or not near:
+            return edits
+        return {**edits, (student, item): self.chance.choice(near)}
+
+    def unproven(self) -> list[Cell]:
+        """The hidden cells for which no second class was found (each cell once, though it
+        may count in several scales). A proof of a fuller report (``known``) is kept if it
+        still holds."""
+        cells = hidden_cells(self.items, self.scales)
+        every = list(dict.fromkeys(cell for linked in cells.values() for cell in linked))
+        for cell, edits in self.known.items():
+            if cell in every and cell not in self.proofs and self._proves(cell, edits):
+                self.proofs[cell] = edits
+        unproven: list[Cell] = []
+        for cell in every:
+            if cell in self.proofs:
+                continue
+            found = self.witness(cell)
+            if found is None:
+                unproven.append(cell)
+                continue
+            # one second class can prove several cells open at once
+            self.proofs.update((c, found) for c in every
+                               if c not in self.proofs and self._moves_cell(c, found))
+        return unproven
+
+    def _proves(self, cell: Cell, edits: Edits) -> bool:
+        return self._moves_cell(cell, edits) and self._items_same(edits) and self._gap(edits) == 0
 
     def exposed(self) -> set[str]:
         """The scales linked to a hidden cell for which no second class was found."""
-        cells = hidden_cells(self.items, self.scales)
-        every = [cell for linked in cells.values() for cell in linked]
-        exposed: set[str] = set()
-        for key, linked in cells.items():
-            for cell in linked:
-                if cell in self.proofs:
-                    continue
-                edits = self.witness(cell)
-                if edits is None:
-                    exposed.add(key)
-                    break
-                # one second class can prove several cells open at once
-                self.proofs.update((c, edits) for c in every
-                                   if c not in self.proofs and self._moves_cell(c, edits))
-        return exposed
+        unproven = set(self.unproven())
+        return {key for key, linked in hidden_cells(self.items, self.scales).items()
+                if unproven.intersection(linked)}
 
 
 __all__ = ["Cell", "Linked", "Scale", "ScaleFigures", "hidden_cells"]

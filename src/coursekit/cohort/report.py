@@ -19,7 +19,7 @@ from typing import Any
 
 from coursekit.cohort.charts import BarRow, DotRow, Fill, dot_whisker, stacked_bars
 from coursekit.cohort.summary import POSITIONS, STATUSES, CohortSummary, Row
-from coursekit.cohort.suppression import LT5, MIN_GROUP, Shown
+from coursekit.cohort.suppression import LT5, MEAN_STEPS, MIN_GROUP, Shown
 from coursekit.pages import render
 from coursekit.palette import OKABE_ITO
 
@@ -73,12 +73,14 @@ def csv_rows(summary: CohortSummary) -> list[list[str]]:
         ]
         rows += _row_cells("standing", standing.position, [f"{p}_reference" for p in POSITIONS],
                            with_n=False)
-    band_names = _point_names(summary)
     for standing in summary.standings:
-        rows += _row_cells("band", standing.bands, band_names, with_n=False)
+        rows += _row_cells("band", standing.bands, summary.band_labels, with_n=False)
+    point_names = _point_names(summary)
     for item in summary.items:
-        rows += _row_cells("item", item, band_names + ["did_not_happen"] * item.not_applicable)
+        rows += _row_cells("item", item, point_names + ["did_not_happen"] * item.not_applicable)
         rows.append(["item", item.key, item.label, "mean", _number(item.mean)])
+        # a mean next to hidden counts may be rounded more coarsely than to one decimal
+        rows.append(["item", item.key, item.label, "mean_rounded_to", f"{item.mean_step:g}"])
     return rows
 
 
@@ -96,6 +98,14 @@ def _text(value: Shown) -> str:
 
 def _number(value: float | None) -> str:
     return WITHHELD if value is None else f"{value:.1f}"
+
+
+def _mean(row: Row) -> str:
+    """An item's mean as the page shows it: "3.4", or "≈3.5" when it is rounded to the
+    nearest 0.2 or 0.5 to protect the hidden counts beside it."""
+    if row.mean is None:
+        return WITHHELD
+    return f"{row.mean:.1f}" if row.mean_step == MEAN_STEPS[0] else f"\u2248{row.mean:.1f}"
 
 
 # --- HTML ------------------------------------------------------------------------
@@ -128,15 +138,16 @@ def render_html(summary: CohortSummary, *, generated: date | None = None) -> str
                       "positions": s.position.cells or [WITHHELD] * len(POSITIONS)}
                      for s in standings],
         },
-        point_names=_point_names(summary),
+        coarse_means=[f"{step:g}" for step in MEAN_STEPS[1:]],
         bands=_distribution(
-            [s.bands for s in standings], summary, "scale",
+            [s.bands for s in standings], summary, "scale", summary.band_labels,
             lambda rows: distribution_chart(rows, summary, title="How the class answered, scale by scale",
-                                            ylabel="Scale", name="bands"),
-            "Share of students whose average answer on the scale is closest to each point. "
-            "Hatched grey: counts hidden to protect small groups."),
+                                            ylabel="Scale", name="bands", names=summary.band_labels),
+            "Share of students whose average answer on the scale is closest to the low end, the "
+            "middle or the high end of the scale. Hatched grey: counts hidden to protect small "
+            "groups."),
         items=_distribution(
-            summary.items, summary, "item",
+            summary.items, summary, "item", _point_names(summary),
             lambda rows: distribution_chart(rows, summary, title="How the class answered, item by item",
                                             ylabel="Item", name="items"),
             "Share of students giving each answer, among those who answered the item. Hatched "
@@ -146,23 +157,25 @@ def render_html(summary: CohortSummary, *, generated: date | None = None) -> str
     )
 
 
-def _distribution(rows: Sequence[Row], summary: CohortSummary, what: str,
+def _distribution(rows: Sequence[Row], summary: CohortSummary, what: str, names: Sequence[str],
                   draw: Callable[[Sequence[Row]], str], caption: str,
                   with_mean: bool = False) -> dict[str, Any]:
-    """A table of counts per scale point (and its chart, unless every row is withheld)."""
+    """A table of counts per category, scale point or band (and its chart, unless every row is
+    withheld)."""
     drawable = any(row.cells is not None or row.mean is not None for row in rows)
     extra = [NOT_APPLICABLE] if _offers_not_applicable(rows) else []
     return {
         "what": what,
+        "names": list(names),
         "with_mean": with_mean,
         "extra": extra,  # columns after the scale points
-        "columns": len(summary.scale_points) + len(extra) + with_mean,  # what a withheld row spans
+        "columns": len(names) + len(extra) + with_mean,  # what a withheld row spans
         "chart": _chart(draw(rows), caption) if drawable else None,
         "rows": [{"label": row.label + (f": {row.text}" if row.text else ""), "n": row.n,
                   "withheld": _withheld_text(row) if row.cells is None else None,
                   "cells": None if row.cells is None else
                   [*row.cells, *([NOT_OFFERED] * (len(extra) - row.not_applicable))],
-                  "mean": _number(row.mean)}
+                  "mean": _mean(row)}
                  for row in rows],
     }
 
@@ -200,10 +213,12 @@ LONG_SCALE_COLOURS = ("vermillion", "orange", "yellow", "green", "sky_blue", "bl
 HIDDEN_LABEL = "hidden (small counts)"
 
 
-def scale_fills(summary: CohortSummary, *, not_applicable: bool = False) -> list[Fill]:
-    """How each scale point is drawn, low to high, then (with ``not_applicable``) the fill of
-    "did not happen", then the fill for pooled hidden counts."""
-    names = _point_names(summary)
+def scale_fills(summary: CohortSummary, names: Sequence[str] | None = None, *,
+                not_applicable: bool = False) -> list[Fill]:
+    """How each scale point (or each of ``names``, such as the bands) is drawn, low to high,
+    then (with ``not_applicable``) the fill of "did not happen", then the fill for pooled
+    hidden counts."""
+    names = list(names) if names is not None else _point_names(summary)
     k = len(names)
     if k <= len(SCALE_COLOURS):
         picks = [round(i * (len(SCALE_COLOURS) - 1) / max(k - 1, 1)) for i in range(k)]
@@ -218,14 +233,15 @@ def scale_fills(summary: CohortSummary, *, not_applicable: bool = False) -> list
 
 
 def distribution_chart(rows: Sequence[Row], summary: CohortSummary, *, title: str, ylabel: str,
-                       name: str) -> str:
+                       name: str, names: Sequence[str] | None = None) -> str:
     """One stacked bar per row: the share of students at each scale point, as SVG.
 
     Suppressed cells are pooled into one hatched grey segment at the end of
     the bar (its width is the row total minus the shown cells, which the
     table shows anyway); withheld rows are labelled instead of drawn.
     """
-    fills = scale_fills(summary, not_applicable=_offers_not_applicable(rows))
+    # the scale's points, unless other categories are named
+    fills = scale_fills(summary, names, not_applicable=_offers_not_applicable(rows))
     hidden = len(fills) - 1
     bars = []
     for row in rows:

@@ -21,12 +21,17 @@ Anonymity rules (``MIN_GROUP`` is 5; the rules for counts are
   and its counts, means and spreads are withheld;
 * a count from 1 to 4 shows as "<5";
 * differencing: each row is shown with its total, so a lone "<5" could be
-  worked out as total minus the rest; the smallest other cell is hidden too (a
+  worked out as total minus the rest; a neighbouring cell is hidden too (a
   hidden zero shows as "<5", any other count as "hidden"). A row is then
   shown only if, for a reader who knows these rules, every "<5" cell could
   still hold at least two values; otherwise the whole row is withheld;
-* an item's mean is shown only when none of its counts is hidden (the mean
-  and the total together would give hidden counts away);
+* an item's mean: to one decimal when none of its counts is hidden; beside
+  hidden counts, to one decimal or the nearest 0.2 or 0.5, the finest step at
+  which the mean and the total together still leave every "<5" cell two
+  values or more for a reader who knows the rules, or else left out;
+* a scale's distribution is counted in three bands (low end, middle, high
+  end: ``band_groups``), not one per answer, so that a class of forty has
+  few small counts there;
 * "did not happen" (an item's not-applicable choice) is counted apart, as the
   last cell of the item's row, protected with the row and never a value: it is
   left out of the item's mean, and a student who gave it is left out of that
@@ -54,14 +59,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
-from coursekit.cohort.audit import Linked, Scale, ScaleFigures, hidden_cells
+from coursekit.cohort.audit import Cell, Linked, Scale, ScaleFigures, hidden_cells
 from coursekit.cohort.suppression import HIDDEN, LT5, RowShown, Shown, show_count, show_moments, show_row
-from coursekit.content.instruments import NOT_APPLICABLE, Answer, Instrument, validate_answers
+from coursekit.content.instruments import NOT_APPLICABLE, Answer, Instrument
 from coursekit.content.schema import validate
-from coursekit.errors import AnswerError, DataFileError, NoSubmissionsError, ResponseFileError
-from coursekit.student.responses import FILENAME, parse_responses
+from coursekit.errors import DataFileError, NoSubmissionsError
+from coursekit.student.answer_files import STATUSES, check_answer_file
 
-STATUSES = ("complete", "incomplete", "malformed", "missing")
 REFERENCE_SCHEMA_VERSION = 1
 
 
@@ -83,72 +87,14 @@ def read_student(student: str, folder: str | Path, module: str,
     """Read and sort one student's answer file; never raises for a bad file.
 
     Returns None when the student has no folder for the module at all (they
-    did not submit it). Runs once per student, so it works on plain strings
-    and checks the common, valid case first; anything unusual goes through
-    the response store's and the instrument's own validation, for their messages.
+    did not submit it). The check is ``coursekit.student.answer_files``, the
+    one ``coursekit autograde`` uses too, so both name a damaged file alike.
     """
-    path = os.path.join(folder, FILENAME)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except FileNotFoundError:
-        if not os.path.isdir(folder):
-            return None
-        return StudentAnswers(student, "missing", {}, f"{folder}: no {FILENAME} in the submission.")
-    except IsADirectoryError:
-        return StudentAnswers(student, "malformed", {}, f"{path}: is a folder, not a response file.")
-    except OSError as exc:
-        return StudentAnswers(student, "malformed", {},
-                              f"{path}: cannot be read ({exc.strerror or exc}).")
-    try:
-        saved = parse_responses(_decode(data, path), path, module)
-    except ResponseFileError as exc:
-        return StudentAnswers(student, "malformed", {}, str(exc))
-    entry = saved.instruments.get(instrument.id)
-    if entry is None:
-        return StudentAnswers(student, "missing", {},
-                              f"{path}: holds no answers to the {instrument.title!r} self-assessment.")
-    if entry.instrument_version != instrument.version:
-        return StudentAnswers(
-            student, "malformed", {},
-            f"{path}: answers version {entry.instrument_version} of the {instrument.id} "
-            f"self-assessment; this course uses version {instrument.version}.")
-    answers: Mapping[str, Answer] = entry.answers
-    lo, hi = instrument.scale.min, instrument.scale.max
-    if entry.not_applicable or not (answers.keys() <= _item_ids(instrument)
-                                    and all(type(v) is int and lo <= v <= hi for v in answers.values())):
-        try:
-            answers = validate_answers(instrument, entry.merged())
-        except AnswerError as exc:
-            return StudentAnswers(student, "malformed", {}, f"{path}: {exc}")
-    if len(answers) < len(instrument.items):
-        missing = [n for n, item in enumerate(instrument.items, 1) if item.id not in answers]
-        return StudentAnswers(
-            student, "incomplete", answers,
-            f"{path}: {len(missing)} of {len(instrument.items)} items unanswered "
-            f"(items {', '.join(map(str, missing))}).")
-    return StudentAnswers(student, "complete", answers)
-
-
-def _decode(data: bytes, path: str) -> Any:
-    # the same checks and messages as coursekit.student.responses.read_responses
-    try:
-        return json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ResponseFileError(path, "is not UTF-8 text; it is damaged.") from None
-    except json.JSONDecodeError as exc:
-        raise ResponseFileError(path, f"is not valid JSON ({exc.msg}, line {exc.lineno}).") from None
-
-
-_ITEM_IDS: dict[int, frozenset[str]] = {}
-
-
-def _item_ids(instrument: Instrument) -> frozenset[str]:
-    key = id(instrument)
-    if key not in _ITEM_IDS:
-        _ITEM_IDS.clear()  # one instrument at a time; never keep a stale id
-        _ITEM_IDS[key] = frozenset(item.id for item in instrument.items)
-    return _ITEM_IDS[key]
+    checked = check_answer_file(folder, module, (instrument,))
+    if checked is None:
+        return None
+    return StudentAnswers(student, checked.status, checked.answers.get(instrument.id, {}),
+                          checked.reason)
 
 
 def read_class(course: str | Path, module: str, instrument: Instrument, *,
@@ -279,6 +225,7 @@ class Row:
     cells: tuple[Shown, ...] | None
     mean: float | None = None
     text: str = ""  # the item's wording, from the instrument
+    mean_step: float = 0.1  # what the mean is rounded to: 0.1, or coarser (suppression.MEAN_STEPS)
     not_applicable: bool = False  # an item whose last cell counts "did not happen"
 
     @property
@@ -298,7 +245,7 @@ class Standing:
     mean: float | None  # of the subscale totals
     sd: float | None
     position: Row  # counts below / at / above the reference value
-    bands: Row  # counts by average answer, rounded to the nearest scale point
+    bands: Row  # counts by average answer, rounded to the nearest scale point: low, middle, high
 
 
 @dataclass(frozen=True)
@@ -310,6 +257,7 @@ class CohortSummary:
     title: str
     scale_points: tuple[int, ...]
     scale_labels: tuple[str, ...]
+    band_labels: tuple[str, ...]  # the bands of the distribution of totals (band_groups)
     submitted: Shown
     completion: Row  # categories: STATUSES
     items: tuple[Row, ...]  # categories: scale points, then "did not happen" for an item offering it
@@ -373,6 +321,7 @@ def summarise(instrument: Instrument, students: Iterable[StudentAnswers],
         title=instrument.title,
         scale_points=points,
         scale_labels=tuple(scale.label(p) for p in points),
+        band_labels=band_labels(points, [scale.label(p) for p in points]),
         submitted=show_count(len(students)),
         completion=_row("answer_files", "Answer files", status_counts),
         items=tuple(items),
@@ -386,7 +335,7 @@ def _row(key: str, label: str, counts: Sequence[int], points: Sequence[int] | No
     """A row of counts as it may be shown (see coursekit.cohort.suppression.show_row); with
     ``points``, the answer each count is of, it has its mean when no count is hidden."""
     shown = show_row(counts, points)
-    return Row(key, label, shown.n, shown.cells, shown.mean, text)
+    return Row(key, label, shown.n, shown.cells, shown.mean, text, shown.mean_step)
 
 
 def _standing(key: str, label: str, line: ReferenceLine, totals: Mapping[int, int], n_items: int,
@@ -403,12 +352,42 @@ def _position_and_bands(totals: Mapping[int, int], line: ReferenceLine, n_items:
     position = [sum(c for t, c in totals.items() if t < line.value),
                 sum(c for t, c in totals.items() if t == line.value),
                 sum(c for t, c in totals.items() if t > line.value)]
-    bands = [0] * len(points)
+    groups = band_groups(points)
+    band_of = {p: b for b, group in enumerate(groups) for p in group}
+    bands = [0] * len(groups)
     for total, count in totals.items():
-        # the average answer, rounded half up to the nearest scale point
+        # the average answer, rounded half up to the nearest scale point, then its band
         nearest = math.floor(total / n_items + 0.5)
-        bands[min(max(nearest, points[0]), points[-1]) - points[0]] += count
+        bands[band_of[min(max(nearest, points[0]), points[-1])]] += count
     return position, bands
+
+
+def band_groups(points: Sequence[int]) -> tuple[tuple[int, ...], ...]:
+    """The scale points each band of a scale's distribution covers: the low end, the middle and
+    the high end (1-2, 3 and 4-5 on a five-point scale; 1-3, 4, 5-7 on seven; 0-3, 4-6,
+    7-10 on eleven). Three bands, not one per point: a class of forty spread over five
+    bands leaves small counts at the ends that no report could show."""
+    k = len(points)
+    low = max(1, round(0.4 * k))
+    if k - 2 * low < 1:
+        low = (k - 1) // 2
+    if low < 1:
+        return tuple((p,) for p in points)
+    return tuple(points[:low]), tuple(points[low:k - low]), tuple(points[k - low:])
+
+
+def band_labels(points: Sequence[int], labels: Sequence[str]) -> tuple[str, ...]:
+    """ "1-2 Rarely to Occasionally", "3 Often": each band's points and their words."""
+    names = dict(zip(points, labels, strict=True))
+    out = []
+    for group in band_groups(points):
+        first, last = group[0], group[-1]
+        span = f"{first}" if first == last else f"{first}\u2013{last}"
+        words = [names[first], names[last]] if first != last else [names[first]]
+        if all(w != str(p) for w, p in zip(words, (first, last), strict=False)):
+            span += " " + " to ".join(words)
+        out.append(span)
+    return tuple(out)
 
 
 # --- linked figures ----------------------------------------------------------------
@@ -437,37 +416,53 @@ def _protect_linked_figures(instrument: Instrument, columns: list[list[int | Non
     """The standings, with any figures that could pin down a hidden count withheld.
 
     ``coursekit.cohort.audit`` looks, for every hidden cell, for a second class that
-    publishes the same figures with a different count there. A scale for
-    which one is missing keeps only its mean and spread (its positions and
+    publishes the same figures with a different count there. A scale linked to a
+    cell for which one is missing keeps only its mean and spread (its positions and
     bands, the finest figures, are withheld) and is audited again; if that is
     still not enough, all its figures are withheld. The total contains every
-    subscale, so it steps down with any of them.
+    subscale, so it steps down with any of them. Proofs found in the first round
+    hold in the second, which publishes less.
+
+    Withholding the item's row instead is not enough: the scale's mean, less the
+    other items' rows, still gives that item's sum, and its counts are no longer
+    audited. Nine students answering 5 to everything but one 4 on one bond item:
+    the bond mean (19.9, so a sum of 179) less three rows of nine 5s leaves 44 for
+    that item, which only one 4 and eight 5s make.
     """
     shown = {s.key: s for s in standings if s.mean is not None}
     if not shown:
         return standings
-    reduced = _exposed(instrument, columns, items, shown, set(), apart)  # mean and spread only
-    withheld = _exposed(instrument, columns, items, shown, reduced, apart) if reduced else set()
+    proofs: dict[Cell, dict[tuple[int, int], int]] = {}
+    reduced = _exposed(instrument, columns, items, shown, set(), apart, proofs)  # mean and spread only
+    withheld = _exposed(instrument, columns, items, shown, reduced, apart, proofs) if reduced else set()
     return [_withheld(s) if s.key in withheld else _moments_only(s) if s.key in reduced else s
             for s in standings]
 
 
 def _exposed(instrument: Instrument, columns: list[list[int | None]], items: Sequence[Row],
              shown: Mapping[str, Standing], reduced: set[str],
-             apart: Sequence[Sequence[int]] = ()) -> set[str]:
-    """The scales to step down: those the audit cannot prove, and the total with any of them."""
-    exposed = _audit(instrument, columns, items, shown, reduced, apart)
+             apart: Sequence[Sequence[int]], proofs: dict[Cell, dict[tuple[int, int], int]]) -> set[str]:
+    """The scales to step down: those linked to a count the audit cannot prove open, and the
+    total with any of them."""
+    unproven = _audit(instrument, columns, items, shown, reduced, apart, proofs)
+    index = {item.id: j for j, item in enumerate(instrument.items)}
+    exposed = set()
+    for key in shown:
+        members = {index[i.id] for i in (instrument.items if key == "total" else instrument.items_of(key))}
+        if any(int(c.key) in members if c.table == "item" else c.key == key for c in unproven):
+            exposed.add(key)
     return exposed | {"total"} if exposed - {"total"} else exposed
 
 
 def _audit(instrument: Instrument, columns: list[list[int | None]], items: Sequence[Row],
            shown: Mapping[str, Standing], reduced: set[str],
-           apart: Sequence[Sequence[int]] = ()) -> set[str]:
-    """The scales linked to a hidden count that the published figures might pin down.
+           apart: Sequence[Sequence[int]], proofs: dict[Cell, dict[tuple[int, int], int]]) -> list[Cell]:
+    """The hidden cells that the published figures might pin down (none proven open).
 
     Hands ``coursekit.cohort.audit`` the answers and what the report publishes, as plain
-    data: each item's row, and for each scale its items, where each possible total falls
-    and its figures (only the mean and spread for a scale in ``reduced``).
+    data: each item's row, and for each scale its items, where each possible total
+    falls and its figures (only the mean and spread for a scale in ``reduced``). Updates
+    ``proofs`` with the second classes found.
     """
     points = instrument.scale.points
     index = {item.id: j for j, item in enumerate(instrument.items)}
@@ -483,11 +478,14 @@ def _audit(instrument: Instrument, columns: list[list[int | None]], items: Seque
         figures = ScaleFigures(published.n, published.mean, published.sd, published.position.cells,
                                published.bands.cells)
         scales[key] = Scale(tuple(index[i.id] for i in members), places, figures, key not in reduced)
-    rows = [RowShown(row.n, row.cells, row.mean) for row in items]
+    rows = [RowShown(row.n, row.cells, row.mean, row.mean_step) for row in items]
     if not hidden_cells(rows, scales):
-        return set()  # nothing hidden, nothing to pin down
-    return Linked(columns, points, [item.reverse for item in instrument.items], rows, scales,
-                  apart).exposed()
+        return []  # nothing hidden, nothing to pin down
+    linked = Linked(columns, points, [item.reverse for item in instrument.items], rows, scales,
+                    apart=apart, known=proofs)
+    unproven = linked.unproven()
+    proofs.update(linked.proofs)
+    return unproven
 
 
 def _moments_only(standing: Standing) -> Standing:

@@ -36,9 +36,9 @@ from typing import Any
 
 from coursekit.content.citations import cited, reference_key
 from coursekit.content.instruments import Instrument
-from coursekit.content.manifest import COMPLETION_CELL, PRIMER, Course, Form, Module
+from coursekit.content.manifest import COMPLETION_CELL, MODEL_ANSWERS, PRIMER, Course, Form, Module
 from coursekit.content.questions import QuestionSet
-from coursekit.errors import CoursekitError
+from coursekit.errors import CoursekitError, ManifestError
 
 TEMPLATES = Path(__file__).parent / "templates"
 NBGRADER_SCHEMA_VERSION = 3
@@ -273,6 +273,13 @@ def _reflection(module: Module, course: Course) -> list[Cell]:
                           _render("reflection_prompt.md.j2", number=number, part=part,
                                   rubric=rubric, criteria=criteria),
                           f"{part.grade_id}_prompt"))
+        if part.model_answer is None:
+            raise ManifestError(module.folder / MODEL_ANSWERS, "is missing, so the reflection's "
+                                "answer cells cannot be written.",
+                                advice=("This looks like a student's copy of the module, which has "
+                                        "no model answers: run `coursekit sync` on the course's "
+                                        f"source/{module.id}/. A new module needs a {MODEL_ANSWERS} "
+                                        "with one answer per part (see docs/modules.md)."))
         cells.append(Cell("reflection", "markdown", part.model_answer.strip(), part.grade_id,
                           points=part.points, solution=True))
     return cells

@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     from coursekit.content.readings import ReadingCard
 
 MANIFEST = "module.toml"
+# The instructor's model answers to the reflection, beside the manifest in source/ only:
+# nbgrader_config.py lists the file in CourseDirectory.ignore, so nbgrader never copies it
+# into release/, autograded/ or feedback/, and a student's copy of a module has none.
+MODEL_ANSWERS = "model-answers.toml"
 COURSE_SETTINGS = "coursekit.toml"
 PLAN_FORM = "practice_plan"  # the id a portfolio's plan is saved under
 COMPLETION_CELL = "test_completion"
@@ -140,7 +144,7 @@ class ReflectionPart:
     title: str
     prompt: str
     points: float
-    model_answer: str
+    model_answer: str | None  # None in a student's copy, which has no model-answers.toml
 
     @property
     def grade_id(self) -> str:
@@ -388,6 +392,8 @@ def _read_toml(path: Path, what: str) -> dict[str, Any]:
 _MISSING_ADVICE = {
     "module manifest": "Every module folder holds a module.toml; `coursekit new NAME` makes one "
                        "(see docs/modules.md).",
+    "model answers file": f"The instructor's version of a module keeps its model answers in "
+                          f"{MODEL_ANSWERS}, beside {MANIFEST} (see docs/modules.md).",
     "course settings file": "An nbgrader course directory used with coursekit holds a "
                             "coursekit.toml next to nbgrader_config.py (see docs/modules.md).",
 }
@@ -398,10 +404,39 @@ def load_module(folder: str | Path) -> Module:
     folder = Path(folder)
     path = folder / MANIFEST
     raw = _read_toml(path, "module manifest")
+    for i, part in enumerate(raw.get("reflection", {}).get("parts", ())):
+        if isinstance(part, dict) and "model_answer" in part:  # the format before model-answers.toml
+            raise ManifestError(path, "holds a model answer, which students would receive with it.",
+                                field=f"reflection.parts.{i}.model_answer",
+                                advice=f"Move each part's model_answer into {MODEL_ANSWERS} beside it, "
+                                       f"as {part.get('id', 'its_id')} = '''...''' (see docs/modules.md).")
     validate(raw, "module", path, ManifestError)
-    module = _build(folder, raw)
+    module = _build(folder, raw, _model_answers(folder, raw))
     _cross_check(module)
     return module
+
+
+def _model_answers(folder: Path, raw: dict[str, Any]) -> dict[str, str]:
+    """The model answers by part id, from ``folder/model-answers.toml``; none when the file is
+    absent (a student's copy). When it is there, it holds one answer for each part, no more."""
+    path = folder / MODEL_ANSWERS
+    if not path.is_file():
+        return {}
+    answers = _read_toml(path, "model answers file")
+    validate(answers, "model_answers", path, ManifestError)
+    parts = [p["id"] for p in raw.get("reflection", {}).get("parts", ())]
+    for part_id in answers:
+        if part_id not in parts:
+            raise ManifestError(path, f"has a model answer for '{part_id}', which is not a part of "
+                                "the module's reflection.", field=part_id,
+                                advice=(f"Its parts ({MANIFEST}, [[reflection.parts]]) are: "
+                                        f"{', '.join(parts) or 'none'}. Rename or remove the answer."))
+    for part_id in parts:
+        if part_id not in answers:
+            raise ManifestError(path, f"has no model answer for the part '{part_id}'.", field=part_id,
+                                advice=f"Add {part_id} = '''...''' with the answer you would "
+                                       "give full marks; nbgrader blanks it for students.")
+    return {part_id: str(answer) for part_id, answer in answers.items()}
 
 
 def load_course(folder: str | Path) -> Course:
@@ -486,13 +521,13 @@ def _check_comment_criteria(comments: tuple[Comment, ...], criteria: tuple[Crite
                                 advice=f"Its criteria are: {', '.join(titles)}.")
 
 
-def _build(folder: Path, raw: dict[str, Any]) -> Module:
+def _build(folder: Path, raw: dict[str, Any], model_answers: dict[str, str]) -> Module:
     reflection = None
     if "reflection" in raw:
         r = raw["reflection"]
         reflection = Reflection(
             r["heading"], r["intro"],
-            tuple(ReflectionPart(p["id"], p["title"], p["prompt"], p["points"], p["model_answer"])
+            tuple(ReflectionPart(p["id"], p["title"], p["prompt"], p["points"], model_answers.get(p["id"]))
                   for p in r["parts"]),
             (r["words"]["min"], r["words"]["max"]),
             _criteria(r["rubric"]["criteria"], folder / MANIFEST, "reflection.rubric.criteria")

@@ -18,6 +18,7 @@ notebook is always the same bytes for the same content.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from dataclasses import dataclass
@@ -37,7 +38,15 @@ from coursekit.content.cells import (
     may_raise,
     required_specs,
 )
-from coursekit.content.manifest import COURSE_MODULES, PRIMER, STUDENT_FILES, Course, Module, load_course
+from coursekit.content.manifest import (
+    COURSE_MODULES,
+    MODEL_ANSWERS,
+    PRIMER,
+    STUDENT_FILES,
+    Course,
+    Module,
+    load_course,
+)
 from coursekit.errors import CoursekitError, DataFileError
 
 END_SOLUTION = "### END SOLUTION"
@@ -60,6 +69,28 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+def _check_model_answers_stay_in_source(course_dir: Path) -> list[Problem]:
+    """nbgrader releases every file of a module folder that its CourseDirectory.ignore does not
+    name, so the course's nbgrader_config.py must name the model answers' file."""
+    from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
+
+    config = course_dir / "nbgrader_config.py"
+    advice = (f"add {MODEL_ANSWERS!r} to c.CourseDirectory.ignore there (after nbgrader's own "
+              "'.ipynb_checkpoints', '*.pyc', '__pycache__', 'feedback'), or nbgrader will give "
+              "every student the model answers.")
+    try:
+        loaded = PyFileConfigLoader(config.name, path=str(course_dir)).load_config()
+    except ConfigFileNotFound:
+        return [Problem(str(config), f"is missing: nbgrader needs it; write one, and {advice}")]
+    except Exception as exc:  # the file is Python: anything it raises is the author's to fix
+        return [Problem(str(config), f"could not be read ({type(exc).__name__}: {exc}); fix it, "
+                        f"then {advice}")]
+    ignored = loaded.CourseDirectory.ignore if "ignore" in loaded.CourseDirectory else []
+    if not any(fnmatch.fnmatch(MODEL_ANSWERS, pattern) for pattern in ignored):
+        return [Problem(str(config), f"does not keep the model answers from students: {advice}")]
+    return []
+
+
 def check_course(course: str | Path) -> list[Problem]:
     """Every problem in the course's settings, manifests and instructor notebooks."""
     course_dir = Path(course)
@@ -70,7 +101,7 @@ def check_course(course: str | Path) -> list[Problem]:
         settings = load_course(course_dir)
     except DataFileError as exc:
         return [Problem(exc.path, _after_path(exc))]
-    problems: list[Problem] = []
+    problems: list[Problem] = _check_model_answers_stay_in_source(course_dir)
     for folder in sorted(p for p in source.iterdir() if p.is_dir() and not p.name.startswith(".")):
         if folder.name not in settings.module_ids:
             problems.append(Problem(str(folder), f"is not one of the course's modules in "

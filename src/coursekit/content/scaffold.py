@@ -1,12 +1,12 @@
 """``coursekit new NAME``: a working module, laid out in the course's shared shape.
 
-It writes ``source/<NAME>/`` with a manifest, a reading-card template, an
+It writes ``source/<NAME>/`` with a manifest, model answers to edit, a reading-card template, an
 instrument template and a notebook made only of generated cells (opening,
 reading, the self-assessment's items, form and profile, the Gibbs reflection
 with the rubric, the submit steps, the privacy check and the completion
 check), adds the module to the course's list, and syncs the course. The new
 module passes ``coursekit check``, nbval and nbgrader generate/validate as it
-stands; the author then edits the three data files (and adds exercise cells in
+stands; the author then edits the four data files (and adds exercise cells in
 JupyterLab if the module has any), never notebook JSON.
 """
 
@@ -17,7 +17,7 @@ import tomllib
 from pathlib import Path
 
 from coursekit.content.cells import TEMPLATES, new_module_layout
-from coursekit.content.manifest import MANIFEST, load_course, load_module
+from coursekit.content.manifest import MANIFEST, MODEL_ANSWERS, load_course, load_module
 from coursekit.errors import CoursekitError
 
 GIBBS = (
@@ -65,8 +65,8 @@ def new_module(course: str | Path, module_id: str, title: str | None = None) -> 
                              autoescape=False, keep_trailing_newline=True, trim_blocks=True,
                              lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     parts = [{"id": i, "title": t, "prompt": p} for i, t, p in GIBBS]
-    files = {MANIFEST: "module.toml.j2", "reading.toml": "reading.toml.j2",
-             f"{module_id}.json": "instrument.json.j2"}
+    files = {MANIFEST: "module.toml.j2", MODEL_ANSWERS: "model-answers.toml.j2",
+             "reading.toml": "reading.toml.j2", f"{module_id}.json": "instrument.json.j2"}
     folder.mkdir(parents=True)
     written = []
     for name, template in files.items():

@@ -122,10 +122,10 @@ def _cpu_count() -> int:
 
 @contextlib.contextmanager
 def _progress(total: int, module: str, show: bool) -> Iterator[Any]:
-    from tqdm import tqdm
+    from coursekit.grading.progress import ProgressBar  # tqdm's, drawn on 0-column terminals too
 
-    bar = tqdm(total=total, desc=f"grading {module}", unit="submission", disable=not show,
-               file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
+    bar = ProgressBar(total=total, desc=f"grading {module}", unit="submission", disable=not show,
+                      file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
     try:
         yield bar
     finally:

@@ -29,7 +29,7 @@ from coursekit.errors import CoursekitError
 from coursekit.grading.config import load_course_config
 from coursekit.grading.gradebook import GradebookLock, NoLock, open_gradebook, redacted
 from coursekit.grading.results import Outcome, Plan, Settings
-from coursekit.grading.submissions import inspect_submission
+from coursekit.grading.submissions import inspect_answers, inspect_submission
 from coursekit.grading.tools import tools_path
 
 _LOCK_KEY = "coursekit_gradebook_lock"
@@ -242,6 +242,9 @@ class _Grader:
             if found.problems:
                 return self._relative(submitted), " ".join(found.problems), ()
             notes += [f"{self._relative(submitted)} {note}" for note in found.notes]
+        answers = inspect_answers(folder, released)  # the same check as `coursekit report`
+        if answers is not None:
+            notes.append(f"{self._relative(answers.path)}: {answers.problem} {answers.advice}")
         return "", "", tuple(notes)
 
     def grade(self, student: str) -> Outcome:

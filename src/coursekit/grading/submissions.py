@@ -8,7 +8,8 @@ wrong with it. It reads only; nothing is changed.
 
 Findings come in two strengths: a *problem* stops nbgrader from grading the
 notebook (it is not UTF-8, not valid JSON, or a graded cell appears twice); a *note*
-leaves it gradable but changes the grade or deserves a look.
+leaves it gradable but changes the grade or deserves a look. The answers file
+beside the notebook is checked once per submission by ``inspect_answers``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coursekit.student.responses import FILENAME
+from coursekit.student.answer_files import AnswerFile, check_answer_file
 
 LARGE_NOTEBOOK = 10 * 1024 * 1024  # bytes; a notebook this big carries huge outputs
 
@@ -48,17 +49,6 @@ def _locked(cell: dict[str, Any]) -> bool:
     # nbgrader treats autograder test cells as locked whatever their "locked" flag says.
     meta = cell["metadata"]["nbgrader"]
     return not meta.get("solution") and bool(meta.get("locked") or meta.get("grade"))
-
-
-def _saves_answers(folder: Path) -> bool:
-    """Whether the module's manifest declares forms (so its answers file should come along)."""
-    from coursekit.content.manifest import load_module
-    from coursekit.errors import DataFileError
-
-    try:
-        return bool(load_module(folder).forms)
-    except DataFileError:
-        return False
 
 
 def inspect_submission(submitted: str | Path, released: str | Path) -> Inspection:
@@ -105,16 +95,23 @@ def inspect_submission(submitted: str | Path, released: str | Path) -> Inspectio
     if edited:
         notes.append(f"locked cell(s) {', '.join(edited)} were edited; autograde puts the "
                      "original back before grading.")
-
-    folder = submitted.parent
-    if _saves_answers(released.parent):
-        answers = folder / FILENAME
-        if not answers.is_file():
-            notes.append(f"has no {FILENAME}: the student saved no answers to this module's forms.")
-        else:
-            try:
-                json.loads(answers.read_text(encoding="utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                notes.append(f"its {FILENAME} is damaged (not readable JSON); the completion "
-                             "check fails and the student's answers cannot be counted.")
     return Inspection(tuple(problems), tuple(notes))
+
+
+def inspect_answers(submitted: str | Path, released: str | Path) -> AnswerFile | None:
+    """The submission's answers file, checked against every form of the released module (see
+    ``coursekit.student.answer_files``, which ``coursekit report`` uses too); None when it is
+    fine, or the module saves no answers. A damaged file is graded (its completion check
+    scores 0), so it is a note for the instructor, naming the file and what to do."""
+    from coursekit.content.manifest import load_module
+    from coursekit.errors import DataFileError
+
+    try:
+        module = load_module(released)
+    except DataFileError:
+        return None
+    if not module.forms:
+        return None
+    checked = check_answer_file(submitted, module.id, list(module.instruments.values()),
+                                list(module.question_sets.values()), plan=bool(module.forms_of("plan")))
+    return checked if checked is not None and checked.damaged else None

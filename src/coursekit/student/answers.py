@@ -40,7 +40,8 @@ class SavedAnswers:
         head = (f"<summary><b>Saved answers: {html.escape(self.title)}</b> "
                 f"({html.escape(self.summary)}; what your instructor sees)</summary>")
         if self.problem or not self.rows:
-            return f'<details open class="coursekit-saved">{head}<p>{html.escape(self.problem)}</p></details>'
+            problem = f"<p>{html.escape(self.problem)}</p>" if self.problem else ""
+            return f'<details open class="coursekit-saved">{head}{problem}</details>'
         body = "".join(f"<tr><td>{html.escape(n)}</td><td>{html.escape(q)}</td>"
                        f"<td>{html.escape(a)}</td></tr>" for n, q, a in self.rows)
         return (f'<details open class="coursekit-saved">{head}<table>'
@@ -111,8 +112,8 @@ def _instrument(instrument: Instrument, saved: Responses | None) -> SavedAnswers
     if instrument.own_item is not None and own is not None:
         rows.append((str(len(instrument.items) + 1), f"{instrument.own_item.text}: {own['name']}",
                      str(own["rating"])))
-    if entry is None:
-        return SavedAnswers(instrument.title, tuple(rows), NOTHING)
+    if entry is None:  # no rows: a row per item saying "not answered" would repeat the form
+        return SavedAnswers(instrument.title, (), NOTHING)
     answered = sum(1 for item in instrument.items if item.id in answers)
     return SavedAnswers(instrument.title, tuple(rows),
                         f"{answered} of {len(instrument.items)} items answered{_when(entry.saved_at)}")
@@ -123,7 +124,7 @@ def _questions(qset: QuestionSet, saved: Responses | None) -> SavedAnswers:
     rows = tuple((str(n), q.text, f"{numbers[q.id]} {q.unit}".strip() if q.id in numbers else "not answered")
                  for n, q in enumerate(qset.questions, 1))
     if not numbers:
-        return SavedAnswers(qset.title, rows, NOTHING)
+        return SavedAnswers(qset.title, (), NOTHING)
     when = _when(saved.saved_at if saved else None)
     return SavedAnswers(qset.title, rows, f"{len(numbers)} of {len(qset.questions)} answered{when}")
 
@@ -134,7 +135,7 @@ def _plan(title: str, saved: Responses | None) -> SavedAnswers:
     rows = tuple((str(n), part.label, parts[part.id] or "not written yet")
                  for n, part in enumerate(PLAN_PARTS, 1))
     if not any(parts.values()):
-        return SavedAnswers(title, rows, NOTHING)
+        return SavedAnswers(title, (), NOTHING)
     written = sum(1 for value in parts.values() if value)
     when = _when(saved.saved_at if saved else None)
     return SavedAnswers(title, rows, f"{written} of {len(PLAN_PARTS)} parts written{when}")

@@ -20,7 +20,7 @@ import pytest
 from conftest import COURSE, complete_answers, copy_course
 from coursekit.cli import main
 from coursekit.cohort.summary import load_reference, read_class, read_student, summarise
-from coursekit.cohort.suppression import HIDDEN, LT5, suppress_row
+from coursekit.cohort.suppression import HIDDEN, LT5, RowShown, show_row, suppress_row
 from coursekit.errors import DataFileError
 from coursekit.student.responses import FILENAME, ResponseStore
 
@@ -71,12 +71,15 @@ def test_rows_without_small_counts_are_shown_as_they_are():
     assert suppress_row([0, 5, 12, 30, 7]) == (0, 5, 12, 30, 7)
 
 
-def test_a_count_from_1_to_4_reads_lt5_and_a_hidden_zero_too():
-    assert suppress_row([3, 10, 20, 0, 7]) == (LT5, 10, 20, LT5, 7)
+def test_a_count_from_1_to_4_reads_lt5_and_a_hidden_zero_beside_it_too():
+    assert suppress_row([3, 0, 20, 10, 7]) == (LT5, LT5, 20, 10, 7)
 
 
-def test_with_no_zero_to_hide_the_smallest_other_count_is_hidden():
-    assert suppress_row([3, 10, 20, 6, 7]) == (LT5, 10, 20, HIDDEN, 7)
+def test_beside_a_lone_small_count_its_smaller_neighbour_is_hidden():
+    # the neighbour, not the zero across the scale: one answer moved by one point is what
+    # changes two neighbouring cells, so a mean and the audit's second classes stay close
+    assert suppress_row([3, 10, 20, 0, 7]) == (LT5, HIDDEN, 20, 0, 7)
+    assert suppress_row([7, 10, 3, 6, 20]) == (7, 10, LT5, HIDDEN, 20)
 
 
 def test_several_small_counts_protect_each_other():
@@ -131,6 +134,31 @@ def test_no_shown_row_pins_down_a_small_count_for_a_reader_who_knows_the_rules(l
                     assert len({row[i] for row in rows}) >= 2, (shown, rows)
 
 
+@pytest.mark.parametrize(("points", "largest"), [((1, 2, 3), 24), ((1, 2, 3, 4, 5), 12),
+                                                ((1, 2, 3, 4, 5, 6, 7), 8)])
+def test_no_shown_row_and_mean_pins_down_a_small_count(points, largest):
+    """Exhaustively, with the mean: group every possible item row by all the report shows of
+    it (cells, mean and the step it is rounded to); within each group every cell shown as
+    "<5" takes at least two true values, and the mean shown is the true mean so rounded."""
+    from coursekit.cohort.suppression import show_row
+
+    shown_means = 0
+    for total in range(5, largest + 1):
+        looks: dict = {}
+        for counts in _every_row(len(points), total):
+            row = show_row(counts, points)
+            looks.setdefault(row, []).append(counts)
+            if row.mean is not None:
+                true = sum(p * c for p, c in zip(points, counts, strict=True)) / total
+                assert abs(true - row.mean) <= row.mean_step / 2 + 1e-9, (counts, row)
+                shown_means += row.cells is not None and any(c in (LT5, HIDDEN) for c in row.cells)
+        for row, rows in looks.items():
+            for i, cell in enumerate(row.cells or ()):
+                if cell == LT5:
+                    assert len({r[i] for r in rows}) >= 2, (row, rows)
+    assert shown_means, "no mean beside hidden counts was shown: the test checked nothing"
+
+
 # --- linked figures -------------------------------------------------------------------
 
 
@@ -161,6 +189,38 @@ def test_a_scale_mean_that_would_pin_down_hidden_item_counts_is_withheld(tmp_pat
     bond = next(s for s in summary.standings if s.key == "bond")
     assert bond.mean is None and bond.sd is None
     assert bond.position.cells is None and bond.bands.cells is None
+
+
+def test_withholding_an_item_row_would_not_hide_its_counts_from_the_scale_mean(tmp_path, alliance):
+    """Nine students answer 5 to everything, one of them 4 on bond_1. bond_1's row alone is
+    safe ("<5" 4s, "hidden" 5s), but the bond mean, less the other bond items' exact rows,
+    gives bond_1's sum, and only one filling makes it. Withholding bond_1's row would not
+    help (its sum is still there); the report must withhold the bond figures instead. The
+    attack, as a reader would make it: every bond_1 row the published figures allow."""
+    class_of(tmp_path, alliance, 8, value=5)
+    submit(tmp_path, "x1", alliance, {**complete_answers(alliance, 5), "bond_1": 4})
+    summary = summarise(alliance, read_class(tmp_path, "alliance", alliance))
+    points = (1, 2, 3, 4, 5)
+    rows = {row.key: row for row in summary.items}
+    others = [rows[f"bond_{k}"] for k in (2, 3, 4)]
+    # exact, so their sums are known (bond_3 also offers "did not happen": nobody chose it)
+    assert all(r.cells is not None and r.cells[:5] == (0, 0, 0, 0, 9) and not any(r.cells[5:])
+               for r in others)
+    known = sum(p * c for r in others for p, c in zip(points, r.cells[:5], strict=True))
+    bond = next(s for s in summary.standings if s.key == "bond")
+    published = rows["bond_1"]
+    allowed = []
+    for counts in _every_row(5, 9):
+        if published.cells is not None and show_row(counts, points) != \
+                RowShown(published.n, published.cells, published.mean, published.mean_step):
+            continue
+        total = known + sum(p * c for p, c in zip(points, counts, strict=True))
+        if bond.mean is not None and round(total / 9, 1) != bond.mean:
+            continue
+        allowed.append(counts)
+    assert (0, 0, 0, 1, 8) in allowed
+    assert len({counts[3] for counts in allowed}) >= 2, allowed  # how many answered 4: not known
+    assert bond.mean is None and bond.bands.cells is None  # what the report gave up for it
 
 
 def test_the_audit_works_on_plain_data_alone():
@@ -262,22 +322,23 @@ def test_every_proof_is_a_class_that_publishes_the_same_figures(tmp_path, allian
     students = read_class(tmp_path, "alliance", alliance)
 
     audits = []
-    original = audit.Linked.exposed
+    original = audit.Linked.unproven
 
     def recording(self):
         audits.append(self)
         return original(self)
 
-    monkeypatch.setattr(audit.Linked, "exposed", recording)
+    monkeypatch.setattr(audit.Linked, "unproven", recording)
     summarise(alliance, students)
-    monkeypatch.setattr(cohort, "_protect_linked_figures", lambda *args: args[-1])  # raw figures
+    monkeypatch.setattr(cohort, "_protect_linked_figures",  # raw figures
+                        lambda *args: args[-1])
 
     checked = 0
     for linked in audits:
         for cell, edits in linked.proofs.items():
             second = summarise(alliance, _second_class(students, edits))
-            assert [(row.n, row.cells, row.mean) for row in second.items] == \
-                [(row.n, row.cells, row.mean) for row in linked.items], cell
+            assert [(row.n, row.cells, row.mean, row.mean_step) for row in second.items] == \
+                [(row.n, row.cells, row.mean, row.mean_step) for row in linked.items], cell
             for standing in second.standings:
                 if standing.key not in linked.scales:
                     continue
@@ -300,6 +361,75 @@ def test_every_proof_is_a_class_that_publishes_the_same_figures(tmp_path, allian
                 assert true[part][cell.category] != linked.true_counts[str(cell.key)][part][cell.category]
             checked += 1
     assert audits and checked, "no hidden cell was proven open: the test checked nothing"
+
+
+def simulated_class(alliance, n: int, seed: int) -> list:
+    """The answer files `coursekit class simulate` makes (the project's simulator), as read."""
+    import random as stdlib_random
+
+    from coursekit.cohort.summary import StudentAnswers
+    from coursekit.grading.simulate import COMPLETE, INCOMPLETE, MISSING, plan_class, simulated_answers
+
+    students = []
+    for student in plan_class("alliance", n, seed):
+        if student.answers == MISSING:
+            students.append(StudentAnswers(student.id, "missing", {}, "no file"))
+        elif student.answers not in (COMPLETE, INCOMPLETE):
+            students.append(StudentAnswers(student.id, "malformed", {}, "damaged"))
+        else:
+            answers = simulated_answers(alliance, student.id, seed)
+            if student.answers == INCOMPLETE:
+                dropped = stdlib_random.Random(student.id).sample(sorted(answers), 2)
+                answers = {k: v for k, v in answers.items() if k not in dropped}
+            students.append(StudentAnswers(student.id, student.answers, answers))
+    return students
+
+
+def test_a_class_of_forty_sees_its_item_means_and_bands_and_every_proof_holds(alliance, monkeypatch):
+    """The target for a class of forty (the benchmark's classes, benchmarks/report_utility.py):
+    at least 10 of the 12 item means and the bands of all three subscales, in the typical
+    class of five. And every second class the audit used to show them is checked by summarising
+    it again: the same figures, a different count in the cell it proves open."""
+    import statistics
+
+    from coursekit.cohort import audit
+    from coursekit.cohort import summary as cohort
+
+    ALLIANCE_ITEMS[:] = [item.id for item in alliance.items]
+    means, bands, checked = [], [], 0
+    for seed in (1, 2, 3, 4, 5):
+        students = simulated_class(alliance, 40, seed)
+        audits = []
+        original = audit.Linked.unproven
+
+        def recording(self, original=original, audits=audits):
+            audits.append(self)
+            return original(self)
+
+        monkeypatch.setattr(audit.Linked, "unproven", recording)
+        summary = summarise(alliance, students)
+        monkeypatch.undo()
+        means.append(sum(row.mean is not None for row in summary.items))
+        bands.append(sum(s.bands.cells is not None for s in summary.standings if s.key != "total"))
+        # the proofs the final report rests on: the last round's
+        linked = audits[-1]
+        monkeypatch.setattr(cohort, "_protect_linked_figures", lambda *args: args[-1])
+        for cell, edits in linked.proofs.items():
+            second = summarise(alliance, _second_class(students, edits))
+            assert [(r.n, r.cells, r.mean, r.mean_step) for r in second.items] == \
+                [(r.n, r.cells, r.mean, r.mean_step) for r in linked.items], cell
+            for standing in second.standings:
+                published = linked.scales[standing.key].published
+                assert (standing.n, standing.mean, standing.sd) == \
+                    (published.n, published.mean, published.sd), (cell, standing.key)
+                for table in ("position", "bands"):
+                    if getattr(published, table) is not None:
+                        assert getattr(standing, table).cells == getattr(published, table), (cell, table)
+            checked += 1
+        monkeypatch.undo()
+    assert checked
+    assert statistics.median(means) >= 10 and min(means) >= 9, means
+    assert statistics.median(bands) == 3 and min(bands) >= 2, bands
 
 
 def test_large_classes_keep_their_scale_figures(tmp_path, alliance):
@@ -430,19 +560,42 @@ def test_five_students_are_broken_down(tmp_path, alliance, capsys):
 def test_a_count_from_1_to_4_reads_lt5_in_every_output(tmp_path, alliance, capsys):
     class_of(tmp_path, alliance, 7, value=4)
     for student in ("x1", "x2"):
-        submit(tmp_path, student, alliance, complete_answers(alliance, 2))
+        submit(tmp_path, student, alliance, raw='{"format": "coursekit-responses", ')
     page, rows, terminal = report(tmp_path, tmp_path / "out", capsys)
-    # two students answered 2 on every item: "<5", and the zero for 1 hidden beside it
-    assert csv_value(rows, "item", "bond_1", "2 Occasionally") == LT5
-    assert csv_value(rows, "item", "bond_1", "1 Rarely") == LT5
-    assert csv_value(rows, "item", "bond_1", "4 Very often") == "7"
-    assert csv_value(rows, "item", "bond_1", "n") == "9"
-    # with the total, a mean would give the hidden counts away
-    assert csv_value(rows, "item", "bond_1", "mean") == "withheld"
+    # two malformed files: "<5", and the zero beside them (no incomplete file) hidden too
+    assert csv_value(rows, "completion", "answer_files", "malformed") == LT5
+    assert csv_value(rows, "completion", "answer_files", "incomplete") == LT5
+    assert csv_value(rows, "completion", "answer_files", "complete") == "7"
+    assert csv_value(rows, "completion", "answer_files", "missing") == "0"
+    assert csv_value(rows, "completion", "answer_files", "n") == "9"
     assert "<td>&lt;5</td>" in page
     assert not any(r[4] in {"1", "2", "3", "4"} and r[3] not in {"mean", "sd", "reference"}
                    and not r[3].startswith("range") for r in rows), "a count of 1-4 was written"
-    assert "9 submissions of 'alliance': 9 complete" in terminal  # exact, for the instructor only
+    assert "9 submissions of 'alliance': 7 complete, 0 incomplete, 2 malformed" in terminal
+
+
+def test_a_mean_beside_hidden_counts_is_rounded_coarsely_and_says_so(tmp_path, alliance, capsys):
+    """Nine answers 4 and two answer 2 and 1: one decimal would give the hidden counts away
+    with the total (each filling of 1s and 2s has its own mean), the nearest 0.5 does not."""
+    from coursekit.cohort.report import csv_rows, render_html
+    from coursekit.cohort.suppression import candidate_rows, show_row
+
+    points = (1, 2, 3, 4, 5)
+    row = show_row([1, 1, 0, 9, 0], points)
+    assert row.cells == (LT5, LT5, 0, 9, 0) and (row.mean, row.mean_step) == (3.5, 0.5)
+    same = [c for c in candidate_rows([1, 1, 0, 9, 0]) if show_row(c, points) == row]
+    assert {c[0] for c in same} == {0, 1, 2} and {c[1] for c in same} == {0, 1, 2}
+    # shown as "about", and the CSV says what it is rounded to
+    class_of(tmp_path, alliance, 5, value=4)
+    summary = summarise(alliance, read_class(tmp_path, "alliance", alliance))
+    from dataclasses import replace
+
+    first = replace(summary.items[0], cells=row.cells, mean=row.mean, mean_step=row.mean_step)
+    coarse = replace(summary, items=(first, *summary.items[1:]))
+    assert "<td>\u22483.5</td>" in render_html(coarse)
+    assert ["item", "bond_1", first.label, "mean_rounded_to", "0.5"] in csv_rows(coarse)
+    second = summary.items[1]
+    assert ["item", second.key, second.label, "mean_rounded_to", "0.1"] in csv_rows(coarse)
 
 
 # --- privacy ------------------------------------------------------------------------
@@ -662,8 +815,10 @@ def test_a_small_did_not_happen_count_is_hidden_and_its_scale_withheld_whole(tmp
         assert csv_value(rows, "standing", key, "mean") == "withheld"
     assert csv_value(rows, "standing", "goals", "n") == "10"
     assert csv_value(rows, "standing", "goals", "mean") == "16.0"
-    # the row itself leaves the 2 open: it and the hidden zero beside it could be 2 and 0, or 1 and 1
-    assert csv_value(rows, "item", "bond_3", "1 Rarely") == LT5
+    # the row itself leaves the 2 open: it and the hidden zero beside it (the answer next to
+    # it, the top of the scale) could be 2 and 0, or 1 and 1
+    assert csv_value(rows, "item", "bond_3", "5 Almost always") == LT5
+    assert csv_value(rows, "item", "bond_3", "1 Rarely") == "0"
     assert not any(r[4] in {"1", "2", "3", "4"} and r[3] not in {"mean", "sd", "reference"}
                    and not r[3].startswith("range") for r in rows), "a count of 1-4 was written"
 
@@ -687,8 +842,17 @@ def test_a_zero_did_not_happen_is_not_the_cell_hidden_beside_a_small_count():
     assert row.cells == (LT5, HIDDEN, 7, 8, 9, 0)
     # without the choice, nothing changes
     assert show_row([1, 6, 7, 8, 9], points=[1, 2, 3, 4, 5]).cells == (LT5, HIDDEN, 7, 8, 9)
-    # a small "did not happen" itself is hidden, with an answer beside it
-    assert show_row([5, 6, 7, 8, 9, 2], points=[1, 2, 3, 4, 5]).cells == (HIDDEN, 6, 7, 8, 9, LT5)
+    # a small "did not happen" itself is hidden, with the answer beside it (the top of the scale)
+    assert show_row([5, 6, 7, 8, 9, 2], points=[1, 2, 3, 4, 5]).cells == (5, 6, 7, 8, HIDDEN, LT5)
+
+
+def test_a_coarse_mean_beside_hidden_counts_leaves_did_not_happen_out():
+    from coursekit.cohort.suppression import show_row
+
+    # eleven ratings (a 1, a 2, nine 4s) and five "did not happen": the mean is of the ratings
+    # (39 / 11 = 3.55, to the nearest 0.5: 3.5), not of sixteen answers
+    row = show_row([1, 1, 0, 9, 0, 5], points=[1, 2, 3, 4, 5])
+    assert row.cells == (LT5, LT5, 0, 9, 0, 5) and (row.mean, row.mean_step) == (3.5, 0.5)
 
 
 def test_scales_keep_their_figures_when_nobody_chose_did_not_happen(tmp_path, alliance):

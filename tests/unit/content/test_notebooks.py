@@ -7,6 +7,7 @@ import nbformat
 import pytest
 
 from conftest import COURSE
+from coursekit.content.manifest import load_module
 from coursekit.content.notebooks import check_course, sync_course
 
 
@@ -129,8 +130,13 @@ id = "supervision"
 title = "Supervision"
 points = 1
 prompt = "What will you take to supervision?"
-model_answer = "The moment I pressed on with the diary."
 ''')
+    # its model answer is asked for, in the file that holds them
+    missing = [str(p) for p in check_course(course_copy)]
+    assert any("model-answers.toml" in p and "no model answer for the part 'supervision'" in p
+               for p in missing), missing
+    answers = course_copy / "source" / "alliance" / "model-answers.toml"
+    answers.write_text(answers.read_text() + '\nsupervision = "The moment I pressed on with the diary."\n')
     assert any("('reflection')" in str(p) for p in check_course(course_copy))
     sync_course(course_copy)
     assert check_course(course_copy) == []
@@ -261,3 +267,38 @@ def test_notebooks_are_readable_without_a_kernel():
     for must in ["## Reading:", "Gibbs", "**Rubric**", "What is collected", "Time needed",
                  "1. I looked forward to seeing this client."]:
         assert must in markdown
+
+
+def test_model_answers_are_kept_apart_and_only_in_the_instructors_copy(course_copy):
+    """nbgrader releases every file of the folder but the ones its configuration ignores."""
+    folder = course_copy / "source" / "alliance"
+    answers = folder / "model-answers.toml"
+    assert load_module(folder).reflection.parts[0].model_answer.startswith("In our ninth session")
+    # a student's copy: no answers file, and the module still loads for their notebook
+    student = course_copy / "student-copy"
+    shutil.copytree(folder, student / "alliance", ignore=shutil.ignore_patterns("model-answers.toml"))
+    assert [p.model_answer for p in load_module(student / "alliance").reflection.parts] == [None] * 6
+    # an answer to a part the module does not have, and one part without an answer
+    saved = answers.read_text()
+    answers.write_text(saved.replace("description = ", "descripton = ", 1))
+    said = [str(p) for p in check_course(course_copy)]
+    assert any("'descripton', which is not a part" in p for p in said), said
+    # the old format: a model answer in the manifest, which students would receive
+    answers.write_text(saved)
+    manifest = folder / "module.toml"
+    manifest.write_text(manifest.read_text().replace('title = "Description"\n',
+                                                     'title = "Description"\nmodel_answer = "x"\n', 1))
+    said = [str(p) for p in check_course(course_copy)]
+    assert any("holds a model answer, which students would receive" in p and "model-answers.toml" in p
+               for p in said), said
+
+
+def test_a_course_whose_nbgrader_config_releases_the_model_answers_fails_the_check(course_copy):
+    config = course_copy / "nbgrader_config.py"
+    assert check_course(course_copy) == []
+    config.write_text(config.read_text().replace('"model-answers.toml"', ""))
+    said = [str(p) for p in check_course(course_copy)]
+    assert said and "does not keep the model answers from students" in said[0], said
+    assert "c.CourseDirectory.ignore" in said[0]
+    config.write_text("c = get_config()\nc.CourseDirectory.ignore = ['model-*.toml']\n")  # a glob works too
+    assert not [p for p in check_course(course_copy) if "model answers" in str(p)]
