@@ -442,3 +442,6 @@ def _imported_in_kernel() -> None:
     ipywidgets = sys.modules.get("ipywidgets")
     if ipywidgets is not None:  # registers the widget comm targets with this kernel
         ipywidgets._handle_ipython()
+    exercises = sys.modules.get("coursekit.student.exercises")
+    if exercises is not None:  # an unfinished exercise's stub, shown as one sentence
+        exercises.install()

@@ -276,3 +276,20 @@ def test_figures_come_out_pixel_for_pixel_as_in_a_kernel_started_from_scratch(tm
     for warm_cell, cold_cell in zip(warm_out, cold_out, strict=True):
         assert len(pixels(warm_cell)) == 1
         assert pixels(warm_cell) == pixels(cold_cell)
+
+
+def test_an_unfinished_exercise_reads_as_one_sentence_in_a_warm_kernel_as_in_a_fresh_one(tmp_path):
+    """coursekit.student sets up the one-sentence message when it is imported in a kernel; in a
+    warm kernel it was imported before any kernel existed, so the fork server sets it up then."""
+    cells = ["import coursekit.student",
+             "def find_rupture(ratings):\n    # YOUR CODE HERE\n    raise NotImplementedError()",
+             "find_rupture([30, 22])"]
+    shown = {}
+    for cold in (False, True):
+        outputs, forked = run(cells, tmp_path, cold=cold)
+        assert forked is not cold
+        (error,) = outputs[2]
+        assert error.output_type == "error" and error.ename == "NotImplementedError"
+        shown[cold] = error.traceback
+    assert shown[False] == shown[True]
+    assert len(shown[False]) == 1 and shown[False][0].startswith("Not done yet: `find_rupture`")
