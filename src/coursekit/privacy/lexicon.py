@@ -164,28 +164,41 @@ def zipf(word: str) -> float:
     """How common ``word`` (any case) is in English text: 3 is once per million words,
     6 once per thousand; 0 never seen, or rarer than ZIPF_FLOOR."""
     low = word.lower()
-    if low.isalpha() and low == low.casefold() and unicodedata.is_normalized("NFC", low):
-        return _zipf_table().get(low, 0.0)  # one token as wordfreq reads it: its table says
+    if _PLAIN_WORD.fullmatch(low) and low == low.casefold() and unicodedata.is_normalized("NFC", low):
+        return _zipf_from_table(low.split("-"))
     from wordfreq import zipf_frequency
 
     found = float(zipf_frequency(low, "en"))
     return found if found >= ZIPF_FLOOR else 0.0
 
 
-@stored("zipf")
-def _zipf_table() -> dict[str, float]:
-    """wordfreq's English words of letters alone, each with zipf_frequency()'s value,
-    computed from its table as it computes it for a single token (rounded to three
-    significant digits, then to hundredths of a Zipf unit)."""
-    from wordfreq import freq_to_zipf, get_frequency_dict
+# Words as wordfreq reads them without its tokenizer: letters, an apostrophe inside ("don't",
+# one token), hyphens between ("self-assessment", one token per part).
+_PLAIN_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*(?:-[^\W\d_]+(?:'[^\W\d_]+)*)*")
 
-    table: dict[str, float] = {}
-    for token, freq in get_frequency_dict("en").items():
-        if token.isalpha() and freq > 0:
-            value = round(freq_to_zipf(round(freq, math.floor(-math.log(freq, 10)) + 3)), 2)
-            if value >= ZIPF_FLOOR:
-                table[token] = value
-    return table
+
+def _zipf_from_table(tokens: list[str]) -> float:
+    """zipf_frequency() of a word of these tokens, as wordfreq computes it: 1/f = 1/f1 + 1/f2
+    + ..., rounded to three significant digits, then to hundredths of a Zipf unit. A token
+    not in the table is rarer than the floor, or unknown, and so is the whole word."""
+    table = _frequency_table()
+    if not all(t in table for t in tokens):
+        return 0.0
+    freq = 1.0 / sum(1.0 / table[t] for t in tokens)
+    value = round(math.log(round(freq, math.floor(-math.log(freq, 10)) + 3), 10) + 9, 2)  # as wordfreq
+    return value if value >= ZIPF_FLOOR else 0.0
+
+
+@stored("frequencies")
+def _frequency_table() -> dict[str, float]:
+    """wordfreq's English tokens of letters (an apostrophe allowed inside) and their
+    frequencies, those at least as common as ZIPF_FLOOR: a rarer token makes any word it
+    is part of rarer still."""
+    from wordfreq import get_frequency_dict, zipf_to_freq
+
+    least = zipf_to_freq(ZIPF_FLOOR) * 0.99  # rounding can lift a token just under it
+    return {token: freq for token, freq in get_frequency_dict("en").items()
+            if freq >= least and "-" not in token and _PLAIN_WORD.fullmatch(token)}
 
 
 @stored("dictionary")
