@@ -98,7 +98,7 @@ PRELOAD = (
 )
 # Run after the imports: data a notebook would load on first use, loaded once here.
 WARM_UPS = (
-    "coursekit.privacy.lexicon:load_all",  # the privacy check's word data, about 2 s
+    "coursekit.privacy.lexicon:load_all",  # the privacy check's word data (its compiled cache)
     "coursekit.content.schema:precompile",  # the data files' validators, about 0.2 s
     "PIL.Image:preinit",  # the image formats matplotlib's first PNG would register
 )
