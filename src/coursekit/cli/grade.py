@@ -33,6 +33,9 @@ def add_commands(commands: Any) -> None:
                             "a PostgreSQL gradebook and the course folder on shared storage")
     grade.add_argument("--force", action="store_true",
                        help="grade again submissions that are already in autograded/")
+    grade.add_argument("--cold", action="store_true",
+                       help="start every kernel from scratch, as nbgrader does, instead of forking "
+                            "it from a warm fork server (slower; for comparison or trouble)")
     grade.set_defaults(run=run_autograde)
 
     grades = commands.add_parser(
@@ -105,7 +108,8 @@ def run_autograde(args: argparse.Namespace) -> int:
     try:
         summary = autograde(args.module, course=course, jobs=args.jobs,
                             timeout=DEFAULT_TIMEOUT if args.timeout is None else args.timeout,
-                            students=args.students, scheduler=args.scheduler, force=args.force)
+                            students=args.students, scheduler=args.scheduler, force=args.force,
+                            warm=not args.cold)
     except KeyboardInterrupt:
         print("\ncoursekit autograde: interrupted. Run it again to grade the rest: submissions "
               "already graded are skipped (add --force to grade them again).", file=sys.stderr)

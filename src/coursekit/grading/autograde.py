@@ -54,8 +54,11 @@ __all__ = ["DEFAULT_TIMEOUT", "LOG_FILE", "Outcome", "Summary", "autograde", "de
 
 def autograde(module: str, *, course: str | Path = "course", jobs: int | None = None,
               timeout: float | None = DEFAULT_TIMEOUT, students: Sequence[str] | None = None,
-              scheduler: str | None = None, force: bool = False, progress: bool = True) -> Summary:
-    """Grade a module's submissions in parallel; see the module docstring.
+              scheduler: str | None = None, force: bool = False, progress: bool = True,
+              warm: bool = True) -> Summary:
+    """Grade a module's submissions in parallel; see the module docstring. With ``warm``
+    (the default) each notebook's kernel is forked from a fork server in its worker
+    (coursekit.grading.warm); without it, every kernel starts from scratch as in nbgrader.
 
     Raises CoursekitError, before grading anything, when the course, the
     gradebook or the cluster is not usable.
@@ -77,10 +80,11 @@ def autograde(module: str, *, course: str | Path = "course", jobs: int | None = 
             f"There is no gradebook at {database} yet. Run `nbgrader generate_assignment {module}` "
             f"in {course_path} first: it creates the gradebook and records the module's tests.")
     settings = Settings(str(course_path), module, db_url, str(config.CourseDirectory.get("course_id", "")),
-                        timeout=timeout or None, force=force, serialise_gradebook=is_sqlite(db_url))
+                        timeout=timeout or None, force=force, serialise_gradebook=is_sqlite(db_url),
+                        warm=warm)
     started = time.monotonic()
     workers: _Workers = (_DaskWorkers(scheduler, settings.course) if scheduler
-                         else _LocalWorkers(jobs or _cpu_count(), course_path / LOG_FILE))
+                         else _LocalWorkers(jobs or _cpu_count(), course_path / LOG_FILE, warm))
     try:
         plan: Plan = workers.call(prepare, settings)
         settings = replace(settings, notebooks=plan.notebooks)

@@ -61,7 +61,7 @@ def _converter_class() -> Any:
     from nbgrader.nbgraderformat import MetadataValidator, ValidationError
     from nbgrader.nbgraderformat.common import BaseMetadataValidator
     from nbgrader.preprocessors import CheckCellMetadata, Execute
-    from traitlets import Float
+    from traitlets import Bool, Float
 
     class SchemaCheckedOnce(BaseMetadataValidator):  # type: ignore[misc]
         """The JSON-schema part of nbgrader's cell check, with the schema itself checked once.
@@ -101,17 +101,25 @@ def _converter_class() -> Any:
             return nb, resources
 
     class CoursekitExecute(Execute):  # type: ignore[misc]
-        """nbgrader's Execute, with a time limit for the whole notebook.
+        """nbgrader's Execute, with a time limit for the whole notebook, and warm kernels.
 
         It also lets go of the gradebook lock while the kernel runs: every
         other step of grading reads or writes the gradebook, this one never does.
+        With ``warm_kernels``, each notebook's kernel is forked from the worker's
+        fork server (coursekit.grading.warm) instead of started from scratch.
         """
 
         notebook_timeout = Float(None, allow_none=True,
                                  help="Seconds one notebook may run in all.").tag(config=True)
+        warm_kernels = Bool(False, help="Fork each kernel from a fork server that has "
+                            "imported the course's libraries.").tag(config=True)
         _deadline: float | None = None
 
         def preprocess(self, nb: Any, resources: Any = None, km: Any = None) -> Any:
+            if self.warm_kernels:
+                from coursekit.grading.warm import WarmKernelManager
+
+                self.kernel_manager_class = WarmKernelManager
             lock = (resources or {}).get(_LOCK_KEY) or NoLock()
             self._deadline = None
             if self.notebook_timeout:
@@ -199,6 +207,7 @@ class _Grader:
         config.CourseDirectory.assignment_id = settings.module
         config.BaseConverter.force = settings.force
         config.CoursekitExecute.notebook_timeout = settings.timeout
+        config.CoursekitExecute.warm_kernels = settings.warm
         self.config = config
         self.lock = (GradebookLock.for_url(settings.db_url, config.CourseDirectory.root)
                      if settings.serialise_gradebook else NoLock())
@@ -358,18 +367,22 @@ def _one_line(exc: BaseException) -> str:
 
 @contextlib.contextmanager
 def _captured_log() -> Iterator[tuple[logging.Logger, io.StringIO]]:
-    """A logger for nbgrader to log one student's grading into a string."""
+    """A logger for nbgrader to log one student's grading into a string; what the warm
+    kernels say about this student's kernels (forked, or why not) goes there too."""
     text = io.StringIO()
     handler = logging.StreamHandler(text)
     handler.setFormatter(logging.Formatter("[%(asctime)s %(levelname)s] %(message)s"))
     logger = logging.getLogger("coursekit.grading.autograde.nbgrader")
-    logger.propagate = False  # nbgrader's log goes to the log file, not over the progress bar
-    logger.setLevel(logging.INFO)
-    logger.addHandler(handler)
+    loggers = [logger, logging.getLogger("coursekit.grading.warm")]
+    for each in loggers:
+        each.propagate = False  # nbgrader's log goes to the log file, not over the progress bar
+        each.setLevel(logging.INFO)
+        each.addHandler(handler)
     try:
         yield logger, text
     finally:
-        logger.removeHandler(handler)
+        for each in loggers:
+            each.removeHandler(handler)
 
 
 _GRADERS: dict[Settings, _Grader] = {}

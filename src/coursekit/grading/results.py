@@ -19,6 +19,7 @@ class Settings:
     timeout: float | None = DEFAULT_TIMEOUT
     force: bool = False
     serialise_gradebook: bool = True
+    warm: bool = True  # kernels forked from a fork server (coursekit.grading.warm), or started cold
     notebooks: tuple[str, ...] = ()  # the module's notebooks, as the gradebook lists them
 
 

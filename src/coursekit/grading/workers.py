@@ -16,9 +16,10 @@ from coursekit.grading.nbgrader_glue import _converter_class, _one_line, grade_s
 from coursekit.grading.results import Outcome, Settings
 
 
-def _start_worker(log_file: str | None = None) -> None:
-    """Start a local worker: send its output to the log file, and import nbgrader now,
-    while the parent gets ready."""
+def _start_worker(log_file: str | None = None, fork_server: str | None = None) -> None:
+    """Start a local worker: send its output to the log file, connect to the run's fork
+    server (warm kernels) if there is one, and import nbgrader now, while the parent
+    gets ready."""
     if log_file:
         # Kernels inherit these; what they print would otherwise break up the progress bar.
         with contextlib.suppress(OSError):
@@ -26,6 +27,10 @@ def _start_worker(log_file: str | None = None) -> None:
             os.dup2(fd, 1)
             os.dup2(fd, 2)
             os.close(fd)
+    if fork_server:
+        from coursekit.grading import warm
+
+        warm.use_shared_fork_server(fork_server)
     _converter_class()
     import nbgrader.api  # noqa: F401
 
@@ -45,9 +50,14 @@ class _Workers(Protocol):
 class _LocalWorkers:
     """A pool of worker processes on this machine."""
 
-    def __init__(self, jobs: int, log_file: Path):
+    def __init__(self, jobs: int, log_file: Path, warm: bool = False):
         self.count = jobs
         self.log_file = str(log_file)
+        self.fork_server: Any = None
+        if warm:  # one for the run, importing while the workers start and import nbgrader
+            from coursekit.grading.warm import ForkServer
+
+            self.fork_server = ForkServer.start(shared=True, output=self.log_file)
         self.pool = self._start()
 
     def _start(self) -> Any:
@@ -56,7 +66,8 @@ class _LocalWorkers:
 
         # spawn, not fork: workers start clean, with no copy of the parent's state.
         pool = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start_worker, initargs=(self.log_file,))
+                                   initializer=_start_worker,
+                                   initargs=(self.log_file, self.fork_server and self.fork_server.path))
         for _ in range(self.count):  # start every worker now, so they import nbgrader at once
             pool.submit(int)
         return pool
@@ -98,6 +109,8 @@ class _LocalWorkers:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.fork_server is not None:
+            self.fork_server.close()
 
 
 class _DaskWorkers:

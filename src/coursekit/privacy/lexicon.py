@@ -2,7 +2,9 @@
 
 Nothing is read at import time: each function below loads its data on first
 use and keeps it for the life of the process, so ``import coursekit.privacy``
-costs nothing and only the first check in a kernel pays for loading.
+costs nothing and only the first check in a kernel pays for loading. The lists
+built from packages are built once per machine and read back from the user's
+cache folder after that (``coursekit.privacy.compiled``).
 
 - given names: the first names of Faker's person providers (about 27,000 names
   as 86 locales write them, from Ireland to Nigeria, India and Korea; how common
@@ -24,10 +26,12 @@ import json
 import math
 import pkgutil
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 from coursekit.errors import DataFileError
+from coursekit.privacy.compiled import stored
 
 _WORDS_FILE = Path(__file__).parent / "data" / "words.json"
 _WORD_LISTS = ("given_names", "authors", "fictional", "not_names", "titles", "name_particles",
@@ -116,7 +120,7 @@ def _scale(share: float) -> float:
     return max(1.0, min(13.0, math.log2(share * 100) + 9))
 
 
-@lru_cache(maxsize=1)
+@stored("names")
 def _names() -> tuple[frozenset[str], dict[str, float]]:
     """(every first name, how common each is in English-speaking countries)."""
     if importlib.util.find_spec("faker") is None:
@@ -150,16 +154,54 @@ def _names() -> tuple[frozenset[str], dict[str, float]]:
 _NAME = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
+#: Below this, zipf() says 0: every rule of the check compares at 2.0 or above, and the
+#: words rarer than that (70% of wordfreq's list) would only slow loading.
+ZIPF_FLOOR = 2.0
+
+
 @lru_cache(maxsize=65536)
 def zipf(word: str) -> float:
     """How common ``word`` (any case) is in English text: 3 is once per million words,
-    6 once per thousand, 0 never seen."""
+    6 once per thousand; 0 never seen, or rarer than ZIPF_FLOOR."""
+    low = word.lower()
+    if _PLAIN_WORD.fullmatch(low) and low == low.casefold() and unicodedata.is_normalized("NFC", low):
+        return _zipf_from_table(low.split("-"))
     from wordfreq import zipf_frequency
 
-    return float(zipf_frequency(word.lower(), "en"))
+    found = float(zipf_frequency(low, "en"))
+    return found if found >= ZIPF_FLOOR else 0.0
 
 
-@lru_cache(maxsize=1)
+# Words as wordfreq reads them without its tokenizer: letters, an apostrophe inside ("don't",
+# one token), hyphens between ("self-assessment", one token per part).
+_PLAIN_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*(?:-[^\W\d_]+(?:'[^\W\d_]+)*)*")
+
+
+def _zipf_from_table(tokens: list[str]) -> float:
+    """zipf_frequency() of a word of these tokens, as wordfreq computes it: 1/f = 1/f1 + 1/f2
+    + ..., rounded to three significant digits, then to hundredths of a Zipf unit. A token
+    not in the table is rarer than the floor, or unknown, and so is the whole word."""
+    table = _frequency_table()
+    if not all(t in table for t in tokens):
+        return 0.0
+    freq = 1.0 / sum(1.0 / table[t] for t in tokens)
+    value = round(math.log(round(freq, math.floor(-math.log(freq, 10)) + 3), 10) + 9, 2)  # as wordfreq
+    return value if value >= ZIPF_FLOOR else 0.0
+
+
+@stored("frequencies")
+def _frequency_table() -> dict[str, float]:
+    """wordfreq's English tokens of letters (an apostrophe allowed inside) and their
+    frequencies, those at least as common as ZIPF_FLOOR: a rarer token makes any word it
+    is part of rarer still."""
+    from wordfreq import get_frequency_dict, zipf_to_freq
+
+    least = zipf_to_freq(ZIPF_FLOOR) * 0.99  # rounding can lift a token just under it
+    return {token: freq for token, freq in get_frequency_dict("en").items()
+            if freq >= least and "-" not in token and _PLAIN_WORD.fullmatch(token)}
+
+
+@stored("dictionary")
 def dictionary_words() -> frozenset[str]:
     """Words Webster's 2nd lists in lower case ("hope", "grace"), with capitals kept apart."""
     from english_words import get_english_words_set
@@ -182,7 +224,7 @@ def _iso(name: str, key: str) -> list[dict[str, str]]:
     return rows
 
 
-@lru_cache(maxsize=1)
+@stored("geography")
 def _geography() -> tuple[frozenset[str], frozenset[str]]:
     """(places smaller than a state, larger regions): see places() and larger_regions()."""
     local: set[str] = set()
@@ -239,8 +281,6 @@ def larger_regions() -> frozenset[str]:
 
 def plain_letters(name: str) -> str:
     """``name`` without accents or macrons ("Ōtāhuhu": "Otahuhu")."""
-    import unicodedata
-
     return "".join(c for c in unicodedata.normalize("NFKD", name) if c.isascii())
 
 
@@ -248,7 +288,7 @@ def _subdivision_name(name: str) -> str:
     return re.sub(r"\s*\[.*\]$|, City of$|^City of ", "", name).strip()
 
 
-@lru_cache(maxsize=1)
+@stored("peoples")
 def peoples_and_languages() -> frozenset[str]:
     """Language names (ISO 639) and words for peoples made from region names ("Nigerian")."""
     found: set[str] = set()

@@ -63,3 +63,30 @@ def test_improvement_by_session_counts_present_clients_only() -> None:
     assert curve.proportion == pytest.approx([0.5, 1 / 3, 0.5])
     up = improvement_by_session(x, threshold=8, higher_is_better=True)
     assert up.proportion == pytest.approx([0, 0, 0.5])
+
+
+def test_the_normal_distribution_is_scipy_stats_own_to_the_last_bit() -> None:
+    from scipy import special, stats
+
+    from coursekit.stats.dose_effect import _normal_density
+
+    x = np.random.default_rng(2026).normal(0, 3, 100_000)
+    p = np.random.default_rng(7).uniform(0, 1, 100_000)
+    assert np.array_equal(_normal_density(x), stats.norm.pdf(x))
+    assert np.array_equal(special.ndtr(x), stats.norm.cdf(x))
+    assert np.array_equal(special.ndtri(p), stats.norm.ppf(p))
+
+
+def test_the_dose_effect_and_sudden_gains_do_not_import_scipy_stats() -> None:
+    """A notebook's kernel would pay about 0.7 s for importing scipy.stats."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom coursekit.stats.dose_effect import fit_dose_effect\n"
+            "from coursekit.stats.simulated_clients import simulate_clients\n"
+            "from coursekit.stats.sudden_gains import sudden_gains\n"
+            "m = fit_dose_effect([1, 8, 26], [0.2, 0.5, 0.75], n=50); m.predict([4]); m.sessions_for(0.5)\n"
+            "sudden_gains(simulate_clients(50, seed=1).scores, cutoff=7)\n"
+            "print('scipy.stats' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
