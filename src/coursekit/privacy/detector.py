@@ -152,7 +152,7 @@ _words = lexicon.words
 # rest of the match is context ("MRN 4471902", "on Harrow Lane").
 
 _MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November"
-          r"|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)")
+          r"|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?)")  # not "12 Marine"
 _DAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _HOLIDAY = (r"(?:New Year's (?:Eve|Day)|Christmas(?: Eve| Day)?|Boxing Day|Valentine's Day"
@@ -194,7 +194,13 @@ _RECORD_WORDS = (
     # national numbers: India, Australia, Canada, Ireland, the Netherlands, New Zealand
     r"|aadhaa?r(?: number| no\.?)?|tax file number|social insurance(?: number)?|health card"
     r"(?: number)?|ohip(?: number)?|pps(?:n| number)|bsn|nhi(?: number)?|national id(?: number)?"
-    r"|identity card(?: number)?|id card(?: number)?)|(?:SIN|TFN|PAN|IHI))")
+    r"|identity card(?: number)?|id card(?: number)?"
+    # a file or client reference: "file number", "client ID", "booking ref"
+    r"|(?:file|client|customer|booking|ticket|badge|tenancy|benefit|pension|visa|permit"
+    r"|enrolment|enrollment|inmate|offender|prison|housing"
+    r"|council tax|tax|vat|utr|crn|crime|police|incident|court|docket|matter)"
+    r" (?:id|number|no\.?|ref(?:erence)?\.?|code)"
+    r")(?i:\s+(?:no\.?|num\.?|number|#))?|(?:SIN|TFN|PAN|IHI))")
 _CODE_PART = r"(?:[A-Z]*\d[A-Z\d]*|[A-Z]{2,})"
 _ANY_CODE_PART = r"(?:[A-Za-z]*\d[A-Za-z\d]*|[A-Z]{2,})"  # "s3847291" after "student ID"
 _PLATE = r"\b[A-Z]{2}\d{2} ?[A-Z]{3}\b"  # UK number plate
@@ -223,7 +229,8 @@ _ZIPS = [
     r"\b[A-Z]\d[A-Z] ?\d[A-Z]\d\b",  # Canadian postcode
     rf"{_POSTAL_WORD}[\s:,]*(?:(?:is|was|as|of)\s+)?"
     rf"(?P<id>\d{{4,5}}(?:-\d{{4}})?|{_UK_POSTCODE}|[A-Z]{{1,2}}\d[A-Z\d]?)\b",
-    r"\b\d{5}(?=\s+(?i:zip|postcode))",
+    r"\b(?:\d{5}(?:-\d{4})?|[1-9]\d{3}|[1-9]\d{5})(?=\s+(?:as\s+(?:her|his|their|the|a|my|our)\s+)?"
+    r"(?i:zip|post ?code|postal code|pin ?code)\b)",
     r"\b[A-Z]{1,2}\d{1,2}[A-Z]?(?=\s+(?:area|district|postcode)\b)",  # "the LS6 area"
     # Dutch postcodes, four digits and two capitals ("1017 GM"); the letter pairs the
     # Dutch system never issues, and eras and units, are left alone
@@ -234,7 +241,8 @@ _CAPWORD = r"[A-Z][\w'’-]*"
 _SUFFIX = (r"(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Ln\.?|Drive|Dr\.?|Close|Crescent"
            r"|Cres\.?|Way|Boulevard|Blvd\.?|Court|Ct\.?|Place|Pl\.?|Terrace|Gardens|Grove"
            r"|Square|Sq\.?|Row|Mews|Parkway|Highway|Hwy\.?|Circle|Walk|Rise|Hill|Park|View"
-           r"|Wharf|Quay|Green)")
+           r"|Wharf|Quay|Green|Parade|Esplanade|Promenade|Embankment|Broadway|Chase|Croft|Meadows"
+           r"|Paddocks|Orchard|Vale|Grange|Wynd|Brae|Heights)")
 _ORDINAL = r"\d{1,3}(?:st|nd|rd|th)"
 # Streets whose type comes first, as in French, Spanish, Italian and Portuguese.
 _ROMANCE_STREET = (r"(?i:rue|avenue|av\.|boulevard|boul\.|bd|chemin|ch\.|route|allée|impasse|quai"
@@ -252,6 +260,32 @@ _ADDRESSES = [
     rf"\b(?:Flat|Apartment|Apt\.?|Unit|Suite|app\.|apt\.)\s+\d+[A-Z]?(?:,\s+(?:{_CAPWORD}\s+){{1,3}}"
     r"(?:House|Court|Building|Tower|Mansions|Lodge|Block|Heights|Point|Apartments)\b)?",
     r"\bP\.?\s?O\.?\s+Box\s+\d+\b",
+    # post boxes and bags elsewhere: "GPO Box 77", "Locked Bag 4", "PMB 1021", "Postfach 12"
+    r"\b(?:G\.?P\.?O\.?\s+Box|Post Office Box|(?:Locked|Private) Bag|PMB|P\.M\.B\.|Postfach"
+    r"|Apartado(?: de [Cc]orreos| [Pp]ostal)?|Casilla(?: de [Cc]orreos?| [Pp]ostal)?|Caixa Postal"
+    r"|Bo[iî]te [Pp]ostale|Postboks)\s+(?:No\.?\s*)?\d{1,6}\b",
+    # Indian and South Asian forms: "22, 4th Cross, 2nd Main", "3rd Cross Road", "Sector 21"
+    rf"\b(?:(?:#\s?|No\.?\s?)?\d{{1,5}}[A-Za-z]?(?:/\d+)?,?\s+)?{_ORDINAL}\s+(?:Cross|Main|Block"
+    rf"|Stage|Phase)(?:\s+(?:Road|Rd\.?|Street|St\.?))?\b(?:,\s+{_ORDINAL}\s+(?:Cross|Main|Block"
+    r"|Stage|Phase)(?:\s+(?:Road|Rd\.?|Street|St\.?))?\b)*",
+    r"\b(?:House|Plot|Flat|Block|Villa)\s+(?:No\.?\s*)?\d{1,4}[A-Z]?,\s+(?:Road|Street|Lane|Sector"
+    r"|Avenue)\s+(?:No\.?\s*)?\d{1,4}[A-Z]?\b",
+    r"\bSector[- ]\d{1,3}[A-Z]?\b(?=,?\s+[A-Z])",
+    # the street's type first and its number after: "Calle Mayor 12", "Via Roma 45",
+    # "Avenida de Mayo 1370", "Rua Augusta 100" (capitalised: "via email" is no street)
+    r"\b(?:Calle|Avenida|Av\.|Avda\.|Paseo|Carrer|Plaza|Pla[cç]a|Via|Viale|Piazza|Corso|Rua"
+    r"|Travessa|Largo|Alameda|Jir[oó]n|Ulica|Ul\.|Strada|Str\.)\s+(?:(?:de la|de las|de los|de|del"
+    rf"|di|della|dei|da|do|dos|das)\s+)?{_CAPWORD}(?:\s+{_CAPWORD}){{0,3}},?\s+(?:n[º°o]\.?\s*)?"
+    r"\d{1,5}[A-Za-z]?\b",
+    r"\b(?:Carrera|Calle|Cra\.?|Cl\.?|Avenida|Diagonal|Transversal)\s+\d{1,3}[A-Z]?\s*(?:#|No\.?)\s*"
+    r"\d{1,3}[A-Z]?-\d{1,3}\b",  # Colombian: "Carrera 7 # 45-10"
+    # "7 The Paddocks", "at 12 The Crescent": a house number and a named close
+    r"(?<=\bat )\d{1,4}[A-Za-z]?,?\s+The\s+(?:[A-Z][a-z]+\s+)?(?:Paddocks|Crescent|Green|Close|Drive"
+    r"|Avenue|Mews|Meadows|Grove|Orchard|Parade|Square|Coppice|Spinney|Willows|Limes|Laurels"
+    r"|Beeches|Elms|Oaks|Pines|Maltings|Chase|Croft|Rise|Hollow|Glade|Dell|Drove|Ridgeway"
+    r"|Hawthorns|Firs|Cedars|Copse|Boulevard|Terrace|Causeway|Broadway|Strand|Quay)\b",
+    # one-word streets: "17 Kingsway", "4 Briggate"
+    r"\b\d{1,4}[A-Za-z]?,?\s+[A-Z][a-z]{2,}(?:way|gate)\b(?!\s+[A-Z])",
     # streets whose type ends the word and whose number follows, as in German, Dutch and
     # Scandinavian addresses: "Hauptstraße 12", "Keizersgracht 123", "Storgatan 4B"
     r"\b[A-ZÄÖÜÅØÆ][a-zäöüßåøæé]+(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm"
@@ -268,7 +302,10 @@ _PERSON = (r"(?:she|he|who|i|mother|father|mum|mom|dad|grandmother|grandfather|g
            r"|neighbour|neighbor|veteran|resident)")
 _AGES = [
     rf"(?i)\b{_AGE}[- ]?(?:years?|yrs?)[- ]old\b",
-    rf"(?i)\b(?:aged|age|ages)\s+{_AGE}\b{_NOT_UNIT}",
+    rf"(?i)\b(?:aged|age|ages)(?:\s*:\s*|\s+){_AGE}\b{_NOT_UNIT}",
+    # "a man of 93", "94yo", "92 y/o": shapes only an age takes
+    rf"(?i)\b(?:man|woman|lady|gentleman|person|widow|widower|someone|gent) of {_AGE}\b{_NOT_UNIT}",
+    rf"(?i)\b{_AGE}\s?(?:yo|y/o|y\.o\.)(?!\w)",
     rf"(?i)\bat\s+{_AGE}\b(?=,?\s+(?:she|he|they|I|you|we)\b)",
     rf"(?i)\b{_PERSON}(?:\s+|(?=['’]))(?P<id>(?:is|was|turned|turns|will be|would be|is now"
     rf"|'s|’s)\s+{_AGE}\b{_NOT_UNIT})",
@@ -277,7 +314,10 @@ _AGES = [
     # person reaches in these words with such a number
     rf"(?i)\b(?:reached|reaches|reaching|celebrated|celebrates|celebrating|made it to|lived to"
     rf"|lived until|died at)\s+(?:the\s+age\s+of\s+)?{_AGE}\b{_NOT_UNIT}",
-    rf"(?<=[a-z],\s)(?:now\s+|aged\s+)?{_AGE}(?=\s*[,;)]|\s+and\b)",  # "Her mother, 97, lives"
+    # "Her mother, 97, lives", "her grandfather, ninety-three this year,", "almost 100,"
+    rf"(?<=[a-z],\s)(?:(?:now|aged|almost|nearly|just|about|over|recently|newly)\s+)?{_AGE}"
+    r"(?=\s*[,;)]|\s+and\b|\s+(?:this|next|last)\s+(?:year|month|week|spring|summer|autumn|fall"
+    r"|winter)\b)",
     r"(?i)\bin\s+(?:his|her|their|my|your)\s+(?:early\s+|mid-?\s?|late\s+)?(?:90s|nineties)",
     r"(?i)\b(?:nineties|(?:super)?centenarian|nonagenarian)\b",
     rf"(?i)\b{_AGE_NUM}(?:st|nd|rd|th) birthday\b",
@@ -288,6 +328,13 @@ _AGE_AFTER_VERB = (rf"(?i)\b(?:is|was|are|were|'s|’s|'re|’re|turned|turns)\s
                    r"(?:both\s+|now\s+|nearly\s+|almost\s+|just\s+)?"
                    rf"(?P<id>{_AGE})\b{_NOT_UNIT}(?=\s*(?:[,.;:!?)\"”]|$)|\s+(?:and|but|now|this|next"
                    r"|last|years?|yrs|when|so|with|going)\b)")
+# "hit 90", "nearing 100", "her great-grandmother (97)": an age only when no score,
+# count or price comes before (checked by _age_ok)
+_AGE_LOOSE = [
+    rf"(?i)\b(?:hit|hits|hitting|nearing|approaching|pushing|rising)\s+{_AGE}\b{_NOT_UNIT}"
+    r"(?!\s*(?:[-–]|to)\s*\d)",
+    rf"(?<=[a-z] )\(\s*(?:aged\s+|age\s+)?{_AGE}\s*\)",
+]
 _NOT_A_PERSON_BEFORE = re.compile(
     r"(?i)\b(?:score[sd]?|scoring|rating|rated|total|phq|gad|bdi|core|ors|srs|wemwbs|level|count"
     r"|number|weight|bmi|rate|pulse|temperature|percent|list|queue|waiting|result|mark|grade"
@@ -400,6 +447,19 @@ def _institution_ok(m: re.Match[str]) -> bool:
     return True
 
 
+_ONE_WORD_STREET = re.compile(r"\d{1,4}[A-Za-z]?,?\s+(?P<w>[A-Z][a-z]{2,}(?:way|gate))")
+_YEAR_BEFORE = re.compile(r"(?i)\b(?:in|since|by|from|until|till|during|of|before|after)\s+$")
+
+
+def _address_ok(m: re.Match[str]) -> bool:
+    """Not "session 12 Gateway" (an everyday word), not "in 2019 Broadway" (a year)."""
+    one_word = _ONE_WORD_STREET.fullmatch(m.group())
+    if one_word and _is_ordinary(one_word.group("w")):
+        return False
+    year = re.match(_YEAR, m.group())
+    return not (year and _YEAR_BEFORE.search(m.string[max(0, m.start() - 10):m.start()]))
+
+
 def _age_ok(m: re.Match[str]) -> bool:
     return not _NOT_A_PERSON_BEFORE.search(m.string[max(0, m.start() - 40):m.start()])
 
@@ -470,7 +530,8 @@ _INITIAL_NEEDS = ((".",), _LONE_CAPITAL, _LONE_CAPITAL, _LONE_CAPITAL, _LONE_CAP
 _STREET_NEEDS = (_DIGIT, _DIGIT, _DIGIT,
                  ("street", "road", "avenue", "lane", "drive", "crescent", "terrace", "gardens",
                   "close", "boulevard", "way"),
-                 ("flat", "apartment", "apt", "unit", "suite", "app."), ("box",), _DIGIT)
+                 ("flat", "apartment", "apt", "unit", "suite", "app."), ("box",), _DIGIT,
+                 _DIGIT, _DIGIT, _DIGIT, _DIGIT, _DIGIT, _DIGIT, _DIGIT, _DIGIT)
 
 # kind, rank (the higher wins where two candidates overlap), pattern, check on the match,
 # what the text must contain
@@ -491,9 +552,10 @@ _RULES: list[_Rule] = [
         ("record_number", 85, _RECORDS, _accept_all, _DIGIT),
         ("date", 70, _DATES, _accept_all, _DIGIT),
         ("zip_code", 65, _ZIPS, _accept_all, _DIGIT),
-        ("street_address", 60, _ADDRESSES, _accept_all, _STREET_NEEDS),
+        ("street_address", 60, _ADDRESSES, _address_ok, _STREET_NEEDS),
         ("age_over_89", 55, _AGES, _accept_all, _AGE_PRESENT),
         ("age_over_89", 55, [_AGE_AFTER_VERB], _age_ok, _AGE_PRESENT),
+        ("age_over_89", 55, _AGE_LOOSE, _age_ok, _AGE_PRESENT),
         ("age_over_89", 55, [r"(?i)\bborn\s+(?:in\s+)?1[89]\d\d\b"],
          lambda m: _THIS_YEAR - int(m.group()[-4:]) >= 90, _DIGIT),
         ("record_number", 50, [_PLATE], _accept_all, _CODE_PRESENT),

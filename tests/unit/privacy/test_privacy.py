@@ -869,3 +869,80 @@ def test_a_national_id_number_after_its_name_is_a_record_not_a_phone() -> None:
 
 def test_an_initial_whose_family_is_spoken_of_is_initials() -> None:
     assert flagged("I asked whether K.'s mother knew.", "initials") == ["K."]
+
+
+# --- more countries' addresses, record numbers and ages (sentences written for the tests) ---
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Her brother rents at 9, 6th Cross, 1st Main in the old town.", "9, 6th Cross, 1st Main"),
+    ("The shop is on 5th Main Road, past the bus stand.", "5th Main Road"),
+    ("They were given House 7, Road 12 in the new estate.", "House 7, Road 12"),
+    ("Her cousin moved to Sector 14, Gurugram, for work.", "Sector 14"),
+    ("He sublets a room at Calle Alcalá 88 in the centre.", "Calle Alcalá 88"),
+    ("She grew up at Rua das Flores 210 above a bakery.", "Rua das Flores 210"),
+    ("Their flat at Via Garibaldi 7 has no lift.", "Via Garibaldi 7"),
+    ("Letters go to Carrera 15 # 32-40 now.", "Carrera 15 # 32-40"),
+    ("The benefits office wrote to GPO Box 310 by mistake.", "GPO Box 310"),
+    ("Her post goes to Private Bag 9, the farm's box.", "Private Bag 9"),
+    ("His mail goes to Postfach 880 since the move.", "Postfach 880"),
+    ("She has lived at 3 The Willows for decades.", "3 The Willows"),
+    ("They moved from 41 Eastway to a smaller flat.", "41 Eastway"),
+    ("Her son stays at 12 Marine Parade at weekends.", "12 Marine Parade"),
+])
+def test_street_forms_of_many_countries_are_addresses(text: str, expected: str) -> None:
+    assert flagged(text, "street_address") == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "We met via Zoom 3 times before the break.",
+    "By session 12 Gateway questions felt easier.",
+    "In 2019 Broadway shows were her escape.",
+    "She ticked Box 3 on the form and left the rest.",
+    "The 12 Step approach helped him early on.",
+])
+def test_platforms_gateways_years_and_form_boxes_are_not_addresses(text: str) -> None:
+    assert flagged(text, "street_address") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The case no. 55102 was closed in the spring.", "55102"),
+    ("Her file number FAM 3318 27 was on the letter.", "FAM 3318 27"),
+    ("His client ID C-40417 was printed on the invoice.", "C-40417"),
+    ("The police incident number 4412/19 was read out.", "4412/19"),
+])
+def test_record_numbers_after_a_file_or_client_word_are_found(text: str, expected: str) -> None:
+    assert expected in flagged(text, "record_number")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("She wrote 10451 as her zip on the intake form.", "10451"),
+    ("He gave the 2600 postcode for his mother's house.", "2600"),
+])
+def test_postcodes_named_after_the_number_are_found(text: str, expected: str) -> None:
+    assert flagged(text, "zip_code") == [expected]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Her lodger, a woman of 94, pays no rent.", "woman of 94"),
+    ("He visits his 91yo uncle on Sundays.", "91yo"),
+    ("Her nan, ninety-two this year, still swims.", "ninety-two"),
+    ("The neighbour, almost 100, waves from the window.", "100"),
+    ("Age: 93, the referral said.", "Age: 93"),
+    ("His great-uncle (96) lives in the annexe.", "96"),
+    ("Her father has just hit 90.", "hit 90"),
+])
+def test_ages_over_89_in_more_phrasings_are_found(text: str, expected: str) -> None:
+    assert any(expected in t for t in flagged(text, "age_over_89"))
+
+
+@pytest.mark.parametrize("text", [
+    "Her PHQ-9 score hit 19 and the GAD-7 (15) followed.",
+    "The temperature hit 95 on the day of the session.",
+    "Her score (95) was the highest of the group.",
+])
+def test_scores_and_temperatures_are_not_ages(text: str) -> None:
+    assert flagged(text, "age_over_89") == []
+
+
+def test_a_month_abbreviation_must_end_its_word() -> None:
+    assert flagged("He lives at 12 Marine Parade and works on 3 Junction Way.", "date") == []
