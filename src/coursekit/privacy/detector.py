@@ -232,6 +232,8 @@ _ZIPS = [
     r"\b(?:\d{5}(?:-\d{4})?|[1-9]\d{3}|[1-9]\d{5})(?=\s+(?:as\s+(?:her|his|their|the|a|my|our)\s+)?"
     r"(?i:zip|post ?code|postal code|pin ?code)\b)",
     r"\b[A-Z]{1,2}\d{1,2}[A-Z]?(?=\s+(?:area|district|postcode)\b)",  # "the LS6 area"
+    rf"{_POSTAL_WORD}(?:\s+[a-z]+){{1,5}}\s+(?:as|was|is|:)\s+(?P<id>\d{{5}}(?:-\d{{4}})?|[1-9]\d{{3}}"
+    rf"|[1-9]\d{{5}}|{_UK_POSTCODE})\b",
     # Dutch postcodes, four digits and two capitals ("1017 GM"); the letter pairs the
     # Dutch system never issues, and eras and units, are left alone
     r"\b[1-9]\d{3} ?(?!SA|SD|SS|BC|AD|CE|AM|PM|ML|MG|KG|KM|CM|MM|GB|MB|KB|HZ)[A-Z]{2}\b(?![\w'’-])",
@@ -344,10 +346,12 @@ _NOT_A_PERSON_BEFORE = re.compile(
 # Initials standing for a person: "J.M.", "Mrs K", "Client T.", "R. told me".
 _TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)"
 _ROLE = (r"(?i:client|patient|service user|young person|resident|boy|girl|man|woman|mum|mom|dad"
-         r"|mother|father|son|daughter|brother|sister|husband|wife|partner|friend|child)")
+         r"|mother|father|son|daughter|brother|sister|husband|wife|partner|friend|child|uncle|aunt|auntie"
+         r"|aunty|cousin|nephew|niece|grandma|grandpa|granny|grandad|nan|gran|neighbour|neighbor"
+         r"|boss|colleague|flatmate|roommate|teacher|stepfather|stepmother|stepdad|stepmum)")
 _INITIALS = [
     r"(?<![\w.])[A-Z]\.(?:\s?[A-Z]\.){1,2}(?![\w.])",
-    rf"\b{_TITLE}\.?\s+(?P<id>[A-Z])\b\.?(?!\w|['’]\w|\.\w)",
+    rf"\b{_TITLE}\.?\s+(?P<id>[A-Z])\b\.?(?!\w|['’](?!s\b)\w|\.\w)",
     rf"\b{_ROLE},?\s+(?P<id>[A-Z]\b\.?)(?!['’]?\w|\.\w)",
     r"(?:^|(?<=[\s(\"“]))(?P<id>[A-Z]\.)(?=\s+(?:[a-z]|I\b))",
     r"\b(?:as|called|named|known as|calls? (?:him|her|them))\s+(?P<id>[A-Z]\.)",
@@ -357,10 +361,21 @@ _INITIALS = [
 _PLACEHOLDER_LETTERS = frozenset("ABCDXYZ")  # "Client A", "Client B": the course's own advice
 
 
+# What follows a person described for the first time: "Sunny is a 24-year-old barista",
+# "B.A. is a young man", "June was a mature student".
+_DESCRIBED_AFTER = re.compile(
+    r"\s+(?:is|was)\s+(?:now\s+)?(?:a|an)\s+(?:(?:\d{1,3}|[a-z]+(?:-[a-z]+)*)-year-old\b"
+    r"|(?:young|elderly|older|retired|single|married|divorced|widowed|middle-aged|mature"
+    r"|recently\s+\w+|newly\s+\w+|first-year|second-year|final-year)\s+(?:[\w-]+\s+)?(?:man|woman"
+    r"|mother|father|mum|dad|person|lad|girl|boy|student|nurse|teacher|widow|widower|grandmother"
+    r"|grandfather|parent|carer|worker|veteran|refugee|lawyer|doctor|engineer|artist|graduate"
+    r"|undergraduate|apprentice)\b)")
+
+
 def _initials_ok(m: re.Match[str]) -> bool:
     found = m.group("id") if "id" in m.re.groupindex else m.group()
     if found in _words()["abbreviations"]:
-        return False
+        return _DESCRIBED_AFTER.match(m.string, m.end()) is not None  # "A.M. is a nurse"
     letter = found.rstrip(".")
     if len(letter) == 1 and m.re.pattern.startswith(r"\b(?i:"):  # after a role word
         return letter not in _PLACEHOLDER_LETTERS and letter != "I"
@@ -377,8 +392,15 @@ _INST_SUFFIX = (r"(?:Hospital|Infirmary|Clinic|Hospice|School|Primary|Secondary|
                 r"|Manor|Cent(?:re|er)|Library|Prison|Church|Mosque|Temple|Synagogue|Gurdwara"
                 r"|Chapel|Cathedral|Trust|Foundation|Institute|Ltd|Limited|Inc|plc|LLP|Bank"
                 r"|Hotel|Pharmacy|Supermarket|Factory|Warehouse|Garage|Gym|Club|Society"
-                r"|High|Elementary|Grammar|Comprehensive|Sixth Form|FC|AFC|RFC|CC)(?![\w'’-])")
-_SOFT_SUFFIX = ("Home", "House", "Lodge", "Court", "Manor", "High", "Club", "Society", "Bank")
+                r"|High|Elementary|Grammar|Comprehensive|Sixth Form|FC|AFC|RFC|CC"
+                # refuges and schools for the young, faith houses, small employers
+                r"|Shelter|Refuge|Hostel|Food ?[Bb]ank|Mission|Kindergarten|Pre-?school|Daycare"
+                r"|Polytechnic|Seminary|Madrass?a|Yeshiva|Convent|Monastery|Salon|Bakery|Caf[eé]"
+                r"|Restaurant|Pub|Motors|Solutions|Partners|Associates|Consulting|Construction"
+                r"|Builders|Haulage|Farm|Stores|Corporation|LLC|GmbH|Pty|Opticians|Dentists|Brewery"
+                r"|Mill|Works|Dairy|Logistics)(?![\w'’-])")
+_SOFT_SUFFIX = ("Home", "House", "Lodge", "Court", "Manor", "High", "Club", "Society", "Bank",
+                "Mission", "Farm", "Mill", "Works", "Stores", "Partners", "Pub", "Solutions")
 _INST_WORD = r"[A-Z][\w'’&-]*"
 _INSTITUTIONS = [
     rf"(?:\b(?:St\.?|Saint)\s+{_INST_WORD}\s+)?\b(?:{_INST_WORD}\s+){{1,3}}{_INST_SUFFIX}",
@@ -473,7 +495,8 @@ _ZIP_BEFORE = re.compile(
 # Four-digit (Australian, Danish, Swiss...) and six-digit (Indian PIN) postcodes after a
 # capitalised place word ("Brunswick 3056", "Mumbai 400050", "Bangalore - 560001"), not a
 # year, and not after a word that counts things ("Room 1204").
-_BARE_POSTCODE = re.compile(r"(?<=[a-z] )(?:-\s+)?(?P<id>[1-9]\d{3}|[1-9]\d{5})(?![\w%/-]|[.,]\d)")
+_BARE_POSTCODE = re.compile(r"(?:(?<=[a-z] )|(?<=[a-z], ))(?:-\s+)?(?P<id>[1-9]\d{3}|[1-9]\d{5})"
+                            r"(?![\w%/-]|[.,]\d)")
 _POSTCODE_PLACE = re.compile(r"(?:^|[\s(,])(?P<w>[A-Z][a-z][\w'’-]*),?\s+(?:-\s+)?$")
 _ZIP_AFTER = re.compile(r"\s+(?:[a-z]+s|a|an|per|each|every|of)\b")  # "in 20000 words", "of 12000"
 
@@ -514,9 +537,10 @@ _DIGIT: tuple[_Need, ...] = ("#",)
 _AGE_TRIGGER = re.compile(r"(?i)\b(?:9\d|1[01]\d)(?!\d)|ninet|hundred|centenar|nonagenar|90s")
 _AGE_PRESENT = (_AGE_TRIGGER,)
 _CODE_PRESENT = (re.compile(r"\d(?:[ /.-]?\d){3}|[A-Z]{2}\d{2}"),)  # 4 digits or a plate
-_LONE_CAPITAL = (re.compile(r"(?<![\w.])[A-HJ-Z](?![\w'’])"),)  # "Client T", "Mrs K", "R."
+_LONE_CAPITAL = (re.compile(r"(?<![\w.])[A-HJ-Z](?:(?![\w'’])|(?=['’]s\b))"),)  # "Client T", "Mrs K", "R."
 _INST_NEEDS = (
-    tuple(w.lower() for w in re.findall(r"[A-Z][a-z]+", _INST_SUFFIX)) + ("ltd", "inc", "plc", "llp"),
+    tuple(w.lower() for w in re.findall(r"[A-Z][a-z]+", _INST_SUFFIX))
+    + ("ltd", "inc", "plc", "llp", "llc", "foodbank", "preschool"),
     ("st", "saint"), ("hmp", "hmyoi", "hm prison"), ("university of",),
     ("warehouse", "store", "factory", "depot", "branch", "office", "shop", "site", "plant",
      "call cent", "headquarters", "hq", "distribution"),
@@ -683,7 +707,10 @@ def _pattern_hits(text: str) -> Iterator[_Hit]:
         code = m.group("id")
         place = _POSTCODE_PLACE.search(text[max(0, m.start() - 40):m.start("id")])
         if (place and not re.fullmatch(_YEAR, code) and not _ZIP_AFTER.match(text, m.end())
-                and _postcode_place_ok(place.group("w"))):
+                and _postcode_place_ok(place.group("w"))
+                and (text[m.start() - 2] != "," or (  # "Kimberley, 8300," not "Bristol, 1500 people"
+                    place.group("w") in lexicon.places()
+                    and re.match(r"\s*(?:[,.;:)]|$)|\s+[A-Z]", text[m.end():]) is not None))):
             yield _Hit(m.start("id"), m.end("id"), "zip_code", 64)
     for m in _NUMBER.finditer(text):  # phone numbers and long digit runs
         s, before = m.group(), text[max(0, m.start() - 30):m.start()]
@@ -790,6 +817,12 @@ _MEDIA = re.compile(
     r"|binge-?watch\w*|documentary"
     # "comparing himself to Walter White": a figure everyone knows, not someone in his life
     r"|compar\w+ (?:himself|herself|themselves|myself|yourself) (?:to|with))\b")
+_LANGUAGE_BEFORE = re.compile(
+    r"(?i)\b(?:in|and|some|or|speaks?|spoke|speaking|fluent|mostly|native|into|from|bits of"
+    r"|a little|a bit of)\s+$")
+_LANGUAGE_SENTENCE = re.compile(
+    r"(?i)\b(?:spoke|speaks?|speaking|spoken|languages?|dialects?|fluent|translat\w*|interpret\w*"
+    r"|mother tongue|bilingual|code-switch\w*)\b")
 _ARCHETYPE_BEFORE = re.compile(r"\b(?:a|an)\s+$")  # "more of a Sean Maguire"
 _PLACE_BEFORE = re.compile(
     r"(?i)\b(?:in|from|to|near|outside|around|towards?|between|into|through|across|of|at|via"
@@ -974,7 +1007,9 @@ def _name_hits(text: str) -> list[_Hit]:
                 start in cited  # "Bordin (1979)", "Hayes et al."
                 or _CITED_WORK.match(text, end)  # "Simon's essay": an author, not a client
                 or (not tokens[run[-1]][3] and not person_cue and _EPONYM_AFTER.match(text, end))
-                or _AUTHOR_BEFORE.search(before) and not _is_given(names[0])
+                or _AUTHOR_BEFORE.search(before) and (not _is_given(names[0]) or re.match(
+                    r"\s+(?:[a-z]+\s+)?(?:described|puts|put|calls|called|defined|framed|termed"
+                    r"|named|phrased|had) (?:it|this|them|that)\b", text[end:]))
                 or _author_verb_after(text, tokens, run)
                 or (len(run) == 1 and names[0] in words["author_surnames"]
                     and (names[0] not in lexicon.english_names()
@@ -1005,8 +1040,12 @@ def _name_hits(text: str) -> list[_Hit]:
                 continue
             regions = lexicon.larger_regions()
             peoples = lexicon.peoples_and_languages()
-            if phrase in regions or all(n in regions or n in peoples for n in names):
+            if phrase in regions or all(n in regions or n in peoples
+                                        or lexicon.plain_letters(n) in peoples for n in names):
                 continue  # "Nigeria", "Texas", "Yoruba": too large to identify anyone
+            if (len(run) == 1 and not _is_given(names[0]) and _LANGUAGE_BEFORE.search(before)
+                    and _LANGUAGE_SENTENCE.search(_sentence(text, start, end))):
+                continue  # "we spoke in Cantonese and some Hakka": a language no list holds
             if (_PLACE_STRONG_BEFORE.search(before) and not _is_given(names[0])
                     and (len(run) > 1 or not _is_ordinary(names[0]))):
                 hits.append(_Hit(start, end, "place", 42))  # "grew up in Ballinasloe"
@@ -1122,7 +1161,7 @@ def _cued(text: str, tokens: list[_Token], run: list[int], *, verbs: bool) -> bo
     """
     words = _words()
     last = tokens[run[-1]]
-    if _APPOSITION.match(text, last[1]):
+    if _APPOSITION.match(text, last[1]) or _DESCRIBED_AFTER.match(text, last[1]):
         return True  # "Helen, my supervisor,", "Joy, a retired midwife,", "Summer (the client"
     if last[3] and _POSSESSED_PERSON.match(text, last[1] + 2):
         return True  # "Heather's husband", "May's granddaughter"

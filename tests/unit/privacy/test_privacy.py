@@ -946,3 +946,67 @@ def test_scores_and_temperatures_are_not_ages(text: str) -> None:
 
 def test_a_month_abbreviation_must_end_its_word() -> None:
     assert flagged("He lives at 12 Marine Parade and works on 3 Junction Way.", "date") == []
+
+
+@pytest.mark.parametrize(("text", "kind", "expected"), [
+    ("Overview. Rosalind is a 31-year-old warehouse worker who self-referred.", "name",
+     "Rosalind"),
+    ("Background. Autumn is a second-year student nurse on placement.", "name", "Autumn"),
+    ("Notes. K.T. is a retired bus driver in his sixties.", "initials", "K.T."),
+    ("Notes. A.M. is a 40-year-old carer for her brother.", "initials", "A.M."),
+    ("She calls him only 'Cousin R.' and will say no more.", "initials", "R."),
+    ("Mr J's letter arrived a week late.", "initials", "J"),
+])
+def test_a_person_introduced_by_a_description_is_found(text: str, kind: str,
+                                                      expected: str) -> None:
+    assert flagged(text, kind) == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "Notes. The A.M. session ran over, so we stopped early.",
+    "Ms O'Brien is the name on the letter.",
+])
+def test_abbreviations_and_irish_names_are_not_initials(text: str) -> None:
+    assert flagged(text, "initials") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("He wrote his postcode on the card as 3121, then crossed it out.", "3121"),
+    ("Her letters go to a box in Bloemfontein, 9301, not the house.", "9301"),
+])
+def test_postcodes_after_their_word_or_a_known_town_and_comma(text: str, expected: str) -> None:
+    assert flagged(text, "zip_code") == [expected]
+
+
+def test_a_year_after_a_town_and_comma_is_not_a_postcode() -> None:
+    assert flagged("In Leeds, 2019 was a hard year, and Bristol, 1500 people.", "zip_code") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Perhaps a life review, as Kelly framed it, would suit her better.",
+    "We spoke mostly in Cantonese and some Teochew during the call.",
+    "I want to think about how I work with Māori clients.",
+])
+def test_writers_languages_and_peoples_written_with_accents_are_not_names(text: str) -> None:
+    assert flagged(text, "name") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("She is staying at the Harbourside Women's Shelter for now.",
+     "Harbourside Women's Shelter"),
+    ("He volunteers at Westgate Food Bank on Fridays.", "Westgate Food Bank"),
+    ("Her daughter goes to Little Acorns Kindergarten.", "Little Acorns Kindergarten"),
+    ("He fixes cars at Patel Motors most days.", "Patel Motors"),
+    ("She has worked at Greenacre Farm since school.", "Greenacre Farm"),
+])
+def test_shelters_kindergartens_and_small_employers_are_institutions(text: str,
+                                                                     expected: str) -> None:
+    assert flagged(text, "institution") == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "Farm work suited him better than the office.",
+    "Solution Focused Brief Therapy was the service's model.",
+])
+def test_ordinary_words_before_a_new_suffix_are_not_institutions(text: str) -> None:
+    assert flagged(text, "institution") == []
