@@ -781,6 +781,10 @@ def _capitalised_runs(text: str, tokens: list[_Token]) -> list[list[int]]:
             elif (tokens[j][2] in words["name_particles"] and j + 1 < len(tokens) and cap(j + 1)
                   and gap(j, j + 1) == " "):
                 run += [j, j + 1]
+            elif (j + 2 < len(tokens) and tokens[j][2] in words["name_particles"]  # "van der Kolk"
+                  and tokens[j + 1][2] in words["name_particles"] and cap(j + 2)
+                  and gap(j, j + 1) == gap(j + 1, j + 2) == " "):
+                run += [j, j + 1, j + 2]
             else:
                 break
         runs.append(run)
@@ -878,6 +882,9 @@ _DRUG_ENDING = re.compile(
     r"|ax|ac|an|il|in|ex|yl)$")
 
 
+_LINKING = frozenset({"felt", "feels", "seemed", "seems", "looked", "looks", "sounded"})
+
+
 def _is_contraction(word: str) -> bool:
     """ "I've", "She'd", "Couldn't": not "O'Neill" or "D'Souza"."""
     return _CONTRACTION.match(word) is not None and lexicon.zipf(word) >= 3.0
@@ -928,7 +935,10 @@ def _is_ordinary(word: str) -> bool:
                      or (len(low) >= 6 and z >= 2.0 and _DERIVED.search(low) is not None)
                      or (low.endswith("s") and len(low) > 4 and _is_ordinary(word[:-1]))
                      or (prefix is not None and _is_ordinary(low[prefix.end():]))  # "Untick"
-                     or not re.search(r"[aeiouyà-ÿ]", low))  # "Ctrl": no name lacks a vowel
+                     or not re.search(r"[aeiouyà-ÿ]", low)  # "Ctrl": no name lacks a vowel
+                     # British doubled l: "Journalling", "Labelled" as "journaling", "labeled"
+                     or (re.search(r"[aeiou]ll(?:ing|ed|er|ers|ings)$", low) is not None
+                         and _is_ordinary(re.sub(r"ll(ing|ed|er|ers|ings)$", r"l\1", word))))
         parts = word.split("-")
         if len(parts) > 1 and all(parts):  # "Check-in", "Hunter-gatherer"; not "Jae-won"
             known = (all(_is_ordinary(p) for p in parts) and not (
@@ -1169,8 +1179,8 @@ def _cued(text: str, tokens: list[_Token], run: list[int], *, verbs: bool) -> bo
     if after and text[last[1]:after[0][0]] == " ":
         adverb = after[0][2] in words["cue_adverbs"] and len(after) > 1
         verb = after[1][2] if adverb else after[0][2]
-        if verb in words["person_verbs"]:
-            return True  # "Juniper asked", "Femi never texted"
+        if verb in words["person_verbs"] and (verbs or verb not in _LINKING):
+            return True  # "Juniper asked", "Femi never texted"; not "Honesty felt risky"
         if verbs and verb in words["cue_verbs"]:
             return True  # "Oluwaseun corrected", "Femi never mentions"
         if after[0][2] == "and" and text[after[0][1]:after[0][1] + 3] in (" I ", " me"):

@@ -1010,3 +1010,16 @@ def test_shelters_kindergartens_and_small_employers_are_institutions(text: str,
 ])
 def test_ordinary_words_before_a_new_suffix_are_not_institutions(text: str) -> None:
     assert flagged(text, "institution") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Honesty felt risky in that moment, so I held back.",
+    "Journalling was offered as homework between sessions.",
+    "Bessel van der Kolk's book came up in supervision.",
+])
+def test_abstract_words_british_spellings_and_particled_writers_are_not_names(text: str) -> None:
+    assert flagged(text, "name") == []
+
+
+def test_a_first_name_that_feels_is_still_a_name() -> None:
+    assert flagged("Felicity felt low all week.", "name") == ["Felicity"]
