@@ -398,7 +398,8 @@ _INST_SUFFIX = (r"(?:Hospital|Infirmary|Clinic|Hospice|School|Primary|Secondary|
                 r"|Polytechnic|Seminary|Madrass?a|Yeshiva|Convent|Monastery|Salon|Bakery|Caf[eé]"
                 r"|Restaurant|Pub|Motors|Solutions|Partners|Associates|Consulting|Construction"
                 r"|Builders|Haulage|Farm|Stores|Corporation|LLC|GmbH|Pty|Opticians|Dentists|Brewery"
-                r"|Mill|Works|Dairy|Logistics)(?![\w'’-])")
+                r"|Mill|Works|Dairy|Logistics|Mandir|Masjid|Kovil|Vihara|Marae|Kingdom Hall"
+                r"|Meeting House)(?![\w'’-])")
 _SOFT_SUFFIX = ("Home", "House", "Lodge", "Court", "Manor", "High", "Club", "Society", "Bank",
                 "Mission", "Farm", "Mill", "Works", "Stores", "Partners", "Pub", "Solutions")
 _INST_WORD = r"[A-Z][\w'’&-]*"
@@ -407,6 +408,10 @@ _INSTITUTIONS = [
     r"\b(?:St\.?|Saint)\s+[A-Z][\w-]*['’]s\b(?!\s+(?:Day|Eve|Night|Wort)\b)",
     rf"\b(?:HMP|HMYOI|HMPYOI|HM Prison)\s+{_INST_WORD}(?:\s+{_INST_WORD})?",
     rf"\bUniversity of (?:the\s+)?{_INST_WORD}(?:\s+{_INST_WORD}){{0,2}}",
+    # a workplace named in apposition: "his company, Nexus Digital, went bust"
+    rf"\b(?:company|firm|employer|business|shop|restaurant|caf[eé]|pub|charity|agency|church"
+    rf"|practice|salon|gym|school|nursery|workplace|start-up|startup),\s+(?P<id>{_INST_WORD}"
+    rf"(?:\s+{_INST_WORD}){{0,3}})(?=,|\s+\()",
     # a brand and a workplace: "the Amazon warehouse", "a Tesco branch"
     rf"\b(?:the|an?|their|his|her|my)\s+(?P<id>{_INST_WORD}(?:\s+{_INST_WORD})?)(?=\s+(?:warehouse"
     r"|store|factory|depot|branch|office|offices|shop|site|plant|call centre|call center"
@@ -422,7 +427,7 @@ _INSTITUTIONS = [
 
 # An employer, school or hospital named after a word that says so: "works nights at
 # Tesco", "a consultant at Wexham Park". Found from the preposition, then the words before.
-_AT_NAME = re.compile(rf"\b(?:at|for|with|from|to|by)\s+(?:the\s+|an?\s+)?"
+_AT_NAME = re.compile(rf"\b(?:at|for|with|from|to|by)\s+(?:[Tt]he\s+|an?\s+)?"
                       rf"(?P<id>(?:[A-Z]{{2,6}}|{_INST_WORD})(?:\s+{_INST_WORD}){{0,2}})")
 _WORK_BEFORE = re.compile(
     r"(?i)\b(?:works?|worked|working|job|jobs|shifts?|employed|employer|interns?|internship"
@@ -435,7 +440,9 @@ _WORK_BEFORE = re.compile(
     # care, faith, sport and custody: where someone is treated, prays, plays or is held
     r"|treated|inpatient|outpatient|sectioned|placed|referred|prays|prayed|worships|worshipped"
     r"|congregation|member|plays|played|trains|trained|coaches|coached|teaches|taught"
-    r"|detained|remanded|served time|serving time|locked up|stacks shelves|shops)\b"
+    r"|detained|remanded|served time|serving time|locked up|stacks shelves|shops"
+    r"|cleans|cleaned|cleaning|cooks|cooked|serves|served|waits tables|bartends|temps|temping"
+    r"|placement|trainee|apprentice|employee|worker|volunteer)\b"
     r"(?:\s+[a-z]+){0,3}\s+$")
 
 
@@ -542,6 +549,9 @@ _INST_NEEDS = (
     tuple(w.lower() for w in re.findall(r"[A-Z][a-z]+", _INST_SUFFIX))
     + ("ltd", "inc", "plc", "llp", "llc", "foodbank", "preschool"),
     ("st", "saint"), ("hmp", "hmyoi", "hm prison"), ("university of",),
+    ("company,", "firm,", "employer,", "business,", "shop,", "restaurant,", "café,", "cafe,",
+     "pub,", "charity,", "agency,", "church,", "practice,", "salon,", "gym,", "school,",
+     "nursery,", "workplace,", "start-up,", "startup,"),
     ("warehouse", "store", "factory", "depot", "branch", "office", "shop", "site", "plant",
      "call cent", "headquarters", "hq", "distribution"),
     ("prison", "hospi", "clinic", "surgery", "practice", "school", "primary", "academy",

@@ -1023,3 +1023,12 @@ def test_abstract_words_british_spellings_and_particled_writers_are_not_names(te
 
 def test_a_first_name_that_feels_is_still_a_name() -> None:
     assert flagged("Felicity felt low all week.", "name") == ["Felicity"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("His company, Nexus Digital, went bust in the spring.", "Nexus Digital"),
+    ("Her first job was at The Body Shop.", "Body Shop"),
+    ("She attends the Shri Ram Mandir with her aunt.", "Shri Ram Mandir"),
+])
+def test_workplaces_in_apposition_after_the_and_faith_houses(text: str, expected: str) -> None:
+    assert flagged(text, "institution") == [expected]
