@@ -641,6 +641,7 @@ _PERSON_BEFORE = re.compile(
     r"|brother|sister|boyfriend|girlfriend|fianc[eé]e?|friend|colleague|boss|manager|supervisor"
     r"|teacher|cousin|aunt|uncle|grandmother|grandfather|grandson|granddaughter|niece|nephew"
     r"|neighbou?r|flatmate|roommate|carer|ex|ex-\w+|step\w+|sibling|child|baby|therapist"
+    r"|dog|cat|puppy|kitten|pet|horse|pony|parrot|rabbit|budgie|hamster"
     r"|psychiatrist|doctor|nurse|named|called|calling (?:him|her|them)|call (?:him|her|them)"
     r"|name is|known as|told|asked|reminded|thanked|met|texted|emailed|phoned|rang|visited"
     r"|hugged|warned|invited|introduced|greeted)\s*,?\s+$")
@@ -837,7 +838,14 @@ _LANGUAGE_BEFORE = re.compile(
 _LANGUAGE_SENTENCE = re.compile(
     r"(?i)\b(?:spoke|speaks?|speaking|spoken|languages?|dialects?|fluent|translat\w*|interpret\w*"
     r"|mother tongue|bilingual|code-switch\w*)\b")
-_ARCHETYPE_BEFORE = re.compile(r"\b(?:a|an)\s+$")  # "more of a Sean Maguire"
+_ARCHETYPE_BEFORE = re.compile(r"\b(?:a|an|being|playing)\s+$")  # "more of a Sean Maguire"
+# A public figure someone admires or listens to, not someone in the client's life.
+_FAN_BEFORE = re.compile(
+    r"(?i)\b(?:idoli[sz]es|idoli[sz]ed|idoli[sz]ing|worships|admires|admired|fan of|posters? of"
+    r"|obsessed with|songs? by|music by|albums? by|concerts? by)\s+$")
+_FAN_AFTER = re.compile(r"\s+(?:on repeat|songs?|albums?|concerts?|lyrics)\b")
+_ID_NOUN_AFTER = re.compile(r"\s+(?:card|number|no\.|ID)\b")
+_REGION_BEFORE = re.compile(r"([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)\s+(?:to|and|or|,)\s+$")
 _PLACE_BEFORE = re.compile(
     r"(?i)\b(?:in|from|to|near|outside|around|towards?|between|into|through|across|of|at|via"
     r"|and|or)\s+(?:the\s+)?(?:centre of\s+|center of\s+|north of\s+|south of\s+)?$")
@@ -900,6 +908,28 @@ def _is_contraction(word: str) -> bool:
     return _CONTRACTION.match(word) is not None and lexicon.zipf(word) >= 3.0
 
 
+_plain_cache: list[frozenset[str]] = []
+
+
+def _plain_authors() -> frozenset[str]:
+    """Writers' surnames as often typed, without accents: "Kubler-Ross", "Schon"."""
+    if not _plain_cache:
+        _plain_cache.append(frozenset(lexicon.plain_letters(n)
+                                      for n in _words()["author_surnames"]))
+    return _plain_cache[0]
+
+
+_tails_cache: list[frozenset[str]] = []
+
+
+def _author_tails() -> frozenset[str]:
+    """Writers' surnames with their particles, in lower case: "van der kolk"."""
+    if not _tails_cache:
+        _tails_cache.append(frozenset(
+            " ".join(a.split()[1:]).lower() for a in _words()["authors"] if len(a.split()) > 2))
+    return _tails_cache[0]
+
+
 _given_cache: dict[str, bool] = {}
 _ordinary_cache: dict[str, bool] = {}
 
@@ -920,6 +950,11 @@ _DERIVED = re.compile(
     r"(?:ness|ment|ments|tion|tions|sion|ity|ism|isms|ist|ists|ing|ings|ies|ful|less|ous|ive"
     r"|able|ible|ally|ised|ized|ise|ize|ising|izing|isation|ization|ship|hood|ology|ologist"
     r"|ical|ance|ence|al|ian|ean|esque)$")
+
+
+_MEDICAL = re.compile(
+    r"(?:hedonia|thymia|phoria|phobia|mania|philia|plegia|algia|trophy|osis|itis|aemia|emia"
+    r"|pathy|ectomy|otomy|somnia|phagia|lexia|praxia|kinesia|tonia|cardia|uria)$")
 
 
 def _is_ordinary(word: str) -> bool:
@@ -946,6 +981,7 @@ def _is_ordinary(word: str) -> bool:
                      or (low.endswith("s") and len(low) > 4 and _is_ordinary(word[:-1]))
                      or (prefix is not None and _is_ordinary(low[prefix.end():]))  # "Untick"
                      or not re.search(r"[aeiouyà-ÿ]", low)  # "Ctrl": no name lacks a vowel
+                     or (len(low) >= 7 and _MEDICAL.search(low) is not None)  # "Anhedonia"
                      # British doubled l: "Journalling", "Labelled" as "journaling", "labeled"
                      or (re.search(r"[aeiou]ll(?:ing|ed|er|ers|ings)$", low) is not None
                          and _is_ordinary(re.sub(r"ll(ing|ed|er|ers|ings)$", r"l\1", word))))
@@ -1004,9 +1040,19 @@ def _name_hits(text: str) -> list[_Hit]:
         titled = names[0] in words["titles"]
         following = tokens[run[-1] + 1][2] if run[-1] + 1 < len(tokens) else ""
         before = text[max(0, start - 40):start]
+        if (text[end:end + 1].isdigit() or text[start - 1:start].isdigit()
+                or _ID_NOUN_AFTER.match(text, end)):
+            continue  # "HbA1c", "her Aadhaar card": part of a code or the name of an ID
+        if (names[0] in ("St", "Saint") and len(run) > 1 and not tokens[run[-1]][3]
+                and (_PLACE_STRONG_BEFORE.search(before) or _POSTAL_AFTER.match(text, end))):
+            hits.append(_Hit(start, end, "place", 42))  # "her house in St Michael, BB11000"
+            continue
         if (titled and len(run) == 1) or names[0] in ("St", "Saint") or names[-1] in _PLACES \
                 or (following in _PLACES and text[end:end + 1] == " "):
             continue
+        if (region := _REGION_BEFORE.search(before)) and (
+                region.group(1) in lexicon.larger_regions()):
+            continue  # "from Queensland to Victoria": a state among states
         person_cue = bool(_PERSON_BEFORE.search(before)) and not _sentence_initial(text, start)
         phrase = " ".join(names[1:] if titled else names)
         if (any(" ".join(names[a:b]) in words["fictional"]
@@ -1031,6 +1077,10 @@ def _name_hits(text: str) -> list[_Hit]:
                     r"\s+(?:[a-z]+\s+)?(?:described|puts|put|calls|called|defined|framed|termed"
                     r"|named|phrased|had) (?:it|this|them|that)\b", text[end:]))
                 or _author_verb_after(text, tokens, run)
+                or (not person_cue and (_FAN_BEFORE.search(before) or _FAN_AFTER.match(text, end)))
+                or " ".join(names).lower() in _author_tails()  # "Van der Kolk's" at a start
+                or (len(run) == 1 and lexicon.plain_letters(names[0]) in _plain_authors()
+                    and names[0] not in lexicon.english_names())
                 or (len(run) == 1 and names[0] in words["author_surnames"]
                     and (names[0] not in lexicon.english_names()
                          or (text[start - 1:start] == "(" and text[end:end + 1] == ")")))
@@ -1116,11 +1166,17 @@ def _looks_like_a_name(text: str, tokens: list[_Token], run: list[int], person_c
     given = [_is_given(n) for n in names]
     ordinary = [_is_ordinary(n) for n in names]
     initial = _sentence_initial(text, tokens[run[0]][0])
+    if (len(run) == 1 and initial and given[0] and not person_cue
+            and lexicon.zipf(names[0]) >= 3.5 and (names[0].lower() in lexicon.dictionary_words()
+                                                   or names[0].lower()[:-1] in lexicon.dictionary_words())
+            and _THING_AFTER.match(text, tokens[run[0]][1])):
+        return False  # "Amber was the colour", "Dawn is the worst time", "Miles from anyone"
     if person_cue or any(g and not o and n not in _MONTH_NAMES
                          for n, g, o in zip(names, given, ordinary, strict=True)):
         return True  # "my client Tendai", "Tyler", "Marie-Claude"
     english = given[0] and (not ordinary[0] or names[0] in lexicon.english_names())
-    if len(run) > 1 and (english or not any(ordinary)) and (not ordinary[-1] or not initial):
+    if len(run) > 1 and (english or not any(ordinary) or (given[0] and not ordinary[-1])) and (
+            not ordinary[-1] or not initial):
         return True  # "Hope Delgado", "Tesfaye Gebremedhin", "and Walter Bauer"
     if len(run) > 1 and any(n in words["author_surnames"] for n in names):
         return False  # an eponym: "the Beck Depression Inventory"
@@ -1134,6 +1190,11 @@ def _looks_like_a_name(text: str, tokens: list[_Token], run: list[int], person_c
     if len(run) == 1 and not ordinary[0]:
         return True  # a word English does not know, capitalised: "Obinna", "Lwazi"
     return _cued(text, tokens, run, verbs=any(given) or not all(ordinary))
+
+
+_THING_AFTER = re.compile(
+    r"\s+(?:(?:is|was)\s+(?:the|not|what|how|something|when|where|why|often|rarely|never)\b"
+    r"|(?:from|of|on|for|with|in)\s+(?!(?:the\s+)?(?:[A-Z]|accounts|work|school|next door)))")
 
 
 def _author_verb_after(text: str, tokens: list[_Token], run: list[int]) -> bool:

@@ -1032,3 +1032,35 @@ def test_a_first_name_that_feels_is_still_a_name() -> None:
 ])
 def test_workplaces_in_apposition_after_the_and_faith_houses(text: str, expected: str) -> None:
     assert flagged(text, "institution") == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "Her HbA1c rose again, and her TSH was normal.",
+    "He brought his Aadhaar card and a utility bill.",
+    "Amber was the colour of the rating, so I checked in sooner.",
+    "Dawn is the hardest part of the day for him.",
+    "Miles from home, she feels free for once.",
+    "He idolises Lionel Messi and talks about training.",
+    "She plays Olivia Rodrigo on repeat after every row.",
+    "She has spent her life being Mary Seacole for everyone else.",
+    "They drove from Queensland to Victoria after the accident.",
+    "Alexithymia is a word she found online and liked.",
+    "Van der Kolk's book came up in supervision.",
+])
+def test_codes_id_names_words_public_figures_states_and_writers_are_not_names(text: str) -> None:
+    assert flagged(text, "name") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Priya Okonkwo-Hale attends the clinic on Tuesdays.", "Priya Okonkwo-Hale"),
+    ("Her dog, Muffin, sleeps on her bed.", "Muffin"),
+    ("Dawn is a nurse who works nights.", "Dawn"),
+])
+def test_a_first_name_and_an_unknown_surname_and_a_pet_are_names(text: str,
+                                                                 expected: str) -> None:
+    assert flagged(text, "name") == [expected]
+
+
+def test_a_saint_named_town_with_a_postcode_is_a_place() -> None:
+    assert flagged("Her house in St Philip, BB18000, is where she grew up.", "place") == [
+        "St Philip"]
