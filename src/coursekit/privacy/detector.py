@@ -195,6 +195,8 @@ _RECORD_WORDS = (
     r"|aadhaa?r(?: number| no\.?)?|tax file number|social insurance(?: number)?|health card"
     r"(?: number)?|ohip(?: number)?|pps(?:n| number)|bsn|nhi(?: number)?|national id(?: number)?"
     r"|identity card(?: number)?|id card(?: number)?"
+    r"|(?:student|staff|library|bank|credit|debit|membership|loyalty|benefits?|bus|travel)"
+    r" card(?: number| no\.?)?|card number"
     # a file or client reference: "file number", "client ID", "booking ref"
     r"|(?:file|client|customer|booking|ticket|badge|tenancy|benefit|pension|visa|permit"
     r"|enrolment|enrollment|inmate|offender|prison|housing"
@@ -211,6 +213,11 @@ _RECORDS = [
 _STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT"
            "|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY")
 _UK_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})"
+_UK_AREAS = ("AB|AL|BA|BB|BD|BH|BL|BN|BR|BS|BT|B|CA|CB|CF|CH|CM|CO|CR|CT|CV|CW|DA|DD|DE|DG|DH|DL"
+             "|DN|DT|DY|EC|EH|EN|EX|E|FK|FY|GL|GU|G|HA|HD|HG|HP|HR|HS|HU|HX|IG|IP|IV|KA|KT|KW|KY"
+             "|LA|LD|LE|LL|LN|LS|LU|L|ME|MK|ML|M|NE|NG|NN|NP|NR|NW|N|OL|OX|PA|PE|PH|PL|PO|PR|RG|RH"
+             "|RM|SA|SE|SG|SK|SL|SM|SN|SO|SP|SR|SS|ST|SW|SY|S|TA|TD|TF|TN|TQ|TR|TS|TW|UB|WA|WC|WD"
+             "|WF|WN|WR|WS|WV|W|YO|ZE")
 _STATE_NAMES = (
     "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia"
     "|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts"
@@ -238,6 +245,14 @@ _ZIPS = [
     # Dutch system never issues, and eras and units, are left alone
     r"\b[1-9]\d{3} ?(?!SA|SD|SS|BC|AD|CE|AM|PM|ML|MG|KG|KM|CM|MM|GB|MB|KB|HZ)[A-Z]{2}\b(?![\w'’-])",
     rf"{_POSTAL_WORD}[\s:,]*(?:(?:is|was|as|of)\s+)?(?P<id>[1-9]\d{{2}} ?\d{{3}})\b",  # Indian PIN
+    # a postcode between a house number and a town, as in much of Europe: "Hauptstraße 12,
+    # 80331 München", "Rue de Rivoli 5, 75001 Paris"
+    r"(?<=\d, )(?P<id>\d{4,5})(?=\s+[A-ZÄÖÜÉ][a-zäöüßéèà])",
+    r"(?<=\d[a-z], )(?P<id>\d{4,5})(?=\s+[A-ZÄÖÜÉ][a-zäöüßéèà])",
+    # a UK postcode district alone after "in": "somewhere in M14, he said" (not vitamin B12,
+    # L2 for a second language)
+    rf"(?<=\bin )(?P<id>(?!B1[0-2]?\b|B[2-9]\b|L[12]\b)(?:{_UK_AREAS})\d{{1,2}}[A-Z]?)"
+    r"(?=[,.;:!?)]|\s+(?:area|district|postcode|and|or|where|with|he|she|they|now)\b)",
 ]
 _CAPWORD = r"[A-Z][\w'’-]*"
 _SUFFIX = (r"(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Ln\.?|Drive|Dr\.?|Close|Crescent"
@@ -250,7 +265,8 @@ _ORDINAL = r"\d{1,3}(?:st|nd|rd|th)"
 _ROMANCE_STREET = (r"(?i:rue|avenue|av\.|boulevard|boul\.|bd|chemin|ch\.|route|allée|impasse|quai"
                    r"|calle|avenida|paseo|carrera|via|viale|piazza|corso|rua|travessa|largo)")
 _ADDRESSES = [
-    rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:(?:{_CAPWORD}|{_ORDINAL})\s+){{1,3}}{_SUFFIX}(?!\w)",
+    rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:[NSEW]\.\s+)?(?:(?:{_CAPWORD}|{_ORDINAL})\s+){{1,3}}{_SUFFIX}"
+    r"(?!\w)",
     rf"\b\d{{1,5}}[A-Za-z]?,?\s+{_ROMANCE_STREET}\s+(?:(?:de la|de las|de los|de|du|des|del|di"
     rf"|della|da|do|dos)\s+|[dl]['’])?{_CAPWORD}(?:[\s-]+{_CAPWORD}){{0,3}}"
     r"(?:,?\s+(?i:app\.?|appt\.?|apt\.?|apartment|unit|suite|bureau|piso)\s*\d+[A-Za-z]?)?",
@@ -308,7 +324,13 @@ _AGES = [
     # "a man of 93", "94yo", "92 y/o": shapes only an age takes
     rf"(?i)\b(?:man|woman|lady|gentleman|person|widow|widower|someone|gent) of {_AGE}\b{_NOT_UNIT}",
     rf"(?i)\b{_AGE}\s?(?:yo|y/o|y\.o\.)(?!\w)",
-    rf"(?i)\bat\s+{_AGE}\b(?=,?\s+(?:she|he|they|I|you|we)\b)",
+    rf"(?i)\bat\s+{_AGE}\b(?=,?\s+(?:she|he|they|I|you|we|still)\b)",
+    # "At 94, Mr Lindqvist is...", "at ninety-two, her father still..."
+    rf"\b[Aa]t\s+{_AGE}\b(?=,\s+(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b|(?:my|her|his|their|the)\s+"
+    r"(?:[\w-]+\s+)?(?:client|patient|mother|father|mum|dad|grandmother|grandfather|nan|gran"
+    r"|aunt|uncle|neighbour|neighbor|husband|wife|partner)\b))",
+    r"(?i)\b(?:ninetieth|ninety-(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+    r"|(?:one )?hundredth|hundred and (?:first|second|third|fourth|fifth))\s+birthday\b",
     rf"(?i)\b{_PERSON}(?:\s+|(?=['’]))(?P<id>(?:is|was|turned|turns|will be|would be|is now"
     rf"|'s|’s)\s+{_AGE}\b{_NOT_UNIT})",
     rf"\b(?:turned|turns|turning|be|being)\s+{_AGE}\b{_NOT_UNIT}",
@@ -333,6 +355,8 @@ _AGE_AFTER_VERB = (rf"(?i)\b(?:is|was|are|were|'s|’s|'re|’re|turned|turns)\s
 # "hit 90", "nearing 100", "her great-grandmother (97)": an age only when no score,
 # count or price comes before (checked by _age_ok)
 _AGE_LOOSE = [
+    # "her nan as a hundred and one and still bossy"
+    rf"(?i)\b(?:as|is|was|now|at|turned)\s+(?P<id>{_AGE})\s+and\s+still\b",
     rf"(?i)\b(?:hit|hits|hitting|nearing|approaching|pushing|rising)\s+{_AGE}\b{_NOT_UNIT}"
     r"(?!\s*(?:[-–]|to)\s*\d)",
     rf"(?<=[a-z] )\(\s*(?:aged\s+|age\s+)?{_AGE}\s*\)",
@@ -502,9 +526,11 @@ _ZIP_BEFORE = re.compile(
 # Four-digit (Australian, Danish, Swiss...) and six-digit (Indian PIN) postcodes after a
 # capitalised place word ("Brunswick 3056", "Mumbai 400050", "Bangalore - 560001"), not a
 # year, and not after a word that counts things ("Room 1204").
-_BARE_POSTCODE = re.compile(r"(?:(?<=[a-z] )|(?<=[a-z], ))(?:-\s+)?(?P<id>[1-9]\d{3}|[1-9]\d{5})"
+_BARE_POSTCODE = re.compile(r"(?:(?<=[a-z] )|(?<=[a-z], ))(?:-\s+)?(?P<id>[1-9]\d{3}|[1-9]\d{5}"
+                            r"|[1-9]\d{2} \d{3})"
                             r"(?![\w%/-]|[.,]\d)")
 _POSTCODE_PLACE = re.compile(r"(?:^|[\s(,])(?P<w>[A-Z][a-z][\w'’-]*),?\s+(?:-\s+)?$")
+_STREET_THEN_TOWN = re.compile(rf"\b{_SUFFIX},\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?,?\s+$")
 _ZIP_AFTER = re.compile(r"\s+(?:[a-z]+s|a|an|per|each|every|of)\b")  # "in 20000 words", "of 12000"
 
 _THIS_YEAR = datetime.date.today().year
@@ -717,10 +743,15 @@ def _pattern_hits(text: str) -> Iterator[_Hit]:
     for m in _BARE_POSTCODE.finditer(text):
         code = m.group("id")
         place = _POSTCODE_PLACE.search(text[max(0, m.start() - 40):m.start("id")])
-        if (place and not re.fullmatch(_YEAR, code) and not _ZIP_AFTER.match(text, m.end())
-                and _postcode_place_ok(place.group("w"))
+        # a year-like code only in an address: "Beach Road, Bondi 2026", "Soweto, 1804,"
+        year_ok = not re.fullmatch(_YEAR, code) or bool(
+            _STREET_THEN_TOWN.search(text[max(0, m.start() - 60):m.start()])) or (
+            code < "1900" and text[m.start() - 2] == ","
+            and re.match(r"\s*[,;)]", text[m.end():]) is not None)
+        if (place and year_ok and not _ZIP_AFTER.match(text, m.end())
+                and (_postcode_place_ok(place.group("w")) or len(code.replace(" ", "")) == 6)
                 and (text[m.start() - 2] != "," or (  # "Kimberley, 8300," not "Bristol, 1500 people"
-                    place.group("w") in lexicon.places()
+                    (place.group("w") in lexicon.places() or len(code.replace(" ", "")) == 6)
                     and re.match(r"\s*(?:[,.;:)]|$)|\s+[A-Z]", text[m.end():]) is not None))):
             yield _Hit(m.start("id"), m.end("id"), "zip_code", 64)
     for m in _NUMBER.finditer(text):  # phone numbers and long digit runs
@@ -861,7 +892,14 @@ _PLACE_STRONG_BEFORE = re.compile(
 # A place followed by its postcode, state or ZIP: "Bury, BL9 8AT", "Atlanta, GA 30318"
 _POSTAL_AFTER = re.compile(
     rf",?\s+(?:{_UK_POSTCODE}|[A-Z]{{2}}\s+(?:\d{{5}}|[A-Z]\d[A-Z])|(?:{_AU_STATES})\s+\d{{4}}|\d{{5}}\b"
-    r"|[A-Z]\d[A-Z]\b)")
+    r"|[A-Z]\d[A-Z]\b|[1-9]\d{2} ?\d{3}\b(?!\s*[a-z])|[1-9]\d{3}\b(?=\s*[,.;)]))")
+# A town after its postcode, as in much of Europe: "10435 Berlin", "1015 EA Amsterdam"
+_POSTAL_BEFORE = re.compile(r"(?<![\d.,])\b(?:\d{4,5}|[1-9]\d{3} ?[A-Z]{2})\s+$")
+# a town after its street: "12 Ocean Road, Manly 2095"
+_STREET_COMMA_BEFORE = re.compile(rf"\b{_SUFFIX},\s+$")
+# "downtown Calgary", "rural Kerry": a lower-case word that places what follows
+_AREA_BEFORE = re.compile(r"\b(?:downtown|uptown|suburban|rural|inner-city|central|greater"
+                          r"|northern|southern|eastern|western|outer|inner)\s+$")
 # A name followed by what kind of place it is: "the Jordaan neighbourhood", "Kibera slum".
 _PLACE_NOUN_AFTER = re.compile(
     r" (?:neighbou?rhoods?|suburbs?|district|village|township|estate|housing estate|slums?"
@@ -1070,7 +1108,8 @@ def _name_hits(text: str) -> list[_Hit]:
                 author and author.group(1) in words["author_surnames"]):
             continue  # "read Love's Executioner", "according to Maroda"
         if not titled and (
-                start in cited  # "Bordin (1979)", "Hayes et al."
+                (start in cited  # "Bordin (1979)", "Hayes et al."
+                 and not (_PLACE_BEFORE.search(before) and _place(names)))  # "in Soweto, 1804"
                 or _CITED_WORK.match(text, end)  # "Simon's essay": an author, not a client
                 or (not tokens[run[-1]][3] and not person_cue and _EPONYM_AFTER.match(text, end))
                 or _AUTHOR_BEFORE.search(before) and (not _is_given(names[0]) or re.match(
@@ -1103,10 +1142,25 @@ def _name_hits(text: str) -> list[_Hit]:
             if (placed and len(run) == 1 and _THE_BEFORE.search(before)
                     and _is_ordinary(names[0])):
                 placed = 0  # "a card from the King": a title, not the town of that name
+            postal_before = _POSTAL_BEFORE.search(before)
             if placed and (_PLACE_BEFORE.search(before) or _POSTAL_AFTER.match(text, end)
+                           or postal_before or _AREA_BEFORE.search(before)
                            or not any(n in lexicon.english_names() or _is_ordinary(n)
                                       for n in names[:placed] if n not in _DIRECTIONS)):
                 hits.append(_Hit(start, end, "place", 42))
+                continue
+            if (phrase in lexicon.cities_named_like_regions() and not tokens[run[-1]][3]
+                    and (_PLACE_BEFORE.search(before) or _PLACE_STRONG_BEFORE.search(before)
+                         or _POSTAL_AFTER.match(text, end) or postal_before
+                         or re.match(r"\s+address\b", text[end:]))):
+                hits.append(_Hit(start, end, "place", 42))  # "moved to Abuja from Enugu"
+                continue
+            if ((postal_before and re.search(r"\d[a-z]?,\s+\S+\s+(?:[A-Z]{2}\s+)?$", before))
+                    or (_POSTAL_AFTER.match(text, end) and _STREET_COMMA_BEFORE.search(before))
+                    or (_POSTAL_AFTER.match(text, end) and _PLACE_BEFORE.search(before)
+                        and (len(run) > 1 or not _is_ordinary(names[0]))
+                        and not _is_given(names[0]))):
+                hits.append(_Hit(start, end, "place", 42))  # "45, 10435 Berlin", "in Banjara Hills, 500 034"
                 continue
             regions = lexicon.larger_regions()
             peoples = lexicon.peoples_and_languages()

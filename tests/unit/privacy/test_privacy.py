@@ -1064,3 +1064,39 @@ def test_a_first_name_and_an_unknown_surname_and_a_pet_are_names(text: str,
 def test_a_saint_named_town_with_a_postcode_is_a_place() -> None:
     assert flagged("Her house in St Philip, BB18000, is where she grew up.", "place") == [
         "St Philip"]
+
+
+@pytest.mark.parametrize(("text", "kind", "expected"), [
+    ("He moved to Ibadan from Kaduna last year.", "place", "Kaduna"),
+    ("His postal code is T5J 0N3, downtown Edmonton, and he likes it.", "place", "Edmonton"),
+    ("She still uses her old address, Bergmannstraße 45, 10965 Berlin, for the bank.", "place",
+     "Berlin"),
+    ("Her new flat is in Jubilee Hills, 500 033, near her in-laws.", "place", "Jubilee Hills"),
+    ("She lives in Soweto, 1804, and takes two taxis.", "place", "Soweto"),
+    ("She lives in Soweto, 1804, and takes two taxis.", "zip_code", "1804"),
+    ("Her new flat is in Jubilee Hills, 500 033, near her in-laws.", "zip_code", "500 033"),
+    ("Her address: Hauptstraße 12, 80331 München.", "zip_code", "80331"),
+    ("He's living at 2/14 Ocean Road, Manly 2095, with a friend.", "zip_code", "2095"),
+    ("He lives somewhere in SE15, he said.", "zip_code", "SE15"),
+    ("She posted the forms from 880 N. Clark St, Chicago.", "street_address", "880 N. Clark St"),
+    ("At 93, Mrs Okafor still walks to the market.", "age_over_89", "At 93"),
+    ("At ninety-two, her father still drives.", "age_over_89", "At ninety-two"),
+    ("She describes her nan as a hundred and two and still sharp.", "age_over_89",
+     "a hundred and two"),
+    ("His grandmother celebrated her ninety-third birthday.", "age_over_89",
+     "ninety-third birthday"),
+    ("The library card number, 00443921, was on the form.", "record_number", "00443921"),
+    ("His staff card, E4471902, was in the tray.", "record_number", "E4471902"),
+])
+def test_towns_postcodes_streets_ages_and_cards_written_in_more_ways(text: str, kind: str,
+                                                                    expected: str) -> None:
+    assert expected in flagged(text, kind)
+
+
+@pytest.mark.parametrize("text", [
+    "Her B12 was low and her L2 is Spanish.",
+    "I saw him in 2019, and in 2020 again.",
+    "Bordin, 1979 is the classic paper on the alliance.",
+])
+def test_vitamins_second_languages_years_and_citations_are_not_postcodes(text: str) -> None:
+    assert flagged(text, "zip_code") == [] and flagged(text, "place") == []
