@@ -398,8 +398,10 @@ _DESCRIBED_AFTER = re.compile(
 
 def _initials_ok(m: re.Match[str]) -> bool:
     found = m.group("id") if "id" in m.re.groupindex else m.group()
-    if found in _words()["abbreviations"]:
-        return _DESCRIBED_AFTER.match(m.string, m.end()) is not None  # "A.M. is a nurse"
+    if found in _words()["abbreviations"]:  # "A.M. is a nurse", "P.S. works at a bank"
+        return (_DESCRIBED_AFTER.match(m.string, m.end()) is not None
+                or re.match(r"\s+(?:works|worked|lives|lived|attends|studies|texted|emailed)\b",
+                            m.string[m.end():]) is not None)
     letter = found.rstrip(".")
     if len(letter) == 1 and m.re.pattern.startswith(r"\b(?i:"):  # after a role word
         return letter not in _PLACEHOLDER_LETTERS and letter != "I"
@@ -470,6 +472,10 @@ _WORK_BEFORE = re.compile(
     r"(?:\s+[a-z]+){0,3}\s+$")
 
 
+# "Mercy General", "Grace Memorial": a hospital named after a person or a virtue
+_HOSPITAL_TAILS = frozenset({"General", "Memorial", "Regional", "Infirmary", "Medical", "Children's"})
+
+
 def _institution_ok(m: re.Match[str]) -> bool:
     found = m.group("id") if "id" in m.re.groupindex else m.group()
     parts = found.replace("’", "'").split()
@@ -484,7 +490,8 @@ def _institution_ok(m: re.Match[str]) -> bool:
                        for p in name)  # but "Canadian Tire" is a shop
                 or re.fullmatch(r"(?:Category|Grade|Type|Level|Class|Band|Stage|Tier)"
                                 r" (?:[A-Z]|\d+)", found)  # "a Category C prison": a kind
-                or found in lexicon.places() or _is_given(name[0])
+                or found in lexicon.places()
+                or (_is_given(name[0]) and not (len(name) > 1 and name[-1] in _HOSPITAL_TAILS))
                 or (found.isupper() and lexicon.zipf(found) >= 3.5)):  # NHS, GP, CBT
             return False
         return not all(lexicon.zipf(p) >= 3.5 and p.lower() in lexicon.dictionary_words()
@@ -875,6 +882,7 @@ _FAN_BEFORE = re.compile(
     r"(?i)\b(?:idoli[sz]es|idoli[sz]ed|idoli[sz]ing|worships|admires|admired|fan of|posters? of"
     r"|obsessed with|songs? by|music by|albums? by|concerts? by)\s+$")
 _FAN_AFTER = re.compile(r"\s+(?:on repeat|songs?|albums?|concerts?|lyrics)\b")
+_FOREIGN_AFTER = re.compile(r" ([a-zà-ÿāēīōū]{3,})\b(?!['’-])")
 _ID_NOUN_AFTER = re.compile(r"\s+(?:card|number|no\.|ID)\b")
 _REGION_BEFORE = re.compile(r"([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)\s+(?:to|and|or|,)\s+$")
 _PLACE_BEFORE = re.compile(
@@ -1008,7 +1016,11 @@ def _is_ordinary(word: str) -> bool:
         low = word.lower()
         z = lexicon.zipf(low)
         in_dictionary = low in lexicon.dictionary_words()
-        prefix = re.match(r"(?:un|re|pre|non|over|under|mis|dis|out)(?=[a-z]{3})", low)
+        prefix = re.match(r"(?:un|re|pre|non|over|under|mis|dis|out)(?=[a-z]{3})"
+                          # combining forms: "Telehealth", "Neurodiversity", "Cyberbullying"
+                          r"|(?:tele|cyber|micro|macro|mega|multi|neuro|psycho|bio|eco|hyper"
+                          r"|hypo|inter|intra|trans|anti|auto|counter|self|super|para|poly"
+                          r"|mono|meta|e-)(?=[a-z]{4})", low)
         if _is_given(word):
             # an everyday word only if used more than its popularity as a name explains:
             # "hope", "grace", "mark" are; "caroline", "barry" (listed as rare words) are not
@@ -1109,7 +1121,8 @@ def _name_hits(text: str) -> list[_Hit]:
             continue  # "read Love's Executioner", "according to Maroda"
         if not titled and (
                 (start in cited  # "Bordin (1979)", "Hayes et al."
-                 and not (_PLACE_BEFORE.search(before) and _place(names)))  # "in Soweto, 1804"
+                 and not (_PLACE_BEFORE.search(before) and _place(names))  # "in Soweto, 1804"
+                 and not _STREET_COMMA_BEFORE.search(before))  # "Beach Road, Bondi 2026"
                 or _CITED_WORK.match(text, end)  # "Simon's essay": an author, not a client
                 or (not tokens[run[-1]][3] and not person_cue and _EPONYM_AFTER.match(text, end))
                 or _AUTHOR_BEFORE.search(before) and (not _is_given(names[0]) or re.match(
@@ -1180,6 +1193,11 @@ def _name_hits(text: str) -> list[_Hit]:
                 continue
             if _THE_BEFORE.search(before):
                 continue  # "the Tavistock model": people are seldom "the" anything
+        if (not titled and not person_cue and len(run) == 1
+                and (foreign := _FOREIGN_AFTER.match(text, end))
+                and foreign.group(1).lower() not in lexicon.dictionary_words()
+                and lexicon.zipf(foreign.group(1)) < 2.5):
+            continue  # "Kia ora was how he greeted me", "Taha wairua": a phrase in another language
         is_name = titled or _looks_like_a_name(text, tokens, run, person_cue)
         if (is_name and not titled and not person_cue and len(run) == 1
                 and _sentence_initial(text, start) and _INTERJECTION_AFTER.match(text, end)):
@@ -1261,7 +1279,11 @@ def _author_verb_after(text: str, tokens: list[_Token], run: list[int]) -> bool:
     return verb in words["author_verbs"] or bool(
         re.match(r" (?:(?:writes|wrote|says|suggests|notes|describes|puts it|would say|would call)"
                  r"(?: that|,| in| about| how)|calls (?:this|it)\b|reminds (?:us|therapists)\b"
-                 r"|(?:maintains|claims) that\b)", text[tokens[run[-1]][1]:]))
+                 r"|(?:maintains|claims) that\b"
+                 # "Kubler-Ross is often taught too neatly": a writer's ideas in use
+                 r"|(?:is|are|gets) (?:often |usually |widely |still |sometimes |so often )?"
+                 r"(?:taught|cited|quoted|misquoted|misread|critiqued|criticised|criticized"
+                 r"|invoked)\b)", text[tokens[run[-1]][1]:]))
 
 
 def _lower_case_names(text: str, tokens: list[_Token], flagged: set[str]) -> list[_Hit]:

@@ -1100,3 +1100,33 @@ def test_towns_postcodes_streets_ages_and_cards_written_in_more_ways(text: str, 
 ])
 def test_vitamins_second_languages_years_and_citations_are_not_postcodes(text: str) -> None:
     assert flagged(text, "zip_code") == [] and flagged(text, "place") == []
+
+
+@pytest.mark.parametrize(("text", "kind", "expected"), [
+    ("He's at 12 Ocean Road, Manly 2095, for now.", "name", "Manly"),
+    ("Obinna laughed at the idea.", "name", "Obinna"),
+])
+def test_a_town_after_its_street_is_no_citation_and_a_name_before_english_stays(
+        text: str, kind: str, expected: str) -> None:
+    assert [f.text for f in find_identifiers(text)
+            if f.kind in ("name", "place")] == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "Telehealth suits him because he can log on from work.",
+    "Habari gani was how she greeted me each week.",
+    "Winnicott is often quoted in supervision, sometimes too neatly.",
+])
+def test_compounds_phrases_in_other_languages_and_writers_in_use_are_not_names(
+        text: str) -> None:
+    assert flagged(text, "name") == []
+
+
+@pytest.mark.parametrize(("text", "kind", "expected"), [
+    ("She works nights at Hope Memorial and hates the car park.", "institution",
+     "Hope Memorial"),
+    ("P.S. works at a bank and logs in from the office.", "initials", "P.S."),
+])
+def test_hospitals_named_after_virtues_and_initials_that_work(text: str, kind: str,
+                                                             expected: str) -> None:
+    assert flagged(text, kind) == [expected]
