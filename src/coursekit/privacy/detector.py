@@ -715,7 +715,7 @@ def _windows(text: str, trigger: re.Pattern[str], left: int, right: int) -> list
 
 _DIGIT_RUN = re.compile(r"\d(?:[\d.,:/ -]*\d)?")
 # which rules look only near what: (trigger, characters kept before, after)
-_WINDOWED = {id(_DIGIT): (_DIGIT_RUN, 60, 40), id(_CODE_PRESENT): (_DIGIT_RUN, 60, 40),
+_WINDOWED = {id(_DIGIT): (_DIGIT_RUN, 60, 40), id(_CODE_PRESENT): (_CODE_PRESENT[0], 50, 40),
              id(_AGE_PRESENT): (_AGE_TRIGGER, 60, 40), id(_LONE_CAPITAL): (_LONE_CAPITAL[0], 40, 4)}
 
 
