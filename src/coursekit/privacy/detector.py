@@ -11,7 +11,8 @@ The kinds (``KINDS``) and what counts:
   anywhere; an everyday word used as a name ("Hope", "Will") capitalised
   mid-sentence, or at the start of a sentence with a cue ("Hope said", "Joy,
   a retired teacher,", "May's granddaughter"); a capitalised word English
-  does not know ("Obinna"); names typed in lower case after a cue. First
+  does not know ("Obinna"); names typed in lower case after a cue; a pet's
+  name ("her dog, Biscuit,"). First
   names come from Faker's person providers, everyday words from wordfreq
   and Webster's word list (``lexicon``). Not names: authors cited ("Bordin
   (1979)", "Maroda argues", "as Yalom puts it", "read Love's Executioner"),
@@ -37,11 +38,13 @@ The kinds (``KINDS``) and what counts:
   flagging it would bury the real findings.
 - ``phone`` (phone and fax), ``email``, ``url``, ``ip_address``.
 - ``street_address``: numbered street addresses (also "1450 rue Saint-Denis,
-  app. 3", "22, 4th Cross Road"), named streets after "on", "at", "off"...,
-  flats and units, PO boxes.
+  app. 3", "Calle Mayor 12", "Hauptstraße 12", "22, 4th Cross, 2nd Main",
+  "House 7, Road 12", "3 The Willows"), named streets after "on", "at", "off"...,
+  flats and units, PO boxes and bags.
 - ``zip_code``: US ZIP codes after a state or "ZIP" or where the sentence
-  places them ("moved to 02139"), ZIP+4, UK, Canadian and Australian postcodes,
-  Irish Eircodes.
+  places them ("moved to 02139"), ZIP+4, UK postcodes and districts ("in M14,"),
+  Canadian, Dutch, Indian (PIN), Australian and other four-digit postcodes after a
+  town, European ones between a house number and a town, Irish Eircodes.
 - ``record_number``: medical record, account, health plan, licence, passport,
   case and other ID numbers, SSNs, national insurance numbers, number plates,
   long digit runs and codes mixing letters and at least four digits.
