@@ -1187,7 +1187,11 @@ def _name_hits(text: str) -> list[_Hit]:
                     and _LANGUAGE_SENTENCE.search(_sentence(text, start, end))):
                 continue  # "we spoke in Cantonese and some Hakka": a language no list holds
             if (_PLACE_STRONG_BEFORE.search(before) and not _is_given(names[0])
-                    and (len(run) > 1 or not _is_ordinary(names[0]))):
+                    and (len(run) > 1 or not _is_ordinary(names[0])
+                         or (_THE_BEFORE.search(before)  # "grew up in the Bronx"
+                             and not re.search(r"-[a-z]", names[0])  # not "the GP-based ..."
+                             and names[0].lower() not in lexicon.dictionary_words()
+                             and names[0].lower().rstrip("s") not in lexicon.dictionary_words()))):
                 hits.append(_Hit(start, end, "place", 42))  # "grew up in Ballinasloe"
                 continue
             if (_PLACE_NOUN_AFTER.match(text, end) and not tokens[run[-1]][3]

@@ -1130,3 +1130,8 @@ def test_compounds_phrases_in_other_languages_and_writers_in_use_are_not_names(
 def test_hospitals_named_after_virtues_and_initials_that_work(text: str, kind: str,
                                                              expected: str) -> None:
     assert flagged(text, kind) == [expected]
+
+
+def test_a_place_after_the_and_a_strong_cue_is_found_but_not_an_everyday_word() -> None:
+    assert flagged("He grew up in the Bronx, near his cousins.", "place") == ["Bronx"]
+    assert flagged("She grew up in the Church and left at twenty.", "place") == []
