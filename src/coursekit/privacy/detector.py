@@ -753,15 +753,18 @@ def _pattern_hits(text: str) -> Iterator[_Hit]:
     for m in _BARE_POSTCODE.finditer(text):
         code = m.group("id")
         place = _POSTCODE_PLACE.search(text[max(0, m.start() - 40):m.start("id")])
+        if not place or _ZIP_AFTER.match(text, m.end()):
+            continue
+        comma = text[m.start() - 2] == ","
+        six = len(code.replace(" ", "")) == 6
         # a year-like code only in an address: "Beach Road, Bondi 2026", "Soweto, 1804,"
-        year_ok = not re.fullmatch(_YEAR, code) or bool(
-            _STREET_THEN_TOWN.search(text[max(0, m.start() - 60):m.start()])) or (
-            code < "1900" and text[m.start() - 2] == ","
-            and re.match(r"\s*[,;)]", text[m.end():]) is not None)
-        if (place and year_ok and not _ZIP_AFTER.match(text, m.end())
-                and (_postcode_place_ok(place.group("w")) or len(code.replace(" ", "")) == 6)
-                and (text[m.start() - 2] != "," or (  # "Kimberley, 8300," not "Bristol, 1500 people"
-                    (place.group("w") in lexicon.places() or len(code.replace(" ", "")) == 6)
+        if re.fullmatch(_YEAR, code) and not (
+                _STREET_THEN_TOWN.search(text[max(0, m.start() - 60):m.start()])
+                or (code < "1900" and comma and re.match(r"\s*[,;)]", text[m.end():]))):
+            continue
+        if ((_postcode_place_ok(place.group("w")) or six)
+                and (not comma or (  # "Kimberley, 8300," not "Bristol, 1500 people"
+                    (place.group("w") in lexicon.places() or six)
                     and re.match(r"\s*(?:[,.;:)]|$)|\s+[A-Z]", text[m.end():]) is not None))):
             yield _Hit(m.start("id"), m.end("id"), "zip_code", 64)
     for m in _NUMBER.finditer(text):  # phone numbers and long digit runs
