@@ -165,7 +165,12 @@ def zipf(word: str) -> float:
     6 once per thousand; 0 never seen, or rarer than ZIPF_FLOOR."""
     low = word.lower()
     if _PLAIN_WORD.fullmatch(low) and low == low.casefold() and unicodedata.is_normalized("NFC", low):
-        return _zipf_from_table(low.split("-"))
+        tokens = low.split("-")
+        table = _frequency_table()
+        # a word of plain letters that the table lacks is rare; one with an apostrophe or
+        # other letters may be split by wordfreq's tokenizer ("ma'am": "ma", "am"), so ask it
+        if all(t in table or (t.isascii() and t.isalpha()) for t in tokens):
+            return _zipf_from_table(tokens)
     from wordfreq import zipf_frequency
 
     found = float(zipf_frequency(low, "en"))

@@ -96,7 +96,9 @@ def test_zipf_from_the_compiled_table_is_what_wordfreq_says():
     sample = chance.sample(letters, 3000) + chance.sample([w for w in tokens if "'" in w], 500)
     sample += ["-".join(chance.sample(letters[:20000], 2)) for _ in range(1000)]
     sample += ["Hope", "TYLER", "Zoë", "précis", "straße", "Zoe\u0308", "I'd", "co-op", "nhs",
-               "qwxzv", "Marie-Claude", "self-assessment", "client's", "O'Neill", "3rd", "e-mail"]
+               "qwxzv", "Marie-Claude", "self-assessment", "client's", "O'Neill", "3rd", "e-mail",
+               "Ma'am", "y'all", "o'clock", "rock'n'roll", "ne'er", "北京", "Łódź", "São-Paulo"]
+    sample += [f"{chance.choice(letters[:5000])}'{chance.choice(letters[:5000])}" for _ in range(300)]
     for word in sample:
         wordfreq_says = zipf_frequency(word.lower(), "en")
         assert lexicon.zipf(word) == (wordfreq_says if wordfreq_says >= lexicon.ZIPF_FLOOR else 0.0), word
