@@ -6,7 +6,7 @@ import shutil
 import nbformat
 import pytest
 
-from conftest import COURSE
+from conftest import COURSE, MODULES
 from coursekit.content.manifest import load_module
 from coursekit.content.notebooks import check_course, sync_course
 
@@ -88,7 +88,8 @@ def test_shared_text_comes_from_the_course_settings_and_sync_spreads_it(course_c
     settings = course_copy / "coursekit.toml"
     settings.write_text(edit(settings.read_text()))
     found = [str(p) for p in check_course(course_copy)]
-    assert sum("('reflection')" in p for p in found) == 6, found
+    # every module has a reflection, so every module's rubric cell drifts
+    assert sum("('reflection')" in p for p in found) == len(MODULES), found
     sync_course(course_copy)
     assert check_course(course_copy) == []
     for module in ("alliance", "portfolio", "stuck"):
