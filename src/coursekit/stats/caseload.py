@@ -123,7 +123,7 @@ def simulate_caseload(
     # A seed of its own for what this module adds, so that the outcome courses stay
     # simulate_clients' for the same seed.
     rng = np.random.default_rng([seed, 15])
-    drops = rng.random(m) < dropout_share
+    drops: BoolArray = np.asarray(rng.random(m) < dropout_share, dtype=np.bool_)
     drop_at = rng.integers(3, k - 1, m)  # 3 .. k-2: the last session attended
     last_session = np.where(drops, drop_at, k - 1).astype(np.int64)
     start = np.clip(rng.normal(15.0, 2.0, m), 8.0, 19.0)
