@@ -26,6 +26,7 @@ often for clients who would have been fine.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +35,15 @@ import numpy.typing as npt
 from coursekit.errors import ScoreInputError
 from coursekit.stats.scores import FloatArray, IntArray, _as_float_array, _number
 
-__all__ = ["BAND_EDGES", "BAND_LABELS", "ExpectedResponse", "expected_response"]
+__all__ = [
+    "BAND_EDGES",
+    "BAND_LABELS",
+    "AlarmSummary",
+    "ExpectedResponse",
+    "compare_alarms",
+    "expected_response",
+    "first_alarms",
+]
 
 #: Intake scores below 24 are "mild", 24 to 30 "moderate", 31 and above "severe":
 #: about a third of the simulated clients each (intake mean 27, SD 7.5).
@@ -125,3 +134,64 @@ def expected_response(
             tolerance[b, s] = np.quantile(seen, quantile)
     return ExpectedResponse(expected=expected, tolerance=tolerance, clients=clients,
                             edges=tuple(float(e) for e in edges), quantile=quantile)
+
+
+def first_alarms(outcome: npt.ArrayLike, rule: Callable[[float, float, int], bool]) -> list[int | None]:
+    """For each client (row), the first session from 1 on where ``rule(intake, score, session)``
+    is true, or None if it never is; sessions without a score are skipped.
+
+    >>> first_alarms([[20, 22, 30], [20, 15, 10]], lambda intake, score, s: score - intake > 5)
+    [2, None]
+    """
+    scores = _as_float_array(outcome, "outcome")
+    found: list[int | None] = []
+    for row in scores:
+        found.append(next((s for s in range(1, row.size)
+                           if not np.isnan(row[s]) and rule(float(row[0]), float(row[s]), s)), None))
+    return found
+
+
+@dataclass(frozen=True)
+class AlarmSummary:
+    """How one method's alarms compare with the truth.
+
+    ``caught`` of ``of`` clients with the outcome (for example, who truly
+    deteriorate) had an alarm; ``median_session``: the median session of
+    their first alarm (None if none was caught); ``flagged_others`` of
+    ``others`` clients without the outcome had an alarm too.
+    """
+
+    caught: int
+    of: int
+    median_session: float | None
+    flagged_others: int
+    others: int
+
+    @property
+    def share_caught(self) -> float:
+        return self.caught / self.of if self.of else 0.0
+
+    @property
+    def share_others(self) -> float:
+        return self.flagged_others / self.others if self.others else 0.0
+
+
+def compare_alarms(first: Sequence[int | None], truth: Sequence[bool] | npt.ArrayLike) -> AlarmSummary:
+    """Compare first-alarm sessions (from :func:`first_alarms`) with who truly has the outcome.
+
+    >>> compare_alarms([3, None, 5, 2], [True, True, True, False])
+    AlarmSummary(caught=2, of=3, median_session=4.0, flagged_others=1, others=1)
+    """
+    has = [bool(t) for t in np.asarray(truth).tolist()]
+    if len(has) != len(first):
+        raise ScoreInputError(
+            f"compare_alarms: {len(first)} first alarms but {len(has)} truth values; give one "
+            "of each per client, in the same order."
+        )
+    sessions = [s for s, t in zip(first, has, strict=True) if t and s is not None]
+    return AlarmSummary(
+        caught=len(sessions), of=sum(has),
+        median_session=float(np.median(sessions)) if sessions else None,
+        flagged_others=sum(1 for s, t in zip(first, has, strict=True) if not t and s is not None),
+        others=len(has) - sum(has),
+    )
