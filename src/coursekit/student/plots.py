@@ -972,7 +972,7 @@ def expected_track(
     *,
     scale: tuple[float, float] = (0, 63),
     ylabel: str = "Week check score (higher is worse)",
-    title: str = "A client's scores against the course expected of clients like them",
+    title: str = "Scores against the course expected of similar clients",
 ) -> DescribedFigure:
     """One client's outcome scores against the expected course and its tolerance band, with the
     session at which each method first raised the alarm.
