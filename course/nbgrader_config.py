@@ -18,8 +18,10 @@ c.CourseDirectory.root = here
 # nbgrader copies every other file of a module's folder into release/ (to the students),
 # autograded/ and feedback/. The instructor's model answers stay in source/: nbgrader's own
 # list, plus their file. (`coursekit check` fails if a course's configuration leaves it out.)
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
-                            "model-answers.toml"]
+# nbgrader's list also has "feedback", for its own feedback/ folder, which is never inside a
+# module; it would match the feedback module's folder and skip every file of it, so it is not
+# here (`coursekit check` fails on a pattern that matches a module's folder).
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "model-answers.toml"]
 c.CourseDirectory.db_url = os.environ.get(
     "COURSEKIT_DB_URL", "sqlite:///" + os.path.join(here, "gradebook.db")
 )

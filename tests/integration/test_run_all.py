@@ -39,6 +39,7 @@ PLOTS = {
     "alliance": ["profile_alliance", "evidence_plot", "series_data", "series_marked"],
     "breakthroughs": ["noise_plot", "dose_effect", "compare", "evidence_plot"],
     "craft": ["placement", "evidence_plot"],
+    "feedback": ["profile_feedback", "track", "evidence_plot"],
     "relationship": ["evidence_plot"],
     "stuck": ["checkin_plot", "lens_plot"],
     "portfolio": ["profile"],
@@ -46,6 +47,7 @@ PLOTS = {
 # The cells that draw what the student's code found: until then, a sentence says so.
 WAITING_FOR_EXERCISES = {
     "breakthroughs": ["trajectories", "shares", "categories_plot"],
+    "feedback": ["compare", "track"],
     "relationship": ["effect_table"],
 }
 NOTHING = "nothing"  # the student who did nothing
@@ -192,7 +194,7 @@ def test_autograde_gives_nothing_for_nothing_and_every_point_for_work_done_right
     nothing = autograded_tests(graded, module, NOTHING)
     right = autograded_tests(graded, module, RIGHT)
     assert "test_completion" in right and set(nothing) == set(right)
-    if module in ("alliance", "breakthroughs", "craft", "relationship"):
+    if module in ("alliance", "breakthroughs", "craft", "feedback", "relationship"):
         assert len(right) > 1, "the module's exercise tests were not graded"
     assert {name: score for name, (score, _) in nothing.items()} == dict.fromkeys(nothing, 0.0)
     assert {name: score for name, (score, _) in right.items()} == {

@@ -21,6 +21,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -69,15 +70,17 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-def _check_model_answers_stay_in_source(course_dir: Path) -> list[Problem]:
-    """nbgrader releases every file of a module folder that its CourseDirectory.ignore does not
-    name, so the course's nbgrader_config.py must name the model answers' file."""
+def _check_nbgrader_ignore(course_dir: Path, module_ids: Sequence[str]) -> list[Problem]:
+    """nbgrader copies every file of a module folder that its CourseDirectory.ignore does not
+    name: the course's nbgrader_config.py must name the model answers' file, and must not name
+    a module's own folder (nbgrader's default list has 'feedback', which matches a module called
+    feedback and then skips every file of it: the students would get the notebook alone)."""
     from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
 
     config = course_dir / "nbgrader_config.py"
     advice = (f"add {MODEL_ANSWERS!r} to c.CourseDirectory.ignore there (after nbgrader's own "
-              "'.ipynb_checkpoints', '*.pyc', '__pycache__', 'feedback'), or nbgrader will give "
-              "every student the model answers.")
+              "'.ipynb_checkpoints', '*.pyc', '__pycache__'), or nbgrader will give every student "
+              "the model answers.")
     try:
         loaded = PyFileConfigLoader(config.name, path=str(course_dir)).load_config()
     except ConfigFileNotFound:
@@ -85,10 +88,20 @@ def _check_model_answers_stay_in_source(course_dir: Path) -> list[Problem]:
     except Exception as exc:  # the file is Python: anything it raises is the author's to fix
         return [Problem(str(config), f"could not be read ({type(exc).__name__}: {exc}); fix it, "
                         f"then {advice}")]
-    ignored = loaded.CourseDirectory.ignore if "ignore" in loaded.CourseDirectory else []
+    ignored = list(loaded.CourseDirectory.ignore if "ignore" in loaded.CourseDirectory else [])
+    problems = []
     if not any(fnmatch.fnmatch(MODEL_ANSWERS, pattern) for pattern in ignored):
-        return [Problem(str(config), f"does not keep the model answers from students: {advice}")]
-    return []
+        problems.append(Problem(str(config), f"does not keep the model answers from students: {advice}"))
+    for module_id in module_ids:
+        hit = next((pattern for pattern in ignored if fnmatch.fnmatch(module_id, pattern)), None)
+        if hit is not None:
+            problems.append(Problem(str(config), (
+                f"c.CourseDirectory.ignore holds {hit!r}, which matches the module folder "
+                f"'{module_id}': nbgrader would skip every file in it, and release, autograde and "
+                f"give feedback on the notebook alone, without its module.toml and data. Remove "
+                f"{hit!r} from that list (nbgrader puts 'feedback' there for its own feedback/ "
+                "folder, which is never inside a module), or rename the module.")))
+    return problems
 
 
 def check_course(course: str | Path) -> list[Problem]:
@@ -101,7 +114,7 @@ def check_course(course: str | Path) -> list[Problem]:
         settings = load_course(course_dir)
     except DataFileError as exc:
         return [Problem(exc.path, _after_path(exc))]
-    problems: list[Problem] = _check_model_answers_stay_in_source(course_dir)
+    problems: list[Problem] = _check_nbgrader_ignore(course_dir, settings.module_ids)
     for folder in sorted(p for p in source.iterdir() if p.is_dir() and not p.name.startswith(".")):
         if folder.name not in settings.module_ids:
             problems.append(Problem(str(folder), f"is not one of the course's modules in "

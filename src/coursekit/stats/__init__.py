@@ -12,6 +12,10 @@ One module per question a clinician asks of outcome data:
   half of the clients to improve (Howard, Kopta, Krause & Orlinsky 1986)?
 * :mod:`~coursekit.stats.simulated_clients`: realistic BDI-like data with
   known patterns to try all of this on.
+* :mod:`~coursekit.stats.caseload`: a monitored caseload (outcome and session
+  alliance every session) with deterioration and drop-out at published rates;
+* :mod:`~coursekit.stats.expected_response`: is this client on track, against
+  the change of similar clients by the same session?
 
 Scores are a clients x sessions array, one row per client and one column per
 session in order, ``NaN`` for a session with no score; column 0 is the first

@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from coursekit.content.manifest import Module
+from coursekit.stats.caseload import Caseload
+from coursekit.stats.expected_response import ExpectedResponse
 from coursekit.stats.simulated_clients import SimulatedClients
 from coursekit.student.exercises import done, result_of
 from coursekit.student.responses import ResponseStore
@@ -348,3 +350,66 @@ def show_prediction_beside_cohort(cohort: SimulatedClients, gains: Any, *,
         print(f"{question}: you predicted {guess}, the cohort shows {value:.0f}: {verdict}.")
     return prediction_vs_data(comparison)
 
+
+
+# --- feedback ----------------------------------------------------------------------
+
+
+def _alarms(caseload: Caseload, rule: Callable[..., Any], exercise: str) -> Any:
+    """First-alarm sessions under the student's rule, or NotSetYet while it is not written."""
+    from coursekit.stats.expected_response import first_alarms
+
+    return result_of(first_alarms, caseload.outcome, rule, exercise=exercise)
+
+
+def show_alarm_comparison(caseload: Caseload, not_on_track: Callable[..., Any],
+                          reliably_worse: Callable[..., Any], *,
+                          title: str = "What each method catches in the caseload, and how early") -> Any:
+    """The share of the truly deteriorating clients each of the student's methods catches, the
+    median session of its first alarm, and the share of the other clients it flags."""
+    from coursekit.stats.expected_response import compare_alarms
+    from coursekit.student.plots import alarm_comparison
+
+    methods = [("Not on track (expected response)", _alarms(caseload, not_on_track, "not_on_track")),
+               ("Reliably worse (RCI)", _alarms(caseload, reliably_worse, "reliably_worse"))]
+    ready = [(label, first) for label, first in methods if done(first)]
+    if not ready:
+        print("Not done yet: the share of deteriorating clients each method catches appears here "
+              "once not_on_track and reliably_worse are written (the exercises above).")
+        return None
+    for label, first in methods:
+        if not done(first):
+            print(f"Not done yet: {label} appears here once its function is written.")
+    rows = []
+    for label, first in ready:
+        summary = compare_alarms(first, caseload.deteriorates)
+        rows.append((label, summary.share_caught, summary.share_others, summary.median_session))
+        print(f"{label}: caught {summary.caught} of the {summary.of} clients who deteriorate"
+              + (f", first at a median of session {summary.median_session:g}"
+                 if summary.median_session is not None else "")
+              + f"; also flagged {summary.flagged_others} of the other {summary.others}.")
+    return alarm_comparison(rows, outcome="deteriorate", title=title)
+
+
+def show_client_track(caseload: Caseload, curves: ExpectedResponse, client: int,
+                      not_on_track: Callable[..., Any], reliably_worse: Callable[..., Any], *,
+                      title: str | None = None) -> Any:
+    """One client's week-check scores against the expected course of their intake band and its
+    tolerance, with the first session at which each of the student's methods raised the alarm."""
+    from coursekit.stats.expected_response import BAND_LABELS
+    from coursekit.student.plots import expected_track
+
+    row = caseload.outcome[client]
+    expected, tolerance = curves.curve(float(row[0]))
+    alarms: list[tuple[str, int | None]] = []
+    for label, rule, name in (("not on track", not_on_track, "not_on_track"),
+                              ("reliably worse", reliably_worse, "reliably_worse")):
+        first = _alarms(caseload, rule, name)
+        if done(first):
+            alarms.append((label, first[client]))
+        else:
+            print(f"Not done yet: the session where '{label}' first raises the alarm is marked "
+                  f"here once {name} is written.")
+    band = BAND_LABELS[curves.band(float(row[0]))]
+    heading = title or f"Client {client}: intake {row[0]:.0f} ({band}), against similar clients"
+    return expected_track(row.tolist(), expected.tolist(), tolerance.tolist(), alarms, title=heading)

@@ -946,3 +946,113 @@ def noise_and_gains(
                f"planted and {_percent(run.found_by_noise)} made by noise; "
                f"{_percent(run.reversed)} of them seemed to reverse." for run in runs))
     return DescribedFigure(fig, alt)
+
+
+def expected_track(
+    scores: Sequence[float],
+    expected: Sequence[float],
+    tolerance: Sequence[float],
+    alarms: Sequence[tuple[str, int | None]],
+    *,
+    scale: tuple[float, float] = (0, 63),
+    ylabel: str = "Week check score (higher is worse)",
+    title: str = "Scores against the course expected of similar clients",
+) -> DescribedFigure:
+    """One client's outcome scores against the expected course and its tolerance band, with the
+    session at which each method first raised the alarm.
+
+    ``scores``, ``expected`` and ``tolerance`` run session by session from the intake (NaN
+    for a missed session); ``alarms`` is (method, first session or None) per method. Each
+    method's alarm has its own marker shape as well as its own colour, and the band is
+    shaded and edged, so the plot reads without colour.
+    """
+    fig = new_figure(8.5, 4.5)
+    ax = fig.add_subplot()
+    sessions = list(range(len(scores)))
+    ax.fill_between(sessions, list(expected), list(tolerance), color=OKABE_ITO["sky_blue"],
+                    alpha=0.3, label="tolerance band (up to 9 in 10 similar clients)")
+    ax.plot(sessions, list(tolerance), color=OKABE_ITO["blue"], linewidth=1, linestyle=":")
+    ax.plot(sessions, list(expected), color=OKABE_ITO["black"], linestyle="--", linewidth=1.5,
+            label="expected course (median of similar clients)")
+    ax.plot(sessions, [float(v) for v in scores], color=OKABE_ITO["blue"], marker="o",
+            markersize=4, linewidth=1.6, label="the client's scores")
+    shapes = [("^", OKABE_ITO["vermillion"]), ("s", OKABE_ITO["orange"]), ("D", OKABE_ITO["purple"])]
+    for n, (method, session) in enumerate(alarms):
+        marker, colour = shapes[n % len(shapes)]
+        if session is None:
+            ax.plot([], [], marker=marker, color=colour, linestyle="none",
+                    label=f"{method}: no alarm")
+            continue
+        ax.axvline(session, color=colour, linewidth=1.2, linestyle="-.")
+        ax.plot([session], [float(scores[session])], marker=marker, color=colour, markersize=11,
+                linestyle="none", markeredgecolor="black",
+                label=f"{method}: first alarm at session {session}")
+    ax.set_ylim(*scale)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("Session (0 = intake)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=MIN_FONT, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+
+    def _score(value: float) -> str:
+        return "missing" if math.isnan(float(value)) else f"{float(value):.0f}"
+
+    first = {session: method for method, session in alarms if session is not None}
+    rows = tuple((str(s), _score(scores[s]), f"{float(expected[s]):.1f}",
+                  f"{float(tolerance[s]):.1f}",
+                  "; ".join(m for m, at in alarms if at == s) or "") for s in sessions)
+    table = DataTable(f"{title}: by session", ("Session", "Score", "Expected", "Tolerance up to",
+                                               "First alarm"), rows)
+    said = "; ".join(f"{m}: first alarm at session {at}" if at is not None else f"{m}: no alarm"
+                     for m, at in alarms)
+    alt = (f"{title}. Line chart of {ylabel.lower()} ({_g(scale[0])} to {_g(scale[1])}) by session "
+           f"from the intake (session 0): the client's scores, the expected course as a dashed "
+           f"line and the tolerance band above it shaded. {said}." +
+           (" The table below gives every value." if first or rows else ""))
+    return DescribedFigure(fig, alt, table)
+
+
+def alarm_comparison(
+    rows: Sequence[tuple[str, float, float, float | None]],
+    *,
+    outcome: str = "deteriorated",
+    title: str = "What each method catches, and how early",
+) -> DescribedFigure:
+    """Per method (label, share of the clients with the outcome it caught, share of the other
+    clients it flagged, median session of its first alarm), side by side as bars in per cent.
+
+    The two bars of a method differ in hatch as well as colour; the values are written on the
+    bars and given again in the table."""
+    fig = new_figure(8.5, 3.8)
+    ax = fig.add_subplot()
+    positions = list(range(len(rows)))
+    height = 0.38
+    caught = [100 * r[1] for r in rows]
+    others = [100 * r[2] for r in rows]
+    ax.barh([p - height / 2 for p in positions], caught, height, color=OKABE_ITO["vermillion"],
+            label=f"clients who {outcome}: share caught")
+    ax.barh([p + height / 2 for p in positions], others, height, color=OKABE_ITO["sky_blue"],
+            hatch="//", edgecolor="black", label="other clients: share flagged")
+    for p, c, o in zip(positions, caught, others, strict=True):
+        ax.text(c + 1, p - height / 2, f"{c:.0f}%", va="center", fontsize=MIN_FONT)
+        ax.text(o + 1, p + height / 2, f"{o:.0f}%", va="center", fontsize=MIN_FONT)
+    ax.set_yticks(positions, [_wrap(r[0], 26) for r in rows])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 110)
+    ax.set_xlabel("Share of clients (%)")
+    ax.set_title(title)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize=MIN_FONT, loc="lower right")
+
+    def _when(session: float | None) -> str:
+        return "never" if session is None else f"session {session:g}"
+
+    table = DataTable(title, ("Method", f"Clients who {outcome}: caught", "Other clients: flagged",
+                              "Median first alarm"),
+                      tuple((r[0], f"{100 * r[1]:.0f}%", f"{100 * r[2]:.0f}%", _when(r[3]))
+                            for r in rows))
+    alt = (f"{title}. Bar chart, two bars per method: " + _listing([
+        f"{r[0]} caught {100 * r[1]:.0f}% of the clients who {outcome} (median first alarm "
+        f"{_when(r[3])}) and flagged {100 * r[2]:.0f}% of the others" for r in rows]))
+    return DescribedFigure(fig, alt, table)

@@ -44,7 +44,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_every_module_with_a_reading_has_a_card_that_names_it():
     modules = [module_of(m) for m in MODULES]
     with_cards = {m.id: m.card() for m in modules if m.reading}
-    assert set(with_cards) == {"alliance", "craft", "stuck", "breakthroughs", "relationship"}
+    assert set(with_cards) == {"alliance", "craft", "stuck", "breakthroughs", "relationship", "feedback"}
     for module_id, card in with_cards.items():
         assert card.id == module_id and Path(card.path).parent.name == module_id
         assert 2 <= len(card.quotations) <= 3

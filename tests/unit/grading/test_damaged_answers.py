@@ -29,7 +29,7 @@ from coursekit.grading.simulate import (
 from coursekit.grading.submissions import inspect_answers
 from coursekit.student.responses import FILENAME, ResponseStore
 
-MODULES = ["alliance", "craft", "breakthroughs", "stuck", "relationship", "portfolio"]
+MODULES = ["alliance", "craft", "breakthroughs", "stuck", "relationship", "feedback", "portfolio"]
 WHAT = {
     INVALID_JSON: "is not valid JSON",
     WRONG_MODULE: "holds answers for module 'other', not",

@@ -115,13 +115,15 @@ def test_each_kind_of_answer_file_is_what_it_says(tmp_path, alliance, kind):
 
 def test_what_each_module_saves_is_what_its_manifest_declares():
     saves = {m: [(f.kind, f.id) for f in module_of(m).forms]
-             for m in ("alliance", "breakthroughs", "craft", "stuck", "relationship", "portfolio")}
+             for m in ("alliance", "breakthroughs", "craft", "stuck", "relationship", "feedback",
+                       "portfolio")}
     assert saves == {
         "alliance": [("instrument", "alliance")],
         "breakthroughs": [("questions", "breakthroughs_prediction")],
         "craft": [("instrument", "craft"), ("questions", "craft_practice")],
         "stuck": [("instrument", "stuck")],
         "relationship": [("instrument", "relationship")],
+        "feedback": [("instrument", "feedback")],
         "portfolio": [("plan", "practice_plan")],
     }
 

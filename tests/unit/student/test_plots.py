@@ -342,6 +342,10 @@ def every_plot(alliance):
         "effect_sizes": plots.effect_sizes([effect, other]),
         "ratings_beside_evidence": plots.ratings_beside_evidence([(4, effect), (NOT_APPLICABLE, other)]),
         "noise_and_gains": plots.noise_and_gains([GainsAtNoise(1.0, 0.0, 0.40, 0.33, 0.33, 0.0, 0.02)]),
+        "expected_track": plots.expected_track([30, 29, math.nan, 36], [30, 29, 27, 26], [30, 33, 32, 31],
+                                               [("not on track", 3), ("reliably worse", None)]),
+        "alarm_comparison": plots.alarm_comparison([("Expected response", 1.0, 0.25, 3.5),
+                                                    ("RCI", 0.75, 0.14, 7.0)]),
     }
 
 
@@ -378,6 +382,9 @@ def test_every_plot_has_a_text_alternative_with_its_numbers(alliance):
         "ratings_beside_evidence": ["Empathy: you rated 4; r = .28",
                                     "Collecting feedback: you rated did not happen"],
         "noise_and_gains": ["gains found in 33% of clients"],
+        "expected_track": ["not on track: first alarm at session 3; reliably worse: no alarm"],
+        "alarm_comparison": ["Expected response caught 100% of the clients who deteriorated (median "
+                             "first alarm session 3.5) and flagged 25% of the others"],
     }
     plots = every_plot(alliance)
     assert set(plots) == set(numbers)
@@ -390,3 +397,17 @@ def test_every_plot_has_a_text_alternative_with_its_numbers(alliance):
     assert "<caption>The evidence behind each row</caption>" in table
     assert '<th scope="row" style="text-align: left; vertical-align: top;">Empathy</th>' in table
     assert ">r = .28; Elliott et al. 2018</td>" in table
+
+
+def test_expected_track_shows_the_band_the_alarms_and_every_value_in_its_table():
+    from coursekit.student.plots import expected_track
+
+    described = expected_track([30, 29, math.nan, 36], [30, 29, 27, 26], [30, 33, 32, 31],
+                               [("not on track", 3), ("reliably worse", None)])
+    ax = described.figure.axes[0]
+    assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "not on track: first alarm at session 3" in labels and "reliably worse: no alarm" in labels
+    assert described.table is not None
+    assert described.table.rows[2] == ("2", "missing", "27.0", "32.0", "")
+    assert described.table.rows[3] == ("3", "36", "26.0", "31.0", "not on track")
