@@ -172,6 +172,9 @@ def floor(course: Path, module: str, jobs: int) -> Run:
 
 
 _MODEL_ID = re.compile(r'"model_id": "[0-9a-f]{32}"')
+# The clock time a notebook shows ("Saved at 15:59", "as saved at 16:00"): each run writes
+# its autograded notebooks at its own time.
+_CLOCK = re.compile(r"\b(?:[01]\d|2[0-3]):[0-5]\d\b")
 
 
 _PNG_IN_HTML = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
@@ -199,7 +202,7 @@ def _decoded(output: dict[str, Any]) -> dict[str, Any]:
 
 def autograded(course: Path, module: str) -> dict[str, Any]:
     """Every autograded notebook: each cell's source, metadata, count and outputs (images
-    decoded; the course's path and the random widget model ids blanked)."""
+    decoded; the course's path, the random widget model ids and clock times blanked)."""
     import nbformat
 
     found: dict[str, Any] = {}
@@ -208,8 +211,8 @@ def autograded(course: Path, module: str) -> dict[str, Any]:
         found[str(path.relative_to(course))] = [
             (c.cell_type, c.source, json.dumps({k: v for k, v in c.metadata.items() if k != "execution"},
                                                sort_keys=True), c.get("execution_count"),
-             [_MODEL_ID.sub('"model_id": "-"', json.dumps(_decoded(o), sort_keys=True))
-              .replace(str(course), "<course>") for o in c.get("outputs", [])])
+             [_CLOCK.sub("HH:MM", _MODEL_ID.sub('"model_id": "-"', json.dumps(_decoded(o), sort_keys=True))
+                         .replace(str(course), "<course>")) for o in c.get("outputs", [])])
             for c in nb.cells]
     return found
 
